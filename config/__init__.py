@@ -1,0 +1,1 @@
+"""Reference data and hub configuration shipped with hubreturns (read with importlib.resources)."""

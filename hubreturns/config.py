@@ -1,0 +1,167 @@
+"""A hub's configuration file (TOML): who the hub is, where its files are, where outputs and the store go."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hubreturns.errors import ConfigError
+
+# Inputs every run needs; the other exports are read by the duties that use them.
+DFE_INPUTS = ("gias", "gias_links", "census", "sen")
+
+
+class InputFile(BaseModel):
+    """One input file, with the sheet to read when it is a workbook."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Path
+    sheet: str | None = None
+
+
+class HubInfo(BaseModel):
+    """The hub's identity and area."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(description="The hub's name as it appears on the return")
+    slug: str = Field(description="Short name used in file and folder names")
+    lead_organisation: str = Field(default="", description="Hub lead organisation")
+    la_codes: tuple[str, ...] = Field(description="The hub's local authorities, as DfE 3-digit codes")
+
+    @field_validator("slug")
+    @classmethod
+    def _slug_is_safe(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
+            raise ValueError("use lower-case letters, digits and hyphens only (for example 'trentvale')")
+        return value
+
+    @field_validator("la_codes")
+    @classmethod
+    def _known_la_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("list at least one local authority code")
+        known = known_la_codes()
+        for code in value:
+            if code not in known:
+                raise ValueError(
+                    f"'{code}' is not a DfE 3-digit local authority code (see config/local-authorities.csv)"
+                )
+        return value
+
+
+class Settings(BaseModel):
+    """Thresholds and switches a hub may change."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    suppression_threshold: int = Field(default=4, ge=0, description="Counts from 1 to this are suppressed")
+    allow_demo_key: bool = Field(
+        default=False, description="Synthetic data only: pseudonymise with the public demo key"
+    )
+
+
+class HubConfig(BaseModel):
+    """A hub's whole configuration, with every relative path resolved against the file's folder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    config_path: Path
+    hub: HubInfo
+    output_dir: Path
+    database_url: str
+    inputs: dict[str, tuple[InputFile, ...]]
+    settings: Settings = Settings()
+
+    def input_files(self, source: str) -> tuple[InputFile, ...]:
+        """The files configured for one input source, or an error naming the missing key."""
+        files = self.inputs.get(source)
+        if not files:
+            raise ConfigError(
+                f"{self.config_path}: no file is configured for '{source}'. "
+                f"Add it under [inputs], for example {source} = \"exports/{source}.csv\"."
+            )
+        return files
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the configuration file, recorded as provenance."""
+        return hashlib.sha256(self.config_path.read_bytes()).hexdigest()
+
+
+def known_la_codes() -> set[str]:
+    """DfE 3-digit local authority codes from the shipped lookup (combined rows split)."""
+    text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
+    codes: set[str] = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        for code in row["old_la_code"].split(" / "):
+            if re.fullmatch(r"\d{3}", code.strip()):
+                codes.add(code.strip())
+    return codes
+
+
+def la_names() -> dict[str, str]:
+    """DfE 3-digit code -> local authority name, for live authorities."""
+    text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        code = row["old_la_code"].strip()
+        if re.fullmatch(r"\d{3}", code) and row["status"] == "live":
+            names[code] = row["la_name"]
+    return names
+
+
+def _input_files(base: Path, value: object) -> tuple[InputFile, ...]:
+    items = value if isinstance(value, list) else [value]
+    files = []
+    for item in items:
+        if isinstance(item, str):
+            files.append(InputFile(path=(base / item).resolve()))
+        elif isinstance(item, dict):
+            files.append(InputFile(path=(base / str(item.get("path", ""))).resolve(), sheet=item.get("sheet")))
+        else:
+            raise ConfigError(f"an input must be a path or {{ path = ..., sheet = ... }}, not {item!r}")
+    return tuple(files)
+
+
+def _database_url(base: Path, url: str) -> str:
+    # A relative SQLite path is relative to the configuration file, like every other path in it.
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def load_config(path: Path | str, *, database_url: str | None = None) -> HubConfig:
+    """Read a hub configuration file; a missing or malformed file raises ConfigError saying what to fix."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"The configuration file {path} does not exist. Check the path given to --config.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    base = path.parent
+    storage = raw.get("storage", {})
+    try:
+        return HubConfig(
+            config_path=path,
+            hub=HubInfo(**raw.get("hub", {})),
+            output_dir=(base / storage.get("output_dir", "out")).resolve(),
+            database_url=_database_url(base, database_url or storage.get("database_url", "sqlite:///hubreturns.db")),
+            inputs={name: _input_files(base, value) for name, value in raw.get("inputs", {}).items()},
+            settings=Settings(**raw.get("settings", {})),
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path} has settings to fix: {problems}") from exc

@@ -1,0 +1,105 @@
+"""Allowed values shared by the input and output schemas: the words of the hub's exports and DfE's files."""
+
+from __future__ import annotations
+
+URN_REGEX = r"^\d{6}$"
+LA_CODE_REGEX = r"^\d{3}$"
+LAESTAB_REGEX = r"^\d{7}$"
+UK_POSTCODE_REGEX = r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$"
+UPN_REGEX = r"^[A-Z]\d{11}[0-9A-Z]$"
+
+NC_YEARS = ("R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13")
+KEY_STAGE_OF_NC_YEAR = {
+    "R": "EYFS",
+    "1": "KS1",
+    "2": "KS1",
+    "3": "KS2",
+    "4": "KS2",
+    "5": "KS2",
+    "6": "KS2",
+    "7": "KS3",
+    "8": "KS3",
+    "9": "KS3",
+    "10": "KS4",
+    "11": "KS4",
+    "12": "KS5",
+    "13": "KS5",
+}
+GENDERS = ("F", "M", "X")
+SEN_STATUSES = ("none", "K", "E")
+ETHNICITY_GROUPS = ("White", "Mixed", "Asian", "Black", "Chinese", "Any other", "Unclassified")
+TERMS = ("Autumn", "Spring", "Summer")
+PROVISIONS = ("delivered", "supported")
+LESSON_TYPES = ("individual", "small_group", "large_group")
+STANDARDS = ("entry", "foundation", "intermediate", "advanced")
+ENSEMBLE_TYPES = (
+    "orchestra",
+    "wind band",
+    "brass band",
+    "choir",
+    "vocal group",
+    "rock/pop",
+    "jazz",
+    "folk",
+    "world",
+    "music technology",
+    "mixed",
+)
+ENSEMBLE_LEADS = ("hub", "school", "partner")
+ENGAGEMENT_KINDS = ("conversation", "visit", "MDP review", "network")
+ENGAGEMENT_LEVELS = (0, 1, 2, 3)
+ENGAGEMENT_LEVEL_NAMES = {
+    0: "Not engaged",
+    1: "Buys services",
+    2: "Plan agreed",
+    3: "Strategic partner / lead school",
+}
+RAG_VALUES = ("R", "A", "G")
+DUTY_AREAS = (
+    "curriculum",
+    "wcet",
+    "tuition",
+    "choir",
+    "ensemble",
+    "performance",
+    "live_music",
+    "mdp",
+    "cpd",
+    "loans",
+)
+QUALITY_MARKS = ("Music Mark", "Artsmark")
+LOAN_REMISSIONS = ("none", "subsidised", "free")
+INSTRUMENT_FAMILIES = (
+    "strings",
+    "woodwind",
+    "brass",
+    "percussion",
+    "keyboard",
+    "guitar",
+    "voice",
+    "music technology",
+)
+EMPLOYMENT_TYPES = ("permanent", "contract", "freelance")
+FINANCE_KINDS = ("income", "expenditure")
+INCOME_SOURCES = ("DfE grant", "schools", "parents and carers", "local authority", "other")
+
+# The school universe of SPEC 2.1.
+UNIVERSE_TYPE_GROUPS = ("Local authority maintained schools", "Academies", "Free Schools")
+UNIVERSE_EXTRA_TYPES = ("Community special school", "Foundation special school")
+UNIVERSE_EXCLUDED_TYPES = (
+    "Free schools 16 to 19",
+    "Academy 16-19 converter",
+    "Academy 16 to 19 sponsor led",
+    "Academy secure 16 to 19",
+)
+UNIVERSE_EXCLUDED_STATUSES = ("Proposed to open",)
+# GIAS link types that point from a closed school to the one that replaced it.
+SUCCESSOR_LINK_TYPES = ("Successor", "Successor - merged", "Successor - amalgamated")
+
+# Cell markers of the Government Analysis Function's spreadsheet guidance.
+SUPPRESSED = "[c]"
+NOT_AVAILABLE = "[x]"
+NOT_APPLICABLE = "[z]"
+
+# DfE statistics files mark missing values with these; they are read as missing, never as zero.
+CENSUS_NULL_TOKENS = ("", "x", "z", "c", "u", ":", "..", ".", "NULL", "SUPP", "NE", "N/A", "NA", ">")
