@@ -1,0 +1,135 @@
+"""The `hubreturns` command for data officers: demo, generate, run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from hubreturns.errors import HubReturnsError, ValidationFailed
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+# Prefect settings found to matter on small machines (shared/reference/stack-notes.md): a cold ephemeral
+# server takes 12-20 s to start, so the default 20 s start-up timeout is too tight; telemetry only adds noise.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+}
+
+
+def _prefect_environment() -> None:
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", help="academic year to report, e.g. 2025/26 (default: the one containing --as-of)")
+    parser.add_argument("--as-of", dest="as_of", help="date the data is taken as known, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="publish even when some rows fail validation (they are left out and counted)",
+    )
+    parser.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per job."""
+    parser = argparse.ArgumentParser(prog="hubreturns", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic hub area's input files")
+    generate.add_argument("--out", required=True, type=Path, help="folder to write into")
+    generate.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same files)")
+    generate.add_argument("--year", help="latest academic year of activity (default: the latest complete one)")
+
+    run = commands.add_parser("run", help="build a hub's annual return from its configuration file")
+    run.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
+    _add_run_options(run)
+
+    demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
+    demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the demo (default: ./demo)")
+    demo.add_argument("--seed", type=int, default=2026, help="random seed")
+    _add_run_options(demo)
+    return parser
+
+
+def _parse_year(text: str | None):  # type: ignore[no-untyped-def]
+    from schemas.periods import AcademicYear
+
+    if text is None:
+        return None
+    try:
+        return AcademicYear.parse(text)
+    except ValueError as exc:
+        raise HubReturnsError(str(exc)) from exc
+
+
+def _generate(out: Path, seed: int, year_text: str | None) -> Path:
+    from hubreturns.synthetic import generate_hub_area
+
+    return generate_hub_area(out, seed=seed, year=_parse_year(year_text))
+
+
+def _run(config: Path, args: argparse.Namespace) -> int:
+    _prefect_environment()
+    from flows.annual_return import annual_return
+
+    summary = annual_return(
+        config_path=str(config),
+        academic_year=args.year,
+        as_of=args.as_of,
+        strict=args.strict,
+        database_url=args.database_url,
+    )
+    print(f"\n{summary.hub} {summary.academic_year}: {summary.status}")
+    for kpi in summary.kpis:
+        share = f"{kpi['count_pct']:.1%}" if kpi["count_pct"] is not None else "[x]"
+        print(f"  {kpi['kpi_code']}: {kpi['count']:,} of {kpi['denominator']:,} ({share})  {kpi['measure']}")
+    if summary.rows_quarantined:
+        print(f"  {summary.rows_quarantined} row(s) were left out because they failed validation.")
+    print("Workbooks written:")
+    for path in summary.outputs.values():
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; errors a data officer can fix are printed plainly, without a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            config = _generate(args.out, args.seed, args.year)
+            print(f"Synthetic hub area written to {args.out}; configuration: {config}")
+            return EXIT_OK
+        if args.command == "run":
+            return _run(args.config, args)
+        if args.command == "demo":
+            from schemas.periods import AcademicYear
+
+            year = args.year
+            if year is None and args.as_of is None:
+                year = AcademicYear.latest_complete(date.today()).label
+            generated_year = year or AcademicYear.containing(date.fromisoformat(args.as_of)).label
+            config = _generate(args.out, args.seed, generated_year)
+            print(f"Demo hub area written to {args.out}")
+            args.year = year
+            return _run(config, args)
+    except ValidationFailed as exc:
+        print(f"hubreturns: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
+    except HubReturnsError as exc:
+        print(f"hubreturns: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

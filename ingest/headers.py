@@ -1,0 +1,62 @@
+"""Match a file's headers onto canonical column names, forgiving case, spacing, punctuation and known aliases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import polars as pl
+
+from hubreturns.errors import InputFileError
+from ingest.files import SOURCE_ROW
+
+
+def normalise_header(header: str) -> str:
+    """The comparable form of a header: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", header.lower())
+
+
+def rename_to_canonical(
+    frame: pl.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    required: Iterable[str],
+    aliases: Mapping[str, Iterable[str]] | None = None,
+    file_name: str,
+) -> pl.DataFrame:
+    """Select the wanted columns by name and rename them; a missing required column is an InputFileError.
+
+    Args:
+        frame: text columns as read, with ``source_row``.
+        columns: header as published -> canonical column name.
+        required: canonical names that must be present; the others are added empty when absent.
+        aliases: canonical name -> other spellings accepted for it.
+        file_name: named in the error.
+    """
+    by_normal = {normalise_header(c): c for c in frame.columns if c != SOURCE_ROW}
+    selected: dict[str, str] = {}
+    for header, canonical in columns.items():
+        spellings = [header, canonical, *((aliases or {}).get(canonical, ()))]
+        for spelling in spellings:
+            found = by_normal.get(normalise_header(spelling))
+            if found is not None:
+                selected[canonical] = found
+                break
+    missing = [
+        header for header, canonical in columns.items() if canonical in set(required) and canonical not in selected
+    ]
+    if missing:
+        raise InputFileError(
+            f"the required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing. The file has: "
+            f"{', '.join(c for c in frame.columns if c != SOURCE_ROW)}. Add the column or rename the header.",
+            file=file_name,
+            rule="required column",
+        )
+    expressions = [
+        pl.col(selected[canonical]).alias(canonical)
+        if canonical in selected
+        else pl.lit(None, dtype=pl.String).alias(canonical)
+        for canonical in dict.fromkeys(columns.values())
+    ]
+    return frame.select(pl.col(SOURCE_ROW), *expressions)

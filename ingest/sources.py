@@ -1,0 +1,211 @@
+"""Load each input source: read, map headers, type, pseudonymise, validate, and split kept rows from quarantined ones."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from hubreturns.config import InputFile
+from ingest.files import SOURCE_ROW, read_text_table
+from ingest.headers import rename_to_canonical
+from ingest.parse import type_columns
+from ingest.pseudonymise import pseudonymise_columns
+from ingest.validate import validate_frame
+from schemas.aliases import HEADER_ALIASES
+from schemas.census import (
+    SEN_COLUMNS,
+    SEN_REQUIRED,
+    SPC_ALIASES,
+    SPC_COLUMNS,
+    SPC_REQUIRED,
+    SchoolCensus,
+    SenCensus,
+)
+from schemas.hub_exports import HUB_EXPORTS, PUPIL_REF_COLUMN, UPN_COLUMN
+from schemas.register import GIAS_COLUMNS, GIAS_DATE_FORMAT, GIAS_LINK_COLUMNS, Establishment, EstablishmentLink
+from schemas.validation import FAILURE_SCHEMA, ValidationFailure
+from schemas.vocabulary import CENSUS_NULL_TOKENS
+
+SOURCE_FILE = "source_file"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """Provenance of one file read: recorded on the cover sheet and in the store."""
+
+    source: str
+    path: str
+    sha256: str
+    encoding: str
+    rows_read: int
+    rows_kept: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    """One input source after validation: the rows kept, the failures, and the files they came from."""
+
+    source: str
+    frame: pl.DataFrame
+    failures: pl.DataFrame
+    files: tuple[FileRecord, ...]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_kept(self) -> int:
+        return self.frame.height
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.rows_read - self.rows_kept
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_one(
+    source: str,
+    input_file: InputFile,
+    model: type[pa.DataFrameModel],
+    *,
+    columns: Mapping[str, str],
+    required: tuple[str, ...],
+    aliases: Mapping[str, tuple[str, ...]],
+    date_formats: tuple[str, ...] | None = None,
+    null_tokens: tuple[str, ...] = (),
+    pseudonymise_key: bytes | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, FileRecord]:
+    path = input_file.path
+    text, encoding = read_text_table(path, sheet=input_file.sheet)
+    canonical = rename_to_canonical(text, columns, required=required, aliases=aliases, file_name=path.name)
+    kwargs = {"date_formats": date_formats} if date_formats else {}
+    typed, parse_failures = type_columns(
+        canonical, model, source=source, file_name=path.name, null_tokens=null_tokens, **kwargs
+    )
+    if pseudonymise_key is not None:
+        typed = pseudonymise_columns(typed, (PUPIL_REF_COLUMN, UPN_COLUMN), pseudonymise_key)
+    rule_failures = validate_frame(typed, model, source=source, file_name=path.name, already_failed=parse_failures)
+    failures = pl.concat([parse_failures, rule_failures])
+    bad_rows = failures.filter(pl.col(ValidationFailure.severity) == "error").get_column(ValidationFailure.row)
+    kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(
+        pl.lit(path.name).alias(SOURCE_FILE)
+    )
+    record = FileRecord(
+        source=source,
+        path=str(path),
+        sha256=sha256_of(path),
+        encoding=encoding,
+        rows_read=text.height,
+        rows_kept=kept.height,
+        rows_quarantined=text.height - kept.height,
+    )
+    return kept, failures, record
+
+
+def _load(
+    source: str, files: tuple[InputFile, ...], model: type[pa.DataFrameModel], **kwargs: object
+) -> LoadedInput:
+    frames, failures, records = [], [], []
+    for input_file in files:
+        kept, failed, record = _load_one(source, input_file, model, **kwargs)  # type: ignore[arg-type]
+        frames.append(kept)
+        failures.append(failed)
+        records.append(record)
+    frame = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    failure_frame = pl.concat(failures) if failures else pl.DataFrame(schema=FAILURE_SCHEMA)
+    return LoadedInput(source=source, frame=frame, failures=failure_frame, files=tuple(records))
+
+
+def _identity(model: type[pa.DataFrameModel]) -> dict[str, str]:
+    return {name: name for name in model.to_schema().columns}
+
+
+def _required(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, column in model.to_schema().columns.items()
+        if not (column.metadata or {}).get("optional", False)
+    )
+
+
+def load_hub_export(source: str, files: tuple[InputFile, ...], *, key: bytes) -> LoadedInput:
+    """Load one of the hub's activity exports (SPEC 2.2), pseudonymising pupil ids."""
+    model = HUB_EXPORTS[source]
+    return _load(
+        source,
+        files,
+        model,
+        columns=_identity(model),
+        required=_required(model),
+        aliases=HEADER_ALIASES,
+        pseudonymise_key=key,
+    )
+
+
+def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
+    """Load the GIAS establishments file (selected by column name; dates dd-mm-yyyy)."""
+    return _load(
+        "gias",
+        files,
+        Establishment,
+        columns=GIAS_COLUMNS,
+        required=tuple(GIAS_COLUMNS.values()),
+        aliases={},
+        date_formats=(GIAS_DATE_FORMAT,),
+    )
+
+
+def load_register_links(files: tuple[InputFile, ...]) -> LoadedInput:
+    """Load the GIAS links file (predecessor and successor URNs)."""
+    return _load(
+        "gias_links",
+        files,
+        EstablishmentLink,
+        columns=GIAS_LINK_COLUMNS,
+        required=(EstablishmentLink.urn, EstablishmentLink.link_urn, EstablishmentLink.link_type),
+        aliases={},
+        date_formats=(GIAS_DATE_FORMAT,),
+    )
+
+
+def load_census(files: tuple[InputFile, ...]) -> LoadedInput:
+    """Load the school-level census files (SPC), reading DfE's null markers as missing."""
+    required = tuple(SPC_COLUMNS[h] for h in SPC_REQUIRED)
+    aliases = {SPC_COLUMNS[target]: (alias,) for alias, target in SPC_ALIASES.items()}
+    return _load(
+        "census",
+        files,
+        SchoolCensus,
+        columns=SPC_COLUMNS,
+        required=required,
+        aliases=aliases,
+        null_tokens=CENSUS_NULL_TOKENS,
+    )
+
+
+def load_sen(files: tuple[InputFile, ...]) -> LoadedInput:
+    """Load the school-level SEN census files, reading DfE's null markers as missing."""
+    return _load(
+        "sen",
+        files,
+        SenCensus,
+        columns=SEN_COLUMNS,
+        required=tuple(SEN_COLUMNS[h] for h in SEN_REQUIRED),
+        aliases={},
+        null_tokens=CENSUS_NULL_TOKENS,
+    )

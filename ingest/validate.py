@@ -1,0 +1,98 @@
+"""Run a Pandera model over a typed input and turn its failure cases into report rows in plain English."""
+
+from __future__ import annotations
+
+import re
+
+import pandera.errors
+import pandera.polars as pa
+import polars as pl
+
+from ingest.files import SOURCE_ROW
+from schemas.validation import FAILURE_SCHEMA, ValidationFailure
+from schemas.periods import ACADEMIC_YEAR_REGEX
+from schemas.vocabulary import LA_CODE_REGEX, LAESTAB_REGEX, UK_POSTCODE_REGEX, UPN_REGEX, URN_REGEX
+
+_PATTERN_RULES = {
+    URN_REGEX: "must be a 6-digit URN",
+    LA_CODE_REGEX: "must be a 3-digit DfE local authority code",
+    LAESTAB_REGEX: "must be a 7-digit LAESTAB",
+    UK_POSTCODE_REGEX: "must be a UK postcode such as DE1 1AA",
+    UPN_REGEX: "must be a 13-character unique pupil number (a letter, 11 digits and a check character)",
+    ACADEMIC_YEAR_REGEX: "must be an academic year written YYYY/YY, such as 2025/26",
+    r"^\d{4}$": "must be 4 digits",
+    r"^\d{6}$": "must be 6 digits",
+}
+
+
+def plain_rule(check: str) -> str:
+    """A Pandera check name, said the way a data officer would understand it."""
+    if check in ("not_nullable", "nullable"):
+        return "must not be empty"
+    if check in ("field_uniqueness", "unique", "multiple_fields_uniqueness"):
+        return "must be unique: this value appears on more than one row"
+    match = re.fullmatch(r"(\w+)\((.*)\)", check, flags=re.S)
+    if not match:
+        return check
+    name, argument = match.groups()
+    if name == "isin":
+        values = re.findall(r"'([^']*)'|(-?\d+)", argument)
+        words = [a or b for a, b in values]
+        return "must be one of: " + ", ".join(words)
+    if name == "str_matches":
+        pattern = argument.strip("'\"").replace("\\\\", "\\")
+        return _PATTERN_RULES.get(pattern, f"must match the pattern {pattern}")
+    if name == "greater_than_or_equal_to":
+        return f"must be {argument} or more"
+    if name == "greater_than":
+        return f"must be more than {argument}"
+    if name == "less_than_or_equal_to":
+        return f"must be {argument} or less"
+    if name == "less_than":
+        return f"must be less than {argument}"
+    if name == "in_range":
+        return f"must be between {argument.replace(', ', ' and ')}"
+    return check
+
+
+def validate_frame(
+    typed: pl.DataFrame,
+    model: type[pa.DataFrameModel],
+    *,
+    source: str,
+    file_name: str,
+    already_failed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Validate every value at once (lazy) and return one failure row per broken rule and row.
+
+    Cells already reported as unreadable (``already_failed``) are not reported again as empty.
+    """
+    columns = list(model.to_schema().columns)
+    try:
+        model.validate(typed.select(columns), lazy=True)
+        failures = pl.DataFrame(schema=FAILURE_SCHEMA)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.filter(pl.col("index").is_not_null())
+        rows = typed.select(pl.col(SOURCE_ROW)).with_row_index("index").with_columns(pl.col("index").cast(pl.Int32))
+        rules = {check: plain_rule(check) for check in cases.get_column("check").unique().to_list()}
+        failures = (
+            cases.join(rows, on="index", how="left")
+            .with_columns(pl.col("check").replace_strict(rules, return_dtype=pl.String).alias("rule"))
+            .select(
+                pl.lit(source).alias(ValidationFailure.source),
+                pl.lit(file_name).alias(ValidationFailure.file),
+                pl.col(SOURCE_ROW).cast(pl.Int64).alias(ValidationFailure.row),
+                pl.col("column").alias(ValidationFailure.column),
+                pl.col("rule").alias(ValidationFailure.rule),
+                pl.col("failure_case").alias(ValidationFailure.value),
+                pl.lit("error").alias(ValidationFailure.severity),
+            )
+            .cast(FAILURE_SCHEMA)
+        )
+    if already_failed is not None and already_failed.height and failures.height:
+        failures = failures.join(
+            already_failed.select(ValidationFailure.row, ValidationFailure.column),
+            on=[ValidationFailure.row, ValidationFailure.column],
+            how="anti",
+        )
+    return failures

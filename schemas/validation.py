@@ -1,0 +1,39 @@
+"""The validation report's rows: one per broken rule, naming the file, row, column, rule and value."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+SEVERITIES = ("error", "warning")
+
+
+class ValidationFailure(pa.DataFrameModel):
+    """A value, row or file that breaks a rule. Row numbers are as Excel shows them (header = row 1)."""
+
+    source: str = pa.Field(title="Input", description="The input the file was configured as (e.g. tuition)")
+    file: str = pa.Field(title="File", description="File name")
+    row: pl.Int64 = pa.Field(nullable=True, ge=1, title="Row", description="Row as numbered in Excel")
+    column: str = pa.Field(nullable=True, title="Column", description="Column name")
+    rule: str = pa.Field(title="Rule", description="The rule broken, in plain English")
+    value: str = pa.Field(nullable=True, title="Value", description="The offending value as written in the file")
+    severity: str = pa.Field(isin=list(SEVERITIES), title="Severity", description="error or warning")
+
+    class Config:
+        strict = True
+
+
+FAILURE_SCHEMA: dict[str, pl.DataType] = {
+    ValidationFailure.source: pl.String(),
+    ValidationFailure.file: pl.String(),
+    ValidationFailure.row: pl.Int64(),
+    ValidationFailure.column: pl.String(),
+    ValidationFailure.rule: pl.String(),
+    ValidationFailure.value: pl.String(),
+    ValidationFailure.severity: pl.String(),
+}
+
+
+def empty_failures() -> pl.DataFrame:
+    """A failures table with no rows."""
+    return pl.DataFrame(schema=FAILURE_SCHEMA)

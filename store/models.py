@@ -1,0 +1,75 @@
+"""The store's tables: runs, the files each run read, every figure it published, and its validation failures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store."""
+
+
+class Run(Base):
+    """One run of the pipeline for one hub and academic year."""
+
+    __tablename__ = "runs"
+
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    hub_slug: Mapped[str] = mapped_column(String(64), index=True)
+    academic_year: Mapped[str] = mapped_column(String(7), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    parameters: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    code_version: Mapped[str] = mapped_column(String(64))
+    config_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class RunInput(Base):
+    """A file a run read, with its hash and how many of its rows were kept."""
+
+    __tablename__ = "run_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_kept: Mapped[int] = mapped_column(Integer)
+    rows_quarantined: Mapped[int] = mapped_column(Integer)
+
+
+class ReturnFigure(Base):
+    """One published figure in long format, so any figure can be compared across runs and years."""
+
+    __tablename__ = "return_figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[str] = mapped_column(String(64))
+    measure: Mapped[str] = mapped_column(String(128))
+    breakdown: Mapped[str] = mapped_column(String(256))
+    value: Mapped[float | None] = mapped_column(Float)
+
+
+class ValidationFailureRow(Base):
+    """A rule a run's input broke, as reported in the validation report."""
+
+    __tablename__ = "validation_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))

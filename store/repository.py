@@ -1,0 +1,119 @@
+"""Open the store and record a run in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import polars as pl
+from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from schemas.validation import ValidationFailure
+from store.models import Base, ReturnFigure, Run, RunInput, ValidationFailureRow
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    """A file a run read (provenance)."""
+
+    source: str
+    path: str
+    sha256: str
+    rows_read: int
+    rows_kept: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything the store keeps about one run."""
+
+    run_id: str
+    flow_run_id: str | None
+    hub_slug: str
+    academic_year: str
+    as_of: date
+    parameters: dict
+    status: str
+    started_at: datetime
+    finished_at: datetime
+    code_version: str
+    config_sha256: str
+    message: str | None = None
+    inputs: Sequence[InputRecord] = field(default_factory=tuple)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def open_store(url: str) -> Engine:
+    """Connect to the store (SQLite file or PostgreSQL), creating its tables on first use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, future=True)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+FIGURE_COLUMNS = ("sheet", "measure", "breakdown", "value")
+
+
+def record_run(
+    engine: Engine, run: RunRecord, *, figures: pl.DataFrame | None = None, failures: pl.DataFrame | None = None
+) -> None:
+    """Write the run, its inputs, figures (sheet, measure, breakdown, value) and failures in one transaction."""
+    with Session(engine) as session, session.begin():
+        session.add(
+            Run(
+                run_id=run.run_id,
+                flow_run_id=run.flow_run_id,
+                hub_slug=run.hub_slug,
+                academic_year=run.academic_year,
+                as_of=run.as_of,
+                parameters=run.parameters,
+                status=run.status,
+                message=run.message,
+                started_at=run.started_at,
+                finished_at=run.finished_at,
+                code_version=run.code_version,
+                config_sha256=run.config_sha256,
+            )
+        )
+        session.flush()
+        if run.inputs:
+            session.execute(
+                insert(RunInput),
+                [{"run_id": run.run_id, **vars(record)} for record in run.inputs],
+            )
+        if figures is not None and figures.height:
+            rows = figures.select(FIGURE_COLUMNS).with_columns(pl.lit(run.run_id).alias("run_id")).to_dicts()
+            session.execute(insert(ReturnFigure), rows)
+        if failures is not None and failures.height:
+            columns = list(ValidationFailure.to_schema().columns)
+            rows = failures.select(columns).with_columns(pl.lit(run.run_id).alias("run_id")).to_dicts()
+            session.execute(insert(ValidationFailureRow), rows)
+
+
+def run_figures(engine: Engine, run_id: str) -> pl.DataFrame:
+    """The figures one run recorded, in long format."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(ReturnFigure.sheet, ReturnFigure.measure, ReturnFigure.breakdown, ReturnFigure.value)
+            .where(ReturnFigure.run_id == run_id)
+            .order_by(ReturnFigure.id)
+        ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"sheet": pl.String, "measure": pl.String, "breakdown": pl.String, "value": pl.Float64},
+        orient="row",
+    )

@@ -1,0 +1,88 @@
+"""The real annual-return flow on a tiny fixture hub, under a real Prefect test server."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from hubreturns.errors import ValidationFailed
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Path:
+    folder = tmp_path / "hub_small"
+    shutil.copytree(FIXTURE, folder)
+    return folder / "hub.toml"
+
+
+def _sheet_rows(ws) -> dict[str, list]:
+    """First-column label -> the rest of the row, for rows of the sheet's table."""
+    return {row[0]: list(row[1:]) for row in ws.iter_rows(values_only=True) if row and row[0]}
+
+
+def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    summary = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    path = hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx"
+    assert summary.outputs["annual_return"] == str(path)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:5] == ["Cover", "Contents", "Notes", "KPIs", "Schools"]
+
+    kpis = _sheet_rows(workbook["KPIs"])
+    # Universe: 100001 (210 on roll), 100002 (590), 100003 (100) -> 900 pupils, 3 schools.
+    # KPI 1: class 4B's roll (S001, S002) = 2, plus Class 4 without a roll, largest term 26 -> 28.
+    assert kpis["KPI 1"][1:4] == [28, 900, pytest.approx(28 / 900)]
+    # KPI 2: S003 in two ensembles counts once; S004 left before the year -> 1.
+    assert kpis["KPI 2"][1:4] == [1, 900, pytest.approx(1 / 900)]
+    # KPI 3: S003 (two enrolments) and S001 (from January); S007's school is independent -> 2.
+    assert kpis["KPI 3"][1:4] == [2, 900, pytest.approx(2 / 900)]
+    # KPI 4: Sing Up at 100001 (45, regular); Young Voices is not regular -> 45.
+    assert kpis["KPI 4"][1:4] == [45, 900, pytest.approx(45 / 900)]
+    # KPI 5: all three schools engaged (100002 hosts the jazz band and had a level-2 conversation).
+    assert kpis["KPI 5"][1:4] == [3, 3, pytest.approx(1.0)]
+    # Last year: WCET class of 24, and 100003 had no activity in 2024/25 -> 2 of 3 schools.
+    assert kpis["KPI 1"][4] == 24
+    assert kpis["KPI 5"][4:6] == [2, pytest.approx(2 / 3)]
+
+    schools = _sheet_rows(workbook["Schools"])
+    assert set(schools) >= {"100001", "100002", "100003"}
+    assert not {"100004", "100005", "100006"} & set(schools)
+    assert schools["100003"][0] == "8312002"
+    assert schools["100003"][1] == "Église Street Primary School"  # read as Windows-1252
+
+    cover = [cell for row in workbook["Cover"].iter_rows(values_only=True) for cell in row if cell]
+    assert summary.run_id in [str(c) for c in cover]
+
+    engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
+    with engine.connect() as connection:
+        run = connection.execute(sa.text("select status, academic_year, hub_slug from runs")).one()
+        assert tuple(run) == ("published", "2025/26", "small-test")
+        inputs = dict(connection.execute(sa.text("select source, rows_read from run_inputs")).all())
+        assert inputs["tuition"] == 5 and inputs["gias"] == 6
+        value = connection.execute(
+            sa.text("select value from return_figures where sheet='KPIs' and measure='KPI 1 count'")
+        ).scalar_one()
+        assert value == 28
+
+
+def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    wcet = hub.parent / "exports" / "wcet.csv"
+    wcet.write_text(wcet.read_text().replace("2025/26,100003,4,Class 4,Ukulele,Autumn,10,26", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,26"))
+    with pytest.raises(ValidationFailed, match=r"wcet.csv row 4, column 'weeks': must be a whole number"):
+        annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    assert not (hub.parent / "out").exists()
+    engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select status from runs")).scalar_one() == "failed"
+        failure = connection.execute(sa.text("select file, row, \"column\", value from validation_failures")).one()
+        assert tuple(failure) == ("wcet.csv", 4, "weeks", "ten")

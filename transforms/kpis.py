@@ -1,0 +1,89 @@
+"""The five Arts Council England KPIs, as numbers and percentages, with last year's beside them."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+
+import polars as pl
+
+from schemas.outputs import KpiFigures as Kpi
+from schemas.outputs import SchoolUniverseRow as Row
+from transforms.activity import HubData
+from transforms.ensembles import ensemble_member_count
+from transforms.periods import ReportingWindow
+from transforms.schools import school_engagement, schools_engaged_count
+from transforms.singing import regular_singer_count
+from transforms.tuition import tuition_pupil_count
+from transforms.universe import census_for_year, school_universe, universe_headcount
+from transforms.wcet import wcet_pupil_count
+from schemas.periods import AcademicYear
+
+COUNT = "count"
+
+KPI_MEASURES: tuple[tuple[str, str, Callable[..., pl.LazyFrame]], ...] = (
+    ("KPI 1", "Pupils receiving whole-class ensemble teaching (WCET)", wcet_pupil_count),
+    ("KPI 2", "Pupils playing or singing regularly in ensembles", ensemble_member_count),
+    ("KPI 3", "Pupils learning an instrument or voice outside WCET", tuition_pupil_count),
+    ("KPI 4", "Pupils singing regularly", regular_singer_count),
+    ("KPI 5", "State-funded schools engaged on at least one duty", schools_engaged_count),
+)
+
+
+def measure_definition(function: Callable[..., object]) -> str:
+    """The one-line definition of a measure: the first line of the docstring of the transform computing it."""
+    return (inspect.getdoc(function) or "").splitlines()[0]
+
+
+def kpi_values(
+    data: HubData, *, la_codes: tuple[str, ...], year: AcademicYear, as_of: date
+) -> pl.LazyFrame:
+    """The five KPIs for one year: code, measure, count and denominator (pupils on roll, or schools)."""
+    window = ReportingWindow.for_year(year, as_of=as_of)
+    universe = school_universe(data.establishments, la_codes=la_codes, year=year)
+    roll = universe_headcount(universe, census_for_year(data.census, year=year)).select(
+        pl.col(Row.pupil_headcount).sum().cast(pl.Int64).alias(Kpi.denominator)
+    )
+    schools = universe.select(pl.len().cast(pl.Int64).alias(Kpi.denominator))
+    counts = [
+        wcet_pupil_count(data.wcet, data.wcet_participants, universe, year=year).join(roll, how="cross"),
+        ensemble_member_count(
+            data.ensemble_members, data.ensembles, data.pupils, universe, window=window
+        ).join(roll, how="cross"),
+        tuition_pupil_count(data.tuition, data.pupils, universe, window=window).join(roll, how="cross"),
+        regular_singer_count(data.singing, universe, year=year).join(roll, how="cross"),
+        schools_engaged_count(school_engagement(data, universe, window=window)).join(schools, how="cross"),
+    ]
+    labelled = [
+        frame.select(
+            pl.lit(code).alias(Kpi.kpi_code),
+            pl.lit(measure).alias(Kpi.measure),
+            pl.col(COUNT).fill_null(0).cast(pl.Int64).alias(Kpi.count),
+            pl.col(Kpi.denominator).fill_null(0).cast(pl.Int64),
+        )
+        for frame, (code, measure, _) in zip(counts, KPI_MEASURES, strict=True)
+    ]
+    return pl.concat(labelled)
+
+
+def _share(count: str, denominator: str) -> pl.Expr:
+    return pl.when(pl.col(denominator) > 0).then(pl.col(count) / pl.col(denominator)).otherwise(None)
+
+
+def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
+    """The KPIs sheet: this year's figures and shares, and last year's where they are known (KpiFigures)."""
+    table = current.with_columns(_share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
+    if previous is None:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias(Kpi.previous_count),
+            pl.lit(None, dtype=pl.Float64).alias(Kpi.previous_count_pct),
+        )
+    else:
+        last = previous.select(
+            Kpi.kpi_code,
+            pl.col(Kpi.count).alias(Kpi.previous_count),
+            _share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
+        )
+        table = table.join(last, on=Kpi.kpi_code, how="left")
+    return table.select(list(Kpi.to_schema().columns)).sort(Kpi.kpi_code)
