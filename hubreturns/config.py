@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import tomllib
 from importlib import resources
@@ -16,6 +17,8 @@ from hubreturns.errors import ConfigError
 
 # Inputs every run needs; the other exports are read by the duties that use them.
 DFE_INPUTS = ("gias", "gias_links", "census", "sen")
+# Overrides the configured store, e.g. to point every hub at the production PostgreSQL server.
+DATABASE_URL_VARIABLE = "HUBRETURNS_DATABASE_URL"
 
 
 class InputFile(BaseModel):
@@ -156,7 +159,12 @@ def load_config(path: Path | str, *, database_url: str | None = None) -> HubConf
             config_path=path,
             hub=HubInfo(**raw.get("hub", {})),
             output_dir=(base / storage.get("output_dir", "out")).resolve(),
-            database_url=_database_url(base, database_url or storage.get("database_url", "sqlite:///hubreturns.db")),
+            database_url=_database_url(
+                base,
+                database_url
+                or os.environ.get(DATABASE_URL_VARIABLE)
+                or storage.get("database_url", "sqlite:///hubreturns.db"),
+            ),
             inputs={name: _input_files(base, value) for name, value in raw.get("inputs", {}).items()},
             settings=Settings(**raw.get("settings", {})),
         )

@@ -14,6 +14,7 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "90"
 os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
 os.environ.pop("HUBRETURNS_PSEUDONYMISATION_KEY", None)
+os.environ.pop("HUBRETURNS_DATABASE_URL", None)
 
 from collections.abc import Iterator  # noqa: E402
 

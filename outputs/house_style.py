@@ -1,0 +1,828 @@
+"""The house style every workbook shares: cover, contents and notes sheets, table sheets, formats, symbols.
+
+The layout follows the Government Analysis Function's "Releasing statistics in spreadsheets": a cover sheet,
+a contents sheet, a notes sheet, then one table per sheet, each a real Excel table with one header row
+starting directly below the title and its description, no merged cells and no blank rows inside tables.
+Missing values are shown with the guidance's shorthand in square brackets (``[c]`` suppressed, ``[x]`` not
+available, ``[z]`` not applicable).
+
+Writers only lay out what they are given: they never compute a figure. Workbooks are deterministic: the
+``created`` document property comes from the run (``WorkbookMeta.created``), never from the wall clock, so
+the same inputs give byte-identical files and a workbook's SHA-256 can go into provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import re
+import uuid
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
+
+# -- The house style as data (gptables keeps its theme in YAML; one dict here is enough) -------------------
+
+THEME: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 15},
+    "subtitle": {"bold": True, "font_size": 12},
+    "label": {"bold": True, "valign": "top"},
+    "text": {"valign": "top"},
+    "wrapped_text": {"valign": "top", "text_wrap": True},
+    # gptables' column_heading: bold, bottom border, wrapped, top-aligned.
+    "column_heading": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"},
+    # A shorthand symbol standing in for a number sits where the number would.
+    "symbol": {"align": "right", "valign": "top"},
+}
+# A light style with no header fill: a filled (dark) header would fight the bold heading format above.
+TABLE_STYLE = "Table Style Light 1"
+NUMBER_FORMATS: dict[str, str] = {
+    "integer": "#,##0",
+    "plain_integer": "0",
+    "float": "#,##0.0#",
+    "pct": "0.0%",
+    "gbp": "£#,##0.00",
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+}
+DISPLAY_TIME_ZONE = "Europe/London"
+SYMBOLS: dict[str, str] = {
+    SUPPRESSED: "Suppressed to protect confidentiality",
+    NOT_AVAILABLE: "Not available",
+    NOT_APPLICABLE: "Not applicable",
+}
+YES, NO = "Y", "N"
+
+_MAX_SHEET_NAME = 31
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_SHEET_NAMES = {"history"}
+# Text starting with these would be read as a formula if a user re-entered it: mark it as text in Excel too.
+_FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+_MIN_WIDTH, _MAX_WIDTH, _WRAP_TEXT_FROM = 6, 62, 60
+
+
+# -- What a workbook is made of -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file of the run, listed on the cover with its hash and row counts."""
+
+    name: str
+    path: str
+    sha256: str
+    rows_read: int
+    rows_kept: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class WorkbookMeta:
+    """What the cover sheet and document properties say about a workbook: the run that made it."""
+
+    title: str
+    hub_name: str
+    period_label: str
+    as_of: date
+    run_id: str
+    code_version: str
+    created: datetime
+    sources: tuple[SourceFile, ...]
+    published: bool = False
+
+
+@dataclass(frozen=True)
+class Note:
+    """One row of the Notes sheet; tables refer to it by ``note_id``."""
+
+    note_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A column chart of some numeric columns of a table sheet, placed to the right of the table.
+
+    Series read the table's own cells, so the chart shows exactly the figures in the table.
+    """
+
+    title: str
+    category_column: str
+    value_columns: tuple[str, ...]
+    value_axis_title: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    """A sheet holding one table.
+
+    ``column_titles`` maps each column name to its heading. ``notes`` are note ids shown in a line above the
+    table. ``markers`` maps a column name to a String series aligned with ``table``: where the series is not
+    null its text (a shorthand such as ``[c]``) is shown instead of the value, so a numeric column can carry
+    suppressed cells and stay numeric.
+    """
+
+    sheet_name: str
+    title: str
+    table: pl.DataFrame
+    column_titles: dict[str, str]
+    description: str = ""
+    notes: tuple[str, ...] = ()
+    markers: Mapping[str, pl.Series] = field(default_factory=dict)
+    chart: BarChart | None = None
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """Where a table landed on its sheet (zero-indexed, header row included)."""
+
+    worksheet: Worksheet
+    header_row: int
+    first_data_row: int
+    last_row: int
+    columns: tuple[str, ...]
+
+    def column_index(self, name: str) -> int:
+        """Zero-indexed sheet column of the table column ``name``."""
+        return self.columns.index(name)
+
+
+# -- Formats and per-workbook state -------------------------------------------------------------------------
+
+
+class HouseFormats:
+    """The workbook's formats, created once each and shared by every sheet."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self._workbook = workbook
+        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def get(self, **properties: Any) -> Format:
+        """The format with exactly these xlsxwriter properties."""
+        key = tuple(sorted(properties.items()))
+        if key not in self._cache:
+            self._cache[key] = self._workbook.add_format(dict(properties))
+        return self._cache[key]
+
+    def style(self, name: str, **extra: Any) -> Format:
+        """A named format of ``THEME``, optionally with extra properties."""
+        return self.get(**{**THEME[name], **extra})
+
+    def number(self, kind: str) -> Format:
+        """The format for values of a kind of ``NUMBER_FORMATS``."""
+        return self.get(num_format=NUMBER_FORMATS[kind], valign="top")
+
+
+@dataclass
+class _WorkbookState:
+    formats: HouseFormats
+    table_names: set[str] = field(default_factory=set)
+
+
+_STATE: weakref.WeakKeyDictionary[Workbook, _WorkbookState] = weakref.WeakKeyDictionary()
+
+
+def _state(workbook: Workbook) -> _WorkbookState:
+    if workbook not in _STATE:
+        _STATE[workbook] = _WorkbookState(HouseFormats(workbook))
+    return _STATE[workbook]
+
+
+def house_formats(workbook: Workbook) -> HouseFormats:
+    """The shared formats of ``workbook``."""
+    return _state(workbook).formats
+
+
+# -- Names ------------------------------------------------------------------------------------------------
+
+
+def safe_sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    cleaned = _INVALID_SHEET_CHARS.sub("-", name)
+    cleaned = "".join(ch for ch in cleaned if ch.isprintable()).strip().strip("'").strip()
+    if not cleaned or cleaned.lower() in _RESERVED_SHEET_NAMES:
+        cleaned = f"Sheet {cleaned}".strip()
+    cleaned = cleaned[:_MAX_SHEET_NAME].rstrip().rstrip("'")
+    taken_lower = {t.lower() for t in taken}
+    candidate, n = cleaned, 1
+    while candidate.lower() in taken_lower:
+        n += 1
+        suffix = f" ({n})"
+        candidate = cleaned[: _MAX_SHEET_NAME - len(suffix)].rstrip().rstrip("'") + suffix
+    return candidate
+
+
+def _table_name(workbook: Workbook, sheet_name: str, suffix: str = "") -> str:
+    """An Excel table name made from the sheet name, unique in the workbook (Excel ignores case)."""
+    stem = re.sub(r"[^0-9A-Za-z_]+", "_", sheet_name + suffix).strip("_") or "table"
+    base = f"tbl_{stem}"[:200]
+    taken = _state(workbook).table_names
+    candidate, n = base, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base}_{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def internal_link(sheet_name: str, cell: str = "A1") -> str:
+    """An xlsxwriter URL that jumps to ``cell`` of ``sheet_name`` in the same workbook."""
+    return f"internal:'{sheet_name.replace(chr(39), chr(39) * 2)}'!{cell}"
+
+
+# -- Opening and document properties ------------------------------------------------------------------------
+
+
+def open_workbook(path: str | Path | io.BytesIO) -> Workbook:
+    """A new workbook that never turns text into formulas, URLs or numbers."""
+    target = path if isinstance(path, io.BytesIO) else str(path)
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
+    )
+    _state(workbook)
+    return workbook
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """``moment`` in UTC without tzinfo; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _display_time(moment: datetime) -> datetime:
+    """``moment`` as UK wall-clock time without tzinfo (Excel has no time zones)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(DISPLAY_TIME_ZONE)).replace(tzinfo=None)
+
+
+def set_document_properties(workbook: Workbook, meta: WorkbookMeta) -> None:
+    """Document properties from the run, including ``created``, so equal runs give equal bytes."""
+    workbook.set_properties(
+        {
+            "title": meta.title,
+            "subject": f"{meta.hub_name}, {meta.period_label}",
+            "author": "hubreturns",
+            "company": meta.hub_name,
+            "keywords": f"Music Hub, {meta.hub_name}, {meta.period_label}",
+            "comments": f"Run {meta.run_id}; code version {meta.code_version}",
+            "status": "Published" if meta.published else "Not for publication",
+            "created": _utc_naive(meta.created),
+        }
+    )
+    workbook.set_custom_property("Hub", meta.hub_name)
+    workbook.set_custom_property("Period", meta.period_label)
+    workbook.set_custom_property("As at", meta.as_of.isoformat())
+    workbook.set_custom_property("Run id", meta.run_id)
+    workbook.set_custom_property("Code version", meta.code_version)
+    workbook.set_custom_property("Published", meta.published)
+
+
+# -- Cells --------------------------------------------------------------------------------------------------
+
+
+def _write_lines(
+    worksheet: Worksheet, first_row: int, lines: Sequence[str], cell_format: Format | None
+) -> int:
+    """Write each line as text in column A; return the next free row."""
+    for offset, line in enumerate(lines):
+        worksheet.write_string(first_row + offset, 0, line, cell_format)
+    return first_row + len(lines)
+
+
+def _write_label_values(
+    worksheet: Worksheet, first_row: int, pairs: Sequence[tuple[str, Any]], formats: HouseFormats
+) -> int:
+    """Write label/value pairs in columns A and B; dates are real dates; return the next free row."""
+    for offset, (label, value) in enumerate(pairs):
+        row = first_row + offset
+        worksheet.write_string(row, 0, label, formats.style("label"))
+        if isinstance(value, datetime):
+            worksheet.write_datetime(
+                row, 1, value, formats.get(num_format=NUMBER_FORMATS["datetime"], align="left")
+            )
+        elif isinstance(value, date):
+            worksheet.write_datetime(
+                row, 1, value, formats.get(num_format=NUMBER_FORMATS["date"], align="left")
+            )
+        else:
+            worksheet.write_string(row, 1, str(value), formats.style("wrapped_text"))
+    return first_row + len(pairs)
+
+
+def _check(result: int, what: str) -> None:
+    # xlsxwriter reports many errors as return codes and a warning; make them real errors.
+    if result != 0:
+        raise ValueError(f"xlsxwriter could not {what} (code {result})")
+
+
+# -- The standard sheets ------------------------------------------------------------------------------------
+
+
+def write_cover(
+    workbook: Workbook,
+    meta: WorkbookMeta,
+    *,
+    summary_lines: Sequence[str] = (),
+    formats: HouseFormats | None = None,
+) -> Worksheet:
+    """The cover sheet: title, hub, period, as-of date, run, code version, shorthand and source files."""
+    formats = formats or house_formats(workbook)
+    worksheet = workbook.add_worksheet("Cover")
+    worksheet.set_column(0, 0, 26)
+    worksheet.set_column(1, 1, 44)
+    worksheet.set_column(2, 2, 68)
+    worksheet.set_column(3, 5, 16)
+    worksheet.write_string(0, 0, meta.title, formats.style("title"))
+    row = _write_lines(worksheet, 1, [f"{meta.hub_name}, {meta.period_label}"], formats.style("subtitle"))
+    status = (
+        "Published: small numbers are suppressed and shown as [c]"
+        if meta.published
+        else "Management information, not for publication: small numbers are not suppressed"
+    )
+    row = _write_label_values(
+        worksheet,
+        row,
+        [
+            ("Hub", meta.hub_name),
+            ("Period", meta.period_label),
+            ("Figures as at", meta.as_of),
+            ("Status", status),
+            ("Run id", meta.run_id),
+            ("Code version", meta.code_version),
+            (f"Created ({DISPLAY_TIME_ZONE} time)", _display_time(meta.created)),
+        ],
+        formats,
+    )
+    if summary_lines:
+        row = _write_lines(worksheet, row, ["Summary"], formats.style("subtitle"))
+        row = _write_lines(worksheet, row, list(summary_lines), formats.style("text"))
+    row = _write_lines(worksheet, row, ["Shorthand used in this workbook"], formats.style("subtitle"))
+    row = _write_label_values(worksheet, row, list(SYMBOLS.items()), formats)
+    row = _write_lines(worksheet, row, ["Source files"], formats.style("subtitle"))
+    if not meta.sources:
+        _write_lines(worksheet, row, ["No source files were recorded for this run."], formats.style("text"))
+        return worksheet
+    sources = pl.DataFrame(
+        {
+            "source": [s.name for s in meta.sources],
+            "file": [s.path for s in meta.sources],
+            "sha256": [s.sha256 for s in meta.sources],
+            "rows_read": [s.rows_read for s in meta.sources],
+            "rows_kept": [s.rows_kept for s in meta.sources],
+            "rows_quarantined": [s.rows_quarantined for s in meta.sources],
+        },
+        schema={
+            "source": pl.String,
+            "file": pl.String,
+            "sha256": pl.String,
+            "rows_read": pl.Int64,
+            "rows_kept": pl.Int64,
+            "rows_quarantined": pl.Int64,
+        },
+    )
+    titles = {
+        "source": "Source",
+        "file": "File",
+        "sha256": "SHA-256",
+        "rows_read": "Rows read",
+        "rows_kept": "Rows kept",
+        "rows_quarantined": "Rows quarantined",
+    }
+    _write_table(
+        workbook, worksheet, row, sources, titles, {}, formats, table_suffix="_sources", widths=False
+    )
+    return worksheet
+
+
+def write_contents(
+    workbook: Workbook, sheets: Sequence[tuple[str, str]], *, formats: HouseFormats | None = None
+) -> Worksheet:
+    """The contents sheet: one row per sheet (name, description), each name a link to the sheet."""
+    formats = formats or house_formats(workbook)
+    worksheet = workbook.add_worksheet("Contents")
+    worksheet.write_string(0, 0, "Contents", formats.style("title"))
+    worksheet.write_string(
+        1,
+        0,
+        "This worksheet contains one table. Select a sheet name to go to that sheet.",
+        formats.style("text"),
+    )
+    header_row = 2
+    worksheet.set_column(0, 0, max([12, *(len(name) + 2 for name, _ in sheets)]))
+    worksheet.set_column(1, 1, 90, formats.style("wrapped_text"))
+    if not sheets:
+        worksheet.write_string(header_row, 0, "There are no other sheets.", formats.style("text"))
+        return worksheet
+    for offset, (name, description) in enumerate(sheets):
+        row = header_row + 1 + offset
+        _check(worksheet.write_url(row, 0, internal_link(name), None, string=name), f"link to sheet {name!r}")
+        worksheet.write_string(row, 1, description, formats.style("wrapped_text"))
+    _check(
+        worksheet.add_table(
+            header_row,
+            0,
+            header_row + len(sheets),
+            1,
+            {
+                "name": _table_name(workbook, "Contents"),
+                "style": TABLE_STYLE,
+                "columns": [
+                    {"header": "Sheet name", "header_format": formats.style("column_heading")},
+                    {"header": "Description", "header_format": formats.style("column_heading")},
+                ],
+            },
+        ),
+        "add the contents table",
+    )
+    worksheet.freeze_panes(header_row + 1, 0)
+    return worksheet
+
+
+def write_notes(
+    workbook: Workbook, notes: Sequence[Note], *, formats: HouseFormats | None = None
+) -> Worksheet:
+    """The notes sheet: one row per note (id, text); tables refer to notes by id."""
+    formats = formats or house_formats(workbook)
+    worksheet = workbook.add_worksheet("Notes")
+    worksheet.write_string(0, 0, "Notes", formats.style("title"))
+    if not notes:
+        worksheet.write_string(1, 0, "There are no notes for this workbook.", formats.style("text"))
+        return worksheet
+    worksheet.write_string(
+        1,
+        0,
+        "This worksheet contains one table. Tables refer to these notes by number.",
+        formats.style("text"),
+    )
+    ids = [note.note_id for note in notes]
+    if len({i.lower() for i in ids}) != len(ids):
+        raise ValueError(f"Note ids must be unique: {ids}")
+    table = pl.DataFrame(
+        {"note_id": ids, "text": [note.text for note in notes]},
+        schema={"note_id": pl.String, "text": pl.String},
+    )
+    _write_table(
+        workbook,
+        worksheet,
+        2,
+        table,
+        {"note_id": "Note number", "text": "Note text"},
+        {},
+        formats,
+        widths=False,
+    )
+    worksheet.set_column(0, 0, 14)
+    worksheet.set_column(1, 1, 100, formats.style("wrapped_text"))
+    return worksheet
+
+
+# -- Table sheets -------------------------------------------------------------------------------------------
+
+
+def _column_kind(name: str, dtype: pl.DataType) -> str:
+    """How a column is shown, from its dtype and its name's suffix."""
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype == pl.Date:
+        return "date"
+    if isinstance(dtype, pl.Datetime):
+        return "datetime"
+    if dtype.is_numeric():
+        if name.endswith("_pct"):
+            return "pct"
+        if name.endswith("_gbp"):
+            return "gbp"
+        if dtype.is_integer():
+            # Years and codes are labels, not quantities: no thousands separator.
+            return "plain_integer" if name.endswith(("_year", "_code")) else "integer"
+        return "float"
+    return "text"
+
+
+def _display_width(kind: str, values: pl.Series) -> int:
+    """The characters needed to show the column's longest value."""
+    non_null = values.drop_nulls()
+    if non_null.is_empty():
+        return 3
+    if kind == "text":
+        return max(len(str(v)) for v in _prepared_values(non_null, kind))
+    if kind == "bool":
+        return 1
+    if kind == "date":
+        return 10
+    if kind == "datetime":
+        return 16
+    finite = non_null.cast(pl.Float64)
+    finite = finite.filter(finite.is_finite())
+    if finite.is_empty():
+        return 3
+    largest = float(max(abs(finite.min() or 0.0), abs(finite.max() or 0.0)))  # type: ignore[arg-type]
+    if kind == "pct":
+        return len(f"{largest * 100:,.1f}%") + 1
+    if kind == "gbp":
+        return len(f"£{largest:,.2f}") + 1
+    if kind == "float":
+        return len(f"{largest:,.2f}") + 1
+    if kind == "plain_integer":
+        return len(f"{largest:.0f}") + 1
+    return len(f"{largest:,.0f}") + 1
+
+
+def _column_width(title: str, kind: str, values: pl.Series) -> float:
+    longest_word = max((len(word) for word in title.split()), default=0)
+    header = max(longest_word, min(len(title), 24))
+    return float(min(_MAX_WIDTH, max(_MIN_WIDTH, header, _display_width(kind, values)) + 2))
+
+
+def _prepared_values(values: pl.Series, kind: str) -> list[Any]:
+    """Python values ready for xlsxwriter: datetimes as UK wall-clock time without tzinfo."""
+    if kind == "datetime" and isinstance(values.dtype, pl.Datetime) and values.dtype.time_zone is not None:
+        values = values.dt.convert_time_zone(DISPLAY_TIME_ZONE).dt.replace_time_zone(None)
+    if kind == "text" and values.dtype != pl.String:
+        try:
+            values = values.cast(pl.String)
+        except pl.exceptions.PolarsError:
+            # Nested and object values have no String cast: show their Python text.
+            return [None if v is None else str(v) for v in values.to_list()]
+    return values.to_list()
+
+
+def _write_column(
+    worksheet: Worksheet,
+    first_row: int,
+    col: int,
+    kind: str,
+    values: Sequence[Any],
+    markers: Sequence[str | None] | None,
+    formats: HouseFormats,
+    wrap: bool,
+) -> Format | None:
+    """Write one column's values below its header; return the column's data format."""
+    numeric = kind not in ("text", "bool")
+    symbol_format = formats.style("symbol") if numeric else formats.style("text")
+    if kind == "text":
+        value_format = formats.style("wrapped_text" if wrap else "text")
+        quoted_format = formats.style("wrapped_text" if wrap else "text", quote_prefix=True)
+    elif kind == "bool":
+        value_format = formats.get(align="center", valign="top")
+    else:
+        value_format = formats.number(kind)
+    for offset, value in enumerate(values):
+        row = first_row + offset
+        marker = markers[offset] if markers is not None else None
+        if marker is not None:
+            worksheet.write_string(row, col, marker, symbol_format)
+        elif value is None or (isinstance(value, float) and not math.isfinite(value)):
+            worksheet.write_string(row, col, NOT_AVAILABLE, symbol_format)
+        elif kind == "text":
+            text = str(value)
+            worksheet.write_string(
+                row, col, text, quoted_format if text.startswith(_FORMULA_LEADERS) else value_format
+            )
+        elif kind == "bool":
+            worksheet.write_string(row, col, YES if value else NO, value_format)
+        elif kind in ("date", "datetime"):
+            worksheet.write_datetime(row, col, value, value_format)
+        else:
+            worksheet.write_number(
+                row, col, float(value) if not isinstance(value, int) else value, value_format
+            )
+    return value_format
+
+
+def _write_table(
+    workbook: Workbook,
+    worksheet: Worksheet,
+    header_row: int,
+    table: pl.DataFrame,
+    column_titles: Mapping[str, str],
+    markers: Mapping[str, pl.Series],
+    formats: HouseFormats,
+    *,
+    table_suffix: str = "",
+    widths: bool = True,
+    description: str | None = None,
+) -> TableLayout:
+    """Write ``table`` as an Excel table with its header at ``header_row``, column A."""
+    columns = tuple(table.columns)
+    missing = [c for c in columns if c not in column_titles]
+    if missing:
+        raise ValueError(f"No column title for {missing} on sheet {worksheet.get_name()!r}")
+    unknown_markers = [c for c in markers if c not in columns]
+    if unknown_markers:
+        raise ValueError(f"Markers given for columns not in the table: {unknown_markers}")
+    for name, series in markers.items():
+        if series.len() != table.height:
+            raise ValueError(f"Markers for {name!r} have {series.len()} rows; the table has {table.height}")
+    heading = formats.style("column_heading")
+    if table.is_empty():
+        # Excel tables need a data row: show the header as cells and say the table is empty.
+        for col, name in enumerate(columns):
+            worksheet.write_string(header_row, col, column_titles[name], heading)
+            if widths:
+                worksheet.set_column(col, col, _column_width(column_titles[name], "text", table[name]))
+        worksheet.write_string(header_row + 1, 0, "There are no rows in this table.", formats.style("text"))
+        return TableLayout(worksheet, header_row, header_row + 1, header_row, columns)
+    table_columns = []
+    for col, name in enumerate(columns):
+        series = table[name]
+        kind = _column_kind(name, series.dtype)
+        width = _column_width(column_titles[name], kind, series)
+        wrap = kind == "text" and _display_width(kind, series) > _WRAP_TEXT_FROM
+        marker_series = markers.get(name)
+        data_format = _write_column(
+            worksheet,
+            header_row + 1,
+            col,
+            kind,
+            _prepared_values(series, kind),
+            marker_series.cast(pl.String).to_list() if marker_series is not None else None,
+            formats,
+            wrap,
+        )
+        if widths:
+            worksheet.set_column(col, col, width)
+        table_columns.append({"header": column_titles[name], "header_format": heading, "format": data_format})
+    options: dict[str, Any] = {
+        "name": _table_name(workbook, worksheet.get_name(), table_suffix),
+        "style": TABLE_STYLE,
+        "columns": table_columns,
+        "autofilter": True,
+    }
+    if description:
+        options["description"] = description[:255]
+    last_row = header_row + table.height
+    _check(
+        worksheet.add_table(header_row, 0, last_row, len(columns) - 1, options),
+        f"add the table on sheet {worksheet.get_name()!r}",
+    )
+    return TableLayout(worksheet, header_row, header_row + 1, last_row, columns)
+
+
+def _add_chart(workbook: Workbook, layout: TableLayout, sheet: TableSheet) -> None:
+    """A column chart of ``sheet.chart`` reading the table's cells, placed to the right of the table."""
+    spec = sheet.chart
+    if spec is None or layout.last_row < layout.first_data_row:
+        return
+    name = layout.worksheet.get_name()
+    category = layout.column_index(spec.category_column)
+    chart = workbook.add_chart({"type": "column"})
+    for column in spec.value_columns:
+        col = layout.column_index(column)
+        chart.add_series(
+            {
+                "name": [name, layout.header_row, col],
+                "categories": [name, layout.first_data_row, category, layout.last_row, category],
+                "values": [name, layout.first_data_row, col, layout.last_row, col],
+            }
+        )
+    chart.set_title({"name": spec.title})
+    value_axis: dict[str, Any] = {"major_gridlines": {"visible": True}}
+    if spec.value_axis_title:
+        value_axis["name"] = spec.value_axis_title
+    if spec.value_columns and all(c.endswith("_pct") for c in spec.value_columns):
+        value_axis["num_format"] = "0%"
+    chart.set_y_axis(value_axis)
+    chart.set_legend({"position": "bottom"})
+    _check(
+        layout.worksheet.insert_chart(
+            layout.header_row,
+            len(layout.columns) + 1,
+            chart,
+            {"description": spec.description or spec.title, "x_scale": 1.3, "y_scale": 1.3},
+        ),
+        f"insert the chart on sheet {name!r}",
+    )
+
+
+def write_table_sheet(
+    workbook: Workbook, sheet: TableSheet, formats: HouseFormats | None = None
+) -> TableLayout:
+    """A sheet with a title in A1, its description and notes, then one Excel table with frozen headings."""
+    formats = formats or house_formats(workbook)
+    name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
+    worksheet = workbook.add_worksheet(name)
+    worksheet.write_string(0, 0, sheet.title, formats.style("title"))
+    lines = [sheet.description] if sheet.description else []
+    lines.append(
+        "This worksheet contains one table."
+        + (" A chart is to the right of the table." if sheet.chart else "")
+    )
+    if sheet.notes:
+        lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
+    header_row = _write_lines(worksheet, 1, lines, formats.style("text"))
+    layout = _write_table(
+        workbook,
+        worksheet,
+        header_row,
+        sheet.table,
+        sheet.column_titles,
+        sheet.markers,
+        formats,
+        description=sheet.description or sheet.title,
+    )
+    worksheet.freeze_panes(header_row + 1, 0)
+    _add_chart(workbook, layout, sheet)
+    return layout
+
+
+# -- Whole workbooks ----------------------------------------------------------------------------------------
+
+
+def _sheet_names(sheets: Sequence[TableSheet]) -> list[str]:
+    """The sanitised, unique names the table sheets will get after Cover, Contents and Notes."""
+    taken = ["Cover", "Contents", "Notes"]
+    names = []
+    for sheet in sheets:
+        name = safe_sheet_name(sheet.sheet_name, taken)
+        taken.append(name)
+        names.append(name)
+    return names
+
+
+def render_workbook(
+    meta: WorkbookMeta,
+    sheets: Sequence[TableSheet],
+    notes: Sequence[Note],
+    *,
+    summary_lines: Sequence[str] = (),
+) -> bytes:
+    """The bytes of a workbook: Cover, Contents, Notes, then one sheet per table."""
+    buffer = io.BytesIO()
+    workbook = open_workbook(buffer)
+    try:
+        set_document_properties(workbook, meta)
+        formats = house_formats(workbook)
+        write_cover(workbook, meta, summary_lines=summary_lines, formats=formats)
+        names = _sheet_names(sheets)
+        contents = [("Cover", "About this workbook: hub, period, run, code version and source files")]
+        contents.append(("Notes", "Notes referred to in the tables"))
+        contents.extend((name, sheet.title) for name, sheet in zip(names, sheets, strict=True))
+        write_contents(workbook, contents, formats=formats)
+        write_notes(workbook, notes, formats=formats)
+        for name, sheet in zip(names, sheets, strict=True):
+            layout = write_table_sheet(workbook, sheet, formats)
+            if layout.worksheet.get_name() != name:
+                raise RuntimeError(f"Sheet {name!r} was written as {layout.worksheet.get_name()!r}")
+        workbook.close()
+    finally:
+        _STATE.pop(workbook, None)
+    return buffer.getvalue()
+
+
+def write_bytes_atomically(path: Path, content: bytes) -> str:
+    """Write ``content`` to ``path`` through a temporary file and a rename; return its SHA-256.
+
+    A failure leaves any existing file untouched and no temporary file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        # os.open with 0o666 lets the umask decide permissions, as for any new file.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return hashlib.sha256(content).hexdigest()
+
+
+def write_workbook(
+    path: Path,
+    meta: WorkbookMeta,
+    sheets: Sequence[TableSheet],
+    notes: Sequence[Note],
+    *,
+    summary_lines: Sequence[str] = (),
+) -> str:
+    """Write Cover, Contents, Notes and the table sheets to ``path`` atomically; return the file's SHA-256."""
+    # Rendering to memory first means nothing touches the folder until the whole workbook exists.
+    content = render_workbook(meta, sheets, notes, summary_lines=summary_lines)
+    return write_bytes_atomically(Path(path), content)

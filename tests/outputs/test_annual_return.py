@@ -1,0 +1,264 @@
+"""Workbook tests for the annual funder return: written, then read back with openpyxl."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import openpyxl
+import pandera.errors
+import polars as pl
+import pytest
+
+from outputs.annual_return import annual_return_path, write_annual_return
+from outputs.house_style import Note, SourceFile, WorkbookMeta
+from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+
+META = WorkbookMeta(
+    title="Annual return to Arts Council England",
+    hub_name="Northshire Music Hub",
+    period_label="2025/26",
+    as_of=date(2026, 8, 31),
+    run_id="run-0042",
+    code_version="0.1.0+abc1234",
+    created=datetime(2026, 9, 1, 2, 0, tzinfo=UTC),
+    sources=(
+        SourceFile("wcet", "wcet.csv", "b" * 64, rows_read=40, rows_kept=39, rows_quarantined=1),
+        SourceFile("pupils", "pupils.xlsx", "c" * 64, rows_read=900, rows_kept=900, rows_quarantined=0),
+    ),
+)
+
+KPIS = pl.DataFrame(
+    {
+        "kpi_code": ["KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5"],
+        "measure": [
+            "Pupils in whole-class ensemble teaching",
+            "Pupils in hub ensembles",
+            "Pupils learning outside WCET",
+            "Pupils singing regularly",
+            "State-funded schools engaged",
+        ],
+        "count": [250, 60, 120, 400, 17],
+        "denominator": [1000, 1000, 1000, 1000, 20],
+        "count_pct": [0.25, 0.06, 0.12, 0.4, 0.85],
+        "previous_count": [230, None, 110, 380, 16],
+        "previous_count_pct": [0.23, None, 0.11, 0.38, 0.8],
+    },
+    schema={
+        "kpi_code": pl.String,
+        "measure": pl.String,
+        "count": pl.Int64,
+        "denominator": pl.Int64,
+        "count_pct": pl.Float64,
+        "previous_count": pl.Int64,
+        "previous_count_pct": pl.Float64,
+    },
+)
+
+SCHOOLS = pl.DataFrame(
+    {
+        "urn": ["100001", "100002", "100003"],
+        "laestab": ["8012001", None, "8014002"],
+        "school_name": ["Abbey Primary", "=cmd|' /C calc'!A0", "Brook Academy"],
+        "phase_name": ["Primary", "Secondary", "Primary"],
+        "type_name": ["Community school", "Academy converter", "Academy sponsor led"],
+        "la_name": ["Northshire", "Northshire", "Southshire"],
+        "pupil_headcount": [210, 1100, None],
+        "is_engaged": [True, False, True],
+        "has_wcet": [True, False, False],
+        "has_tuition": [False, False, True],
+        "has_ensemble": [False, False, True],
+        "has_singing": [True, False, False],
+        "has_smep_contact": [True, False, True],
+        "engagement_level": [2, 0, None],
+    },
+    schema={
+        "urn": pl.String,
+        "laestab": pl.String,
+        "school_name": pl.String,
+        "phase_name": pl.String,
+        "type_name": pl.String,
+        "la_name": pl.String,
+        "pupil_headcount": pl.Int64,
+        "is_engaged": pl.Boolean,
+        "has_wcet": pl.Boolean,
+        "has_tuition": pl.Boolean,
+        "has_ensemble": pl.Boolean,
+        "has_singing": pl.Boolean,
+        "has_smep_contact": pl.Boolean,
+        "engagement_level": pl.Int64,
+    },
+)
+
+NOTES = [
+    Note("N1", "Pupils are counted once however many programmes they joined."),
+    Note("N2", "Percentages are of pupils on roll in the January census."),
+]
+
+
+def write(path: Path, kpis: pl.DataFrame = KPIS) -> str:
+    return write_annual_return(path, META, kpis=kpis, schools=SCHOOLS, notes=NOTES)
+
+
+def table_of(ws):
+    (table,) = ws.tables.values()
+    first, last = table.ref.split(":")
+    return table, ws[first].row, ws[last].row
+
+
+@pytest.fixture
+def return_path(tmp_path: Path) -> Path:
+    path = annual_return_path(tmp_path, "northshire", "2025-26")
+    write(path)
+    return path
+
+
+@pytest.fixture
+def book(return_path: Path):
+    return openpyxl.load_workbook(return_path)
+
+
+def test_path_is_hub_then_year(tmp_path: Path) -> None:
+    assert annual_return_path(tmp_path, "northshire", "2025-26") == (
+        tmp_path / "northshire" / "2025-26" / "northshire-2025-26-annual-return.xlsx"
+    )
+
+
+def test_sheet_names_and_order(book) -> None:
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "KPIs", "Schools"]
+
+
+def test_cover_shows_run_and_sources(book) -> None:
+    ws = book["Cover"]
+    assert ws["A1"].value == "Annual return to Arts Council England"
+    labels = {row[0]: row[1] for row in ws.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert labels["Hub"] == "Northshire Music Hub"
+    assert labels["Period"] == "2025/26"
+    assert labels["Figures as at"] == datetime(2026, 8, 31)
+    assert labels["Run id"] == "run-0042"
+    assert labels["Code version"] == "0.1.0+abc1234"
+    rows = list(ws.iter_rows(values_only=True))
+    assert ("wcet", "wcet.csv", "b" * 64, 40, 39, 1) in rows
+    assert ("pupils", "pupils.xlsx", "c" * 64, 900, 900, 0) in rows
+
+
+def test_contents_link_to_each_sheet(book) -> None:
+    ws = book["Contents"]
+    links = [(c.value, c.hyperlink.location) for c in ws["A"] if c.hyperlink is not None]
+    assert links == [
+        ("Cover", "'Cover'!A1"),
+        ("Notes", "'Notes'!A1"),
+        ("KPIs", "'KPIs'!A1"),
+        ("Schools", "'Schools'!A1"),
+    ]
+
+
+def test_notes_are_as_given(book) -> None:
+    rows = list(book["Notes"].iter_rows(values_only=True))
+    assert [r for r in rows if r[0] in ("N1", "N2")] == [(n.note_id, n.text) for n in NOTES]
+
+
+def test_kpis_are_a_real_table_of_five_rows(book) -> None:
+    ws = book["KPIs"]
+    assert ws["A1"].value == "Arts Council England key performance indicators"
+    table, header, last = table_of(ws)
+    assert table.ref == f"A{header}:G{header + 5}"  # header + 5 KPI rows, 7 columns
+    assert [c.value for c in ws[header]] == list(column_titles(KpiFigures).values())
+    assert [ws.cell(header + i, 1).value for i in range(1, 6)] == [
+        "KPI 1",
+        "KPI 2",
+        "KPI 3",
+        "KPI 4",
+        "KPI 5",
+    ]
+
+
+def test_kpi_percentages_are_numbers_formatted_as_percent(book) -> None:
+    ws = book["KPIs"]
+    _, header, _ = table_of(ws)
+    pct = ws.cell(header + 1, 5)
+    assert pct.value == 0.25
+    assert pct.data_type == "n"
+    assert "%" in pct.number_format
+    count = ws.cell(header + 1, 3)
+    assert count.value == 250
+    assert count.number_format == "#,##0"
+
+
+def test_missing_previous_figures_are_x(book) -> None:
+    ws = book["KPIs"]
+    _, header, _ = table_of(ws)
+    # KPI 2 has no previous figures
+    assert ws.cell(header + 2, 6).value == "[x]"
+    assert ws.cell(header + 2, 7).value == "[x]"
+
+
+def test_kpi_sheet_has_a_chart_of_the_percentages(return_path: Path) -> None:
+    with zipfile.ZipFile(return_path) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        chart_xml = archive.read(charts[0]).decode()
+    assert "KPIs!$E$5:$E$9" in chart_xml  # this year's percentages
+    # last year's are incomplete (KPI 2 has none): Excel would plot [x] as 0%, so they are left out
+    assert "KPIs!$G$" not in chart_xml
+
+
+def test_chart_shows_last_year_when_complete(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    complete = KPIS.with_columns(
+        pl.col("previous_count").fill_null(55), pl.col("previous_count_pct").fill_null(0.055)
+    )
+    write(path, kpis=complete)
+    with zipfile.ZipFile(path) as archive:
+        chart_xml = archive.read("xl/charts/chart1.xml").decode()
+    assert "KPIs!$E$5:$E$9" in chart_xml
+    assert "KPIs!$G$5:$G$9" in chart_xml
+
+
+def test_schools_table_shows_yes_no_and_plain_text(book) -> None:
+    ws = book["Schools"]
+    assert ws["A1"].value == "Schools in the hub's area"
+    table, header, last = table_of(ws)
+    assert last == header + 3
+    titles = column_titles(SchoolUniverseRow)
+    assert [c.value for c in ws[header]] == list(titles.values())
+    columns = list(titles)
+    row1 = {name: ws.cell(header + 1, i + 1).value for i, name in enumerate(columns)}
+    row2 = {name: ws.cell(header + 2, i + 1) for i, name in enumerate(columns)}
+    row3 = {name: ws.cell(header + 3, i + 1).value for i, name in enumerate(columns)}
+    assert row1["urn"] == "100001"
+    assert row1["is_engaged"] == "Y"
+    assert row1["has_tuition"] == "N"
+    assert row1["engagement_level"] == 2
+    assert row2["laestab"].value == "[x]"
+    assert row2["school_name"].value == "=cmd|' /C calc'!A0"
+    assert row2["school_name"].data_type == "s"
+    assert row3["pupil_headcount"] == "[x]"
+    assert row3["engagement_level"] == "[x]"
+
+
+def test_no_merged_cells(book) -> None:
+    assert all(not ws.merged_cells.ranges for ws in book.worksheets)
+
+
+def test_same_run_gives_identical_bytes(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    assert write(one) == write(two)
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_invalid_kpis_raise_and_leave_previous_return_intact(return_path: Path) -> None:
+    before = return_path.read_bytes()
+    bad = KPIS.with_columns(pl.lit(-1, dtype=pl.Int64).alias("count"))
+    with pytest.raises(pandera.errors.SchemaErrors):
+        write(return_path, kpis=bad)
+    assert return_path.read_bytes() == before
+    assert [p.name for p in return_path.parent.iterdir()] == [return_path.name]
+
+
+def test_schools_are_validated(tmp_path: Path) -> None:
+    bad = SCHOOLS.with_columns(pl.lit("12").alias("urn"))
+    with pytest.raises(pandera.errors.SchemaErrors):
+        write_annual_return(tmp_path / "r.xlsx", META, kpis=KPIS, schools=bad, notes=NOTES)
+    assert list(tmp_path.iterdir()) == []

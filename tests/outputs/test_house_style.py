@@ -1,0 +1,333 @@
+"""Workbook tests for the shared house style: written with xlsxwriter, read back with openpyxl."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from outputs import house_style
+from outputs.house_style import (
+    Note,
+    SourceFile,
+    TableSheet,
+    WorkbookMeta,
+    safe_sheet_name,
+    write_workbook,
+)
+
+META = WorkbookMeta(
+    title="Test workbook",
+    hub_name="Northshire Music Hub",
+    period_label="2025/26",
+    as_of=date(2026, 8, 31),
+    run_id="run-0001",
+    code_version="0.1.0+abc1234",
+    created=datetime(2026, 9, 1, 2, 0, tzinfo=UTC),
+    sources=(
+        SourceFile(
+            name="pupils",
+            path="pupils.csv",
+            sha256="a" * 64,
+            rows_read=120,
+            rows_kept=118,
+            rows_quarantined=2,
+        ),
+    ),
+)
+
+EVENTS = pl.DataFrame(
+    {
+        "event_id": ["E1", "E2", "E3"],
+        "title": ['=HYPERLINK("x")', "+44 1234", "@SUM(A1)"],
+        "event_date": [date(2025, 10, 3), None, date(2026, 3, 14)],
+        "pupils_count": [120, 4, None],
+        "charge_gbp": [12.5, 0.0, 1234.0],
+        "is_free": [False, True, None],
+        "note_text": ["[c]", "-2", "Spring concert"],
+    },
+    schema={
+        "event_id": pl.String,
+        "title": pl.String,
+        "event_date": pl.Date,
+        "pupils_count": pl.Int64,
+        "charge_gbp": pl.Float64,
+        "is_free": pl.Boolean,
+        "note_text": pl.String,
+    },
+)
+EVENT_TITLES = {
+    "event_id": "Event",
+    "title": "Title",
+    "event_date": "Date",
+    "pupils_count": "Pupils",
+    "charge_gbp": "Charge (£)",
+    "is_free": "Free",
+    "note_text": "Comment",
+}
+
+
+def events_sheet(**overrides: object) -> TableSheet:
+    fields: dict[str, object] = {
+        "sheet_name": "Events",
+        "title": "Large-scale and live events",
+        "table": EVENTS,
+        "column_titles": EVENT_TITLES,
+        "description": "One row per event.",
+        "notes": ("N1",),
+    }
+    fields.update(overrides)
+    return TableSheet(**fields)  # type: ignore[arg-type]
+
+
+def write_events(path: Path, **overrides: object) -> str:
+    return write_workbook(path, META, [events_sheet(**overrides)], [Note("N1", "Events exclude CPD.")])
+
+
+def header_row_of(ws, first_title: str) -> int:
+    """The row of the table header (openpyxl rows are 1-based)."""
+    (table,) = ws.tables.values()
+    top_left = table.ref.split(":")[0]
+    assert ws[top_left].value == first_title
+    return ws[top_left].row
+
+
+@pytest.fixture
+def events_book(tmp_path: Path):
+    path = tmp_path / "events.xlsx"
+    write_events(path)
+    return openpyxl.load_workbook(path)
+
+
+def test_sheets_come_in_house_order(events_book) -> None:
+    assert events_book.sheetnames == ["Cover", "Contents", "Notes", "Events"]
+
+
+def test_table_sheet_is_a_real_table_below_title(events_book) -> None:
+    ws = events_book["Events"]
+    assert ws["A1"].value == "Large-scale and live events"
+    assert ws["A2"].value == "One row per event."
+    assert any("N1" in str(cell.value) for cell in ws["A"][:5])
+    (table,) = ws.tables.values()
+    header = header_row_of(ws, "Event")
+    # header + 3 rows, 7 columns A..G
+    assert table.ref == f"A{header}:G{header + 3}"
+    assert [c.value for c in ws[header]] == list(EVENT_TITLES.values())
+    # no blank rows between the lines above and the table, none inside it
+    assert all(ws.cell(row, 1).value is not None for row in range(1, header + 4))
+    assert ws.freeze_panes == f"A{header + 1}"
+
+
+def test_dates_are_dates_and_nulls_are_x(events_book) -> None:
+    ws = events_book["Events"]
+    header = header_row_of(ws, "Event")
+    first_date = ws.cell(header + 1, 3)
+    assert first_date.value == datetime(2025, 10, 3)
+    assert first_date.is_date
+    assert first_date.number_format == "dd/mm/yyyy"
+    assert ws.cell(header + 2, 3).value == "[x]"  # null date
+    assert ws.cell(header + 3, 4).value == "[x]"  # null integer
+    assert ws.cell(header + 3, 6).value == "[x]"  # null boolean
+
+
+def test_numbers_are_numbers_with_formats(events_book) -> None:
+    ws = events_book["Events"]
+    header = header_row_of(ws, "Event")
+    pupils = ws.cell(header + 1, 4)
+    assert pupils.value == 120
+    assert pupils.data_type == "n"
+    assert pupils.number_format == "#,##0"
+    charge = ws.cell(header + 3, 5)
+    assert charge.value == 1234.0
+    assert "£" in charge.number_format
+
+
+def test_booleans_are_y_or_n(events_book) -> None:
+    ws = events_book["Events"]
+    header = header_row_of(ws, "Event")
+    assert [ws.cell(header + i, 6).value for i in (1, 2)] == ["N", "Y"]
+
+
+def test_text_is_never_a_formula(events_book) -> None:
+    ws = events_book["Events"]
+    header = header_row_of(ws, "Event")
+    titles = [ws.cell(header + i, 2) for i in (1, 2, 3)]
+    assert [c.value for c in titles] == ['=HYPERLINK("x")', "+44 1234", "@SUM(A1)"]
+    assert all(c.data_type == "s" for c in titles)
+    comments = [ws.cell(header + i, 7) for i in (1, 2, 3)]
+    assert [c.value for c in comments] == ["[c]", "-2", "Spring concert"]
+    assert all(c.data_type == "s" for c in comments)
+
+
+def test_no_merged_cells_anywhere(events_book) -> None:
+    for ws in events_book.worksheets:
+        assert not ws.merged_cells.ranges, ws.title
+
+
+def test_cover_shows_provenance(events_book) -> None:
+    ws = events_book["Cover"]
+    assert ws["A1"].value == "Test workbook"
+    values = {row[0]: row[1] for row in ws.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert values["Hub"] == "Northshire Music Hub"
+    assert values["Period"] == "2025/26"
+    assert values["Figures as at"] == datetime(2026, 8, 31)
+    assert values["Run id"] == "run-0001"
+    assert values["Code version"] == "0.1.0+abc1234"
+    # 02:00 UTC on 1 September is 03:00 in London (BST)
+    assert values["Created (Europe/London time)"] == datetime(2026, 9, 1, 3, 0)
+    (sources,) = ws.tables.values()
+    source_rows = [row for row in ws.iter_rows(values_only=True) if row[0] == "pupils"]
+    assert source_rows == [("pupils", "pupils.csv", "a" * 64, 120, 118, 2)]
+    assert ws[sources.ref.split(":")[0]].value == "Source"
+
+
+def test_contents_links_to_every_sheet(events_book) -> None:
+    ws = events_book["Contents"]
+    links = {cell.value: cell.hyperlink.location for cell in ws["A"] if cell.hyperlink is not None}
+    assert links == {"Cover": "'Cover'!A1", "Notes": "'Notes'!A1", "Events": "'Events'!A1"}
+    assert len(ws.tables) == 1
+
+
+def test_notes_sheet_lists_notes(events_book) -> None:
+    ws = events_book["Notes"]
+    rows = [row for row in ws.iter_rows(values_only=True)]
+    assert ("N1", "Events exclude CPD.") in rows
+    assert len(ws.tables) == 1
+
+
+def test_markers_replace_values_in_numeric_columns(tmp_path: Path) -> None:
+    path = tmp_path / "marked.xlsx"
+    markers = {"pupils_count": pl.Series([None, "[c]", None], dtype=pl.String)}
+    write_events(path, markers=markers)
+    ws = openpyxl.load_workbook(path)["Events"]
+    header = header_row_of(ws, "Event")
+    assert [ws.cell(header + i, 4).value for i in (1, 2, 3)] == [120, "[c]", "[x]"]
+
+
+def test_percentages_are_fractions_formatted_as_percent(tmp_path: Path) -> None:
+    path = tmp_path / "pct.xlsx"
+    table = pl.DataFrame({"measure": ["WCET"], "count_pct": [0.125]})
+    sheet = TableSheet("Shares", "Shares", table, {"measure": "Measure", "count_pct": "Percentage"})
+    write_workbook(path, META, [sheet], [])
+    ws = openpyxl.load_workbook(path)["Shares"]
+    header = header_row_of(ws, "Measure")
+    cell = ws.cell(header + 1, 2)
+    assert cell.value == 0.125
+    assert "%" in cell.number_format
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
+    first, second = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    sha_one = write_events(first)
+    sha_two = write_events(second)
+    assert first.read_bytes() == second.read_bytes()
+    assert sha_one == sha_two == hashlib.sha256(first.read_bytes()).hexdigest()
+
+
+def test_failure_leaves_existing_workbook_and_no_temp_file(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "events.xlsx"
+    write_events(path)
+    before = path.read_bytes()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(house_style, "write_table_sheet", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_events(path, title="A different title")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.xlsx"]
+
+
+def test_failure_while_replacing_removes_temp_file(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "events.xlsx"
+    path.write_bytes(b"previous")
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError("rename refused")
+
+    monkeypatch.setattr(house_style.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="rename refused"):
+        write_events(path)
+    assert path.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.xlsx"]
+
+
+def test_parent_folders_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "hub" / "2025-26" / "events.xlsx"
+    write_events(path)
+    assert path.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "taken", "expected"),
+    [
+        ("KPIs", (), "KPIs"),
+        ("Loans [free]: a/b?", (), "Loans -free-- a-b-"),
+        ("x" * 40, (), "x" * 31),
+        ("'quoted'", (), "quoted"),
+        ("", (), "Sheet"),
+        ("History", (), "Sheet History"),
+        ("Notes", ("Cover", "notes"), "Notes (2)"),
+        ("y" * 40, ("y" * 31,), "y" * 27 + " (2)"),
+    ],
+)
+def test_safe_sheet_name(name: str, taken: tuple[str, ...], expected: str) -> None:
+    result = safe_sheet_name(name, taken)
+    assert result == expected
+    assert len(result) <= 31
+
+
+def test_unsafe_sheet_names_are_sanitised_and_tables_stay_unique(tmp_path: Path) -> None:
+    path = tmp_path / "names.xlsx"
+    table = pl.DataFrame({"a_count": [1]})
+    sheets = [
+        TableSheet("Loans: free/subsidised", "Loans", table, {"a_count": "A"}),
+        TableSheet("Loans? free*subsidised", "Loans again", table, {"a_count": "A"}),
+        TableSheet("Notes", "Not the notes", table, {"a_count": "A"}),
+    ]
+    write_workbook(path, META, sheets, [])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [
+        "Cover",
+        "Contents",
+        "Notes",
+        "Loans- free-subsidised",
+        "Loans- free-subsidised (2)",
+        "Notes (2)",
+    ]
+    table_names = [name.lower() for ws in book.worksheets for name in ws.tables]
+    assert len(table_names) == len(set(table_names))
+    contents = book["Contents"]
+    locations = [c.hyperlink.location for c in contents["A"] if c.hyperlink is not None]
+    assert "'Loans- free-subsidised (2)'!A1" in locations
+
+
+def test_empty_table_keeps_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    table = pl.DataFrame(schema={"urn": pl.String, "pupils_count": pl.Int64})
+    write_workbook(
+        path, META, [TableSheet("Empty", "Nothing", table, {"urn": "URN", "pupils_count": "Pupils"})], []
+    )
+    ws = openpyxl.load_workbook(path)["Empty"]
+    values = [row for row in ws.iter_rows(values_only=True)]
+    assert ("URN", "Pupils") in values
+    assert ("There are no rows in this table.", None) in values
+
+
+def test_missing_column_title_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="No column title"):
+        write_events(tmp_path / "bad.xlsx", column_titles={"event_id": "Event"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_document_created_comes_from_meta(tmp_path: Path) -> None:
+    path = tmp_path / "events.xlsx"
+    write_events(path)
+    props = openpyxl.load_workbook(path).properties
+    assert props.created == datetime(2026, 9, 1, 2, 0)
+    assert props.title == "Test workbook"
