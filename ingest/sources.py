@@ -99,7 +99,11 @@ def _load_one(
     )
     if pseudonymise_key is not None:
         typed = pseudonymise_columns(typed, (PUPIL_REF_COLUMN, UPN_COLUMN), pseudonymise_key)
-    rule_failures = validate_frame(typed, model, source=source, file_name=path.name, already_failed=parse_failures)
+    rule_failures = validate_frame(
+        typed, model, source=source, file_name=path.name, already_failed=parse_failures,
+        # Raw pupil ids never leave this step, not even into the validation report.
+        raw=canonical.drop(PUPIL_REF_COLUMN, UPN_COLUMN, strict=False),
+    )
     failures = pl.concat([parse_failures, rule_failures])
     bad_rows = failures.filter(pl.col(ValidationFailure.severity) == "error").get_column(ValidationFailure.row)
     kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(

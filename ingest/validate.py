@@ -62,10 +62,12 @@ def validate_frame(
     source: str,
     file_name: str,
     already_failed: pl.DataFrame | None = None,
+    raw: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Validate every value at once (lazy) and return one failure row per broken rule and row.
 
-    Cells already reported as unreadable (``already_failed``) are not reported again as empty.
+    Cells already reported as unreadable (``already_failed``) are not reported again as empty. When the
+    text as read (``raw``) is given, failures quote the value exactly as the file has it.
     """
     columns = list(model.to_schema().columns)
     try:
@@ -95,4 +97,20 @@ def validate_frame(
             on=[ValidationFailure.row, ValidationFailure.column],
             how="anti",
         )
+    if raw is not None and failures.height:
+        failures = _quote_raw_values(failures, raw)
     return failures
+
+
+def _quote_raw_values(failures: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    columns = [c for c in raw.columns if c != SOURCE_ROW]
+    as_written = (
+        raw.filter(pl.col(SOURCE_ROW).is_in(failures.get_column(ValidationFailure.row).implode()))
+        .select(pl.col(SOURCE_ROW).cast(pl.Int64).alias(ValidationFailure.row), *columns)
+        .unpivot(index=ValidationFailure.row, variable_name=ValidationFailure.column, value_name="as_written")
+    )
+    return (
+        failures.join(as_written, on=[ValidationFailure.row, ValidationFailure.column], how="left")
+        .with_columns(pl.coalesce("as_written", ValidationFailure.value).alias(ValidationFailure.value))
+        .select(list(FAILURE_SCHEMA))
+    )

@@ -1,0 +1,56 @@
+"""Loading an export: header aliases, typing, pseudonymisation and row-level failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hubreturns.config import InputFile
+from hubreturns.errors import InputFileError
+from ingest.pseudonymise import pseudonym
+from ingest.sources import load_hub_export
+
+KEY = b"k" * 32
+HEADER = "Enrolment ID,Student ID,Instrument,Lesson Type,Start Date,End Date,Remission %,Standard,Provision\n"
+
+
+def _load(tmp_path: Path, body: str, header: str = HEADER):
+    path = tmp_path / "tuition.csv"
+    path.write_text(header + body, encoding="utf-8")
+    return load_hub_export("tuition", (InputFile(path=path),), key=KEY)
+
+
+def test_aliases_dates_and_pseudonyms(tmp_path: Path) -> None:
+    loaded = _load(tmp_path, "E1,S1,Violin,individual,08/09/2025,,25,entry,delivered\n")
+    assert loaded.failures.is_empty()
+    row = loaded.frame.row(0, named=True)
+    assert row["pupil_ref"] == pseudonym("S1", KEY) != "S1"
+    assert str(row["start_date"]) == "2025-09-08"  # UK day-first
+    assert row["end_date"] is None
+    assert row["remission_pct"] == 25.0
+    assert (loaded.rows_read, loaded.rows_kept, loaded.rows_quarantined) == (1, 1, 0)
+
+
+def test_each_bad_value_is_one_failure_row_with_the_excel_row(tmp_path: Path) -> None:
+    loaded = _load(
+        tmp_path,
+        "E1,S1,Violin,individual,2025-09-08,,0,entry,delivered\n"
+        "E2,S2,Flute,individual,31/09/2025,,0,entry,delivered\n"
+        "E3,S3,Flute,quartet,2025-09-08,,150,entry,delivered\n",
+    )
+    failures = {(r["row"], r["column"], r["rule"], r["value"]) for r in loaded.failures.iter_rows(named=True)}
+    assert failures == {
+        (3, "start_date", "must be a real date, written YYYY-MM-DD or DD/MM/YYYY", "31/09/2025"),
+        (4, "lesson_type", "must be one of: individual, small_group, large_group", "quartet"),
+        (4, "remission_pct", "must be 100 or less", "150"),
+    }
+    assert loaded.frame.get_column("enrolment_id").to_list() == ["E1"]
+    assert loaded.rows_quarantined == 2
+
+
+def test_missing_required_column_names_it(tmp_path: Path) -> None:
+    header = HEADER.replace(",Standard", "")
+    with pytest.raises(InputFileError, match="'standard' is missing") as error:
+        _load(tmp_path, "E1,S1,Violin,individual,2025-09-08,,0,delivered\n", header=header)
+    assert "tuition.csv" in str(error.value)
