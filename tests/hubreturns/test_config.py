@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from hubreturns.config import known_la_codes, load_config
+from hubreturns.errors import ConfigError
+
+GOOD = """
+[hub]
+name = "Test Hub"
+slug = "test-hub"
+la_codes = ["830", "831"]
+
+[storage]
+output_dir = "out"
+database_url = "sqlite:///store.db"
+
+[inputs]
+gias = "dfe/gias.csv"
+census = ["dfe/a.csv", "dfe/b.csv"]
+workforce = { path = "exports/staff.xlsx", sheet = "Staff" }
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "hub.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_paths_resolve_against_the_file(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, GOOD))
+    assert config.output_dir == tmp_path / "out"
+    assert config.database_url == f"sqlite:///{tmp_path / 'store.db'}"
+    assert [f.path for f in config.input_files("census")] == [tmp_path / "dfe/a.csv", tmp_path / "dfe/b.csv"]
+    assert config.input_files("workforce")[0].sheet == "Staff"
+
+
+def test_environment_overrides_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "postgresql://u@127.0.0.1/test")
+    assert load_config(_write(tmp_path, GOOD)).database_url == "postgresql://u@127.0.0.1/test"
+
+
+def test_unknown_la_code_says_what_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'999' is not a DfE 3-digit local authority code"):
+        load_config(_write(tmp_path, GOOD.replace('"831"', '"999"')))
+
+
+def test_unsafe_slug_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="slug"):
+        load_config(_write(tmp_path, GOOD.replace('"test-hub"', '"../etc"')))
+
+
+def test_missing_file_and_missing_input(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="no file is configured for 'pupils'"):
+        load_config(_write(tmp_path, GOOD)).input_files("pupils")
+
+
+def test_shipped_la_lookup_has_real_codes() -> None:
+    codes = known_la_codes()
+    assert {"830", "831", "892", "330", "942", "943"} <= codes
+    assert "940 / 941" not in codes
