@@ -23,9 +23,11 @@ from prefect.context import get_run_context
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
+from ingest.cross_source import cross_check
 from ingest.pseudonymise import resolve_key
 from ingest.sources import (
     LoadedInput,
+    after_cross_checks,
     load_census,
     load_hub_export,
     load_register,
@@ -113,6 +115,14 @@ def read_export(config: HubConfig, source: str, key: bytes) -> LoadedInput:
 
 
 @task(cache_policy=NO_CACHE)
+def check_across_sources(loaded: list[LoadedInput], period: Period) -> list[LoadedInput]:
+    """Apply the rules that need several files; failing rows are quarantined like any other."""
+    frames = {item.source: item.frame for item in loaded}
+    checked, failures = cross_check(frames, year=period.year, as_of=period.as_of)
+    return [after_cross_checks(item, checked[item.source], failures) for item in loaded]
+
+
+@task(cache_policy=NO_CACHE)
 def compute_return(data: HubData, config: HubConfig, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The KPIs table (with last year's figures) and the school universe table."""
     la_codes = config.hub.la_codes
@@ -184,7 +194,9 @@ def annual_return(
     register, links = read_register(config)
     census, sen = read_census(config)
     exports = {source: read_export(config, source, key) for source in RETURN_EXPORTS if source in config.inputs}
-    loaded = [register, links, census, sen, *exports.values()]
+    loaded = check_across_sources([register, links, census, sen, *exports.values()], period)
+    register, links, census, sen = loaded[:4]
+    exports = {item.source: item for item in loaded[4:]}
     for item in loaded:
         logger.info(
             "%s: %d rows read, %d kept, %d quarantined", item.source, item.rows_read, item.rows_kept,

@@ -213,3 +213,24 @@ def load_sen(files: tuple[InputFile, ...]) -> LoadedInput:
         aliases={},
         null_tokens=CENSUS_NULL_TOKENS,
     )
+
+
+def after_cross_checks(loaded: LoadedInput, frame: pl.DataFrame, failures: pl.DataFrame) -> LoadedInput:
+    """The input with the rows that passed the cross-source rules, their failures added, counts updated."""
+    own = failures.filter(pl.col(ValidationFailure.source) == loaded.source)
+    kept_per_file = dict(frame.group_by(SOURCE_FILE).len().iter_rows()) if frame.height else {}
+    files = tuple(
+        FileRecord(
+            source=f.source,
+            path=f.path,
+            sha256=f.sha256,
+            encoding=f.encoding,
+            rows_read=f.rows_read,
+            rows_kept=kept_per_file.get(Path(f.path).name, 0),
+            rows_quarantined=f.rows_read - kept_per_file.get(Path(f.path).name, 0),
+        )
+        for f in loaded.files
+    )
+    return LoadedInput(
+        source=loaded.source, frame=frame, failures=pl.concat([loaded.failures, own]), files=files
+    )

@@ -38,8 +38,8 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
 
     kpis = _sheet_rows(workbook["KPIs"])
     # Universe: 100001 (210 on roll), 100002 (590), 100003 (100) -> 900 pupils, 3 schools.
-    # KPI 1: class 4B's roll (S001, S002) = 2, plus Class 4 without a roll, largest term 26 -> 28.
-    assert kpis["KPI 1"][1:4] == [28, 900, pytest.approx(28 / 900)]
+    # KPI 1: class 4B's roll (S001, S002) = 2, plus Class 4 without a roll, largest term 15 -> 17.
+    assert kpis["KPI 1"][1:4] == [17, 900, pytest.approx(17 / 900)]
     # KPI 2: S003 in two ensembles counts once; S004 left before the year -> 1.
     assert kpis["KPI 2"][1:4] == [1, 900, pytest.approx(1 / 900)]
     # KPI 3: S003 (two enrolments) and S001 (from January); S007's school is independent -> 2.
@@ -70,19 +70,21 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
         value = connection.execute(
             sa.text("select value from return_figures where sheet='KPIs' and measure='KPI 1 count'")
         ).scalar_one()
-        assert value == 28
+        assert value == 17
 
 
 def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) -> None:
     from flows.annual_return import annual_return
 
     wcet = hub.parent / "exports" / "wcet.csv"
-    wcet.write_text(wcet.read_text().replace("2025/26,100003,4,Class 4,Ukulele,Autumn,10,26", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,26"))
+    wcet.write_text(wcet.read_text().replace("2025/26,100003,4,Class 4,Ukulele,Autumn,10,15", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,15"))
     with pytest.raises(ValidationFailed, match=r"wcet.csv row 4, column 'weeks': must be a whole number"):
         annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
     assert not (hub.parent / "out").exists()
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
         assert connection.execute(sa.text("select status from runs")).scalar_one() == "failed"
-        failure = connection.execute(sa.text("select file, row, \"column\", value from validation_failures")).one()
+        failure = connection.execute(
+            sa.text("select file, row, \"column\", value from validation_failures where severity = 'error'")
+        ).one()
         assert tuple(failure) == ("wcet.csv", 4, "weeks", "ten")
