@@ -23,6 +23,7 @@ from prefect.context import get_run_context
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
+from flows.plain import fail_plainly, retry_transient
 from ingest.cross_source import cross_check
 from ingest.pseudonymise import resolve_key
 from ingest.sources import (
@@ -36,10 +37,11 @@ from ingest.sources import (
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, SourceFile, WorkbookMeta
+from outputs.validation_report import validation_report_path, write_validation_report
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.outputs import KpiFigures, SchoolUniverseRow, column_descriptions
 from schemas.periods import AcademicYear
-from schemas.validation import ValidationFailure
+from schemas.validation import InputSummary, ValidationFailure
 from store.repository import InputRecord, RunRecord, open_store, record_run
 from transforms.activity import HubData
 from transforms.figures import long_figures
@@ -48,7 +50,7 @@ from transforms.periods import ReportingWindow
 from transforms.schools import school_engagement
 from transforms.universe import school_universe
 
-# The exports the annual return's first sheets need.
+# The exports the annual return's sheets use (every configured export is read and validated).
 RETURN_EXPORTS = (
     "pupils",
     "wcet",
@@ -96,22 +98,97 @@ def resolve_period(academic_year: str | None, as_of: str | date | None, *, today
     return Period(year=year, as_of=as_of_date)
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@fail_plainly
 def read_register(config: HubConfig) -> tuple[LoadedInput, LoadedInput]:
     """Read and validate the GIAS establishments and links files."""
     return load_register(config.input_files("gias")), load_register_links(config.input_files("gias_links"))
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@fail_plainly
 def read_census(config: HubConfig) -> tuple[LoadedInput, LoadedInput]:
     """Read and validate the school-level census and SEN files."""
     return load_census(config.input_files("census")), load_sen(config.input_files("sen"))
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@fail_plainly
 def read_export(config: HubConfig, source: str, key: bytes) -> LoadedInput:
     """Read, pseudonymise and validate one of the hub's exports."""
     return load_hub_export(source, config.input_files(source), key=key)
+
+
+def read_and_check(config: HubConfig, period: Period, key: bytes) -> list[LoadedInput]:
+    """Read and validate every configured input: the DfE files first, then each of the hub's exports."""
+    register, links = read_register(config)
+    census, sen = read_census(config)
+    exports = [read_export(config, source, key) for source in HUB_EXPORTS if source in config.inputs]
+    loaded = check_across_sources([register, links, census, sen, *exports], period)
+    logger = get_run_logger()
+    for item in loaded:
+        logger.info(
+            "%s: %d rows read, %d kept, %d quarantined",
+            item.source, item.rows_read, item.rows_kept, item.rows_quarantined,
+        )
+    return loaded
+
+
+def workbook_meta(
+    config: HubConfig, period: Period, run_id: str, version: str, loaded: list[LoadedInput], title: str
+) -> WorkbookMeta:
+    """Cover-sheet provenance shared by every workbook of a run."""
+    return WorkbookMeta(
+        title=f"{config.hub.name}: {title} {period.year.label}",
+        hub_name=config.hub.name,
+        period_label=period.year.label,
+        as_of=period.as_of,
+        run_id=run_id,
+        code_version=version,
+        created=datetime.combine(period.as_of, datetime.min.time()),
+        sources=tuple(
+            SourceFile(f.source, Path(f.path).name, f.sha256, f.rows_read, f.rows_kept, f.rows_quarantined)
+            for item in loaded
+            for f in item.files
+        ),
+    )
+
+
+def input_summary(loaded: list[LoadedInput]) -> pl.DataFrame:
+    """Per input file: rows read, kept, quarantined, errors and warnings (the report's Inputs sheet)."""
+    rows = []
+    for item in loaded:
+        for f in item.files:
+            name = Path(f.path).name
+            own = item.failures.filter(pl.col(ValidationFailure.file) == name)
+            rows.append(
+                {
+                    InputSummary.source: f.source,
+                    InputSummary.file: name,
+                    InputSummary.rows_read: f.rows_read,
+                    InputSummary.rows_kept: f.rows_kept,
+                    InputSummary.rows_quarantined: f.rows_quarantined,
+                    InputSummary.error_count: own.filter(pl.col(ValidationFailure.severity) == "error").height,
+                    InputSummary.warning_count: own.filter(pl.col(ValidationFailure.severity) == "warning").height,
+                    InputSummary.sha256: f.sha256,
+                }
+            )
+    schema = {name: column.dtype.type for name, column in InputSummary.to_schema().columns.items()}
+    return pl.DataFrame(rows, schema=schema)
+
+
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@fail_plainly
+def write_validation(
+    config: HubConfig, period: Period, run_id: str, version: str, loaded: list[LoadedInput]
+) -> Path:
+    """Write the validation report for the run's inputs."""
+    path = validation_report_path(config.output_dir, config.hub.slug, period.year.slug)
+    meta = workbook_meta(config, period, run_id, version, loaded, "validation report")
+    failures = pl.concat([item.failures for item in loaded])
+    write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures)
+    get_run_logger().info("Validation report written to %s", path)
+    return path
 
 
 @task(cache_policy=NO_CACHE)
@@ -175,6 +252,7 @@ def _failure_message(failures: pl.DataFrame) -> str:
 
 
 @flow(name="hub-annual-return", log_prints=False)
+@fail_plainly
 def annual_return(
     config_path: str,
     academic_year: str | None = None,
@@ -191,17 +269,9 @@ def annual_return(
     run_id = str(uuid.uuid4())
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
 
-    register, links = read_register(config)
-    census, sen = read_census(config)
-    exports = {source: read_export(config, source, key) for source in RETURN_EXPORTS if source in config.inputs}
-    loaded = check_across_sources([register, links, census, sen, *exports.values()], period)
+    loaded = read_and_check(config, period, key)
     register, links, census, sen = loaded[:4]
     exports = {item.source: item for item in loaded[4:]}
-    for item in loaded:
-        logger.info(
-            "%s: %d rows read, %d kept, %d quarantined", item.source, item.rows_read, item.rows_kept,
-            item.rows_quarantined,
-        )
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)
     inputs = [
@@ -224,6 +294,7 @@ def annual_return(
         inputs=inputs,
     )
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
+    report = write_validation(config, period, run_id, run.code_version, loaded)
     if strict and errors.height:
         message = _failure_message(failures)
         record_run(
@@ -231,7 +302,7 @@ def annual_return(
             _replace(run, status="failed", message=message, finished_at=datetime.now(UTC)),
             failures=failures,
         )
-        raise ValidationFailed(message)
+        raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
 
     data = HubData(
         establishments=register.frame.lazy(),
@@ -239,20 +310,7 @@ def annual_return(
         **{source: _frame(exports, source) for source in RETURN_EXPORTS},
     )
     kpis, schools = compute_return(data, config, period)
-    meta = WorkbookMeta(
-        title=f"{config.hub.name}: annual return {period.year.label}",
-        hub_name=config.hub.name,
-        period_label=period.year.label,
-        as_of=period.as_of,
-        run_id=run_id,
-        code_version=run.code_version,
-        created=datetime.combine(period.as_of, datetime.min.time()),
-        sources=tuple(
-            SourceFile(f.source, Path(f.path).name, f.sha256, f.rows_read, f.rows_kept, f.rows_quarantined)
-            for item in loaded
-            for f in item.files
-        ),
-    )
+    meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return")
     path = annual_return_path(config.output_dir, config.hub.slug, period.year.slug)
     write_annual_return(path, meta, kpis=kpis, schools=schools, notes=_notes(period))
     logger.info("Annual return written to %s", path)
@@ -275,7 +333,7 @@ def annual_return(
         hub=config.hub.slug,
         academic_year=period.year.label,
         status="published",
-        outputs={"annual_return": str(path)},
+        outputs={"annual_return": str(path), "validation_report": str(report)},
         kpis=kpis.to_dicts(),
         rows_quarantined=sum(item.rows_quarantined for item in loaded),
     )
@@ -306,4 +364,40 @@ def _artifact(summary: RunSummary) -> str:
         f"# {summary.hub} {summary.academic_year}: {summary.status}\n\n"
         f"| KPI | Measure | Number | % |\n|---|---|---|---|\n{rows}\n\n"
         f"Rows quarantined: {summary.rows_quarantined}\n\n{outputs}\n"
+    )
+
+
+@dataclass
+class ValidationSummary:
+    """What a validation-only run found."""
+
+    hub: str
+    academic_year: str
+    report: str
+    error_count: int
+    warning_count: int
+    inputs: list[dict] = field(default_factory=list)
+
+
+@flow(name="hub-validate-inputs")
+@fail_plainly
+def validate_inputs(
+    config_path: str, academic_year: str | None = None, as_of: str | None = None
+) -> ValidationSummary:
+    """Check a hub's input files and write the validation report only; nothing is published or recorded."""
+    started = datetime.now(UTC)
+    config = load_config(Path(config_path))
+    period = resolve_period(academic_year, as_of, today=started.date())
+    key = resolve_key(allow_demo_key=config.settings.allow_demo_key)
+    loaded = read_and_check(config, period, key)
+    report = write_validation(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded)
+    failures = pl.concat([item.failures for item in loaded])
+    severities = failures.get_column(ValidationFailure.severity)
+    return ValidationSummary(
+        hub=config.hub.slug,
+        academic_year=period.year.label,
+        report=str(report),
+        error_count=int((severities == "error").sum()),
+        warning_count=int((severities == "warning").sum()),
+        inputs=input_summary(loaded).to_dicts(),
     )

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
     _add_run_options(run)
 
+    validate = commands.add_parser("validate", help="check a hub's input files and write the validation report")
+    validate.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
+    validate.add_argument("--year", help="academic year to check against, e.g. 2025/26")
+    validate.add_argument("--as-of", dest="as_of", help="as-of date, YYYY-MM-DD (default: today)")
+
     demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the demo (default: ./demo)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed")
@@ -73,12 +78,29 @@ def _parse_year(text: str | None):  # type: ignore[no-untyped-def]
 
 
 def _generate(out: Path, seed: int, year_text: str | None) -> Path:
+    year = _parse_year(year_text)
     from hubreturns.synthetic import generate_hub_area
 
-    return generate_hub_area(out, seed=seed, year=_parse_year(year_text))
+    return generate_hub_area(out, seed=seed, year=year)
+
+
+def _preflight(config_path: Path, args: argparse.Namespace) -> None:
+    """Check what can be checked in a second (configuration, year, key) before Prefect starts its server."""
+    from hubreturns.config import load_config
+    from ingest.pseudonymise import resolve_key
+
+    config = load_config(config_path, database_url=getattr(args, "database_url", None))
+    _parse_year(args.year)
+    if args.as_of is not None:
+        try:
+            date.fromisoformat(args.as_of)
+        except ValueError as exc:
+            raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
+    resolve_key(allow_demo_key=config.settings.allow_demo_key)
 
 
 def _run(config: Path, args: argparse.Namespace) -> int:
+    _preflight(config, args)
     _prefect_environment()
     from flows.annual_return import annual_return
 
@@ -101,6 +123,20 @@ def _run(config: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validate(args: argparse.Namespace) -> int:
+    _preflight(args.config, args)
+    _prefect_environment()
+    from flows.annual_return import validate_inputs
+
+    summary = validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
+    print(f"\n{summary.hub} {summary.academic_year}: {summary.error_count} error(s), {summary.warning_count} warning(s)")
+    for row in summary.inputs:
+        if row["error_count"] or row["warning_count"]:
+            print(f"  {row['file']}: {row['error_count']} error(s), {row['warning_count']} warning(s)")
+    print(f"Validation report: {summary.report}")
+    return EXIT_FAILURES if summary.error_count else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors a data officer can fix are printed plainly, without a traceback."""
     args = build_parser().parse_args(argv)
@@ -109,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = _generate(args.out, args.seed, args.year)
             print(f"Synthetic hub area written to {args.out}; configuration: {config}")
             return EXIT_OK
+        if args.command == "validate":
+            return _validate(args)
         if args.command == "run":
             return _run(args.config, args)
         if args.command == "demo":
@@ -117,7 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             year = args.year
             if year is None and args.as_of is None:
                 year = AcademicYear.latest_complete(date.today()).label
-            generated_year = year or AcademicYear.containing(date.fromisoformat(args.as_of)).label
+            try:
+                generated_year = year or AcademicYear.containing(date.fromisoformat(args.as_of)).label
+            except ValueError as exc:
+                raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
             config = _generate(args.out, args.seed, generated_year)
             print(f"Demo hub area written to {args.out}")
             args.year = year

@@ -37,3 +37,21 @@ FAILURE_SCHEMA: dict[str, pl.DataType] = {
 def empty_failures() -> pl.DataFrame:
     """A failures table with no rows."""
     return pl.DataFrame(schema=FAILURE_SCHEMA)
+
+
+class InputSummary(pa.DataFrameModel):
+    """One input file of a run: how many rows were read, kept and quarantined, and its fingerprint."""
+
+    source: str = pa.Field(title="Input", description="The input the file was configured as")
+    file: str = pa.Field(title="File", description="File name")
+    rows_read: pl.Int64 = pa.Field(ge=0, title="Rows read", description="Data rows in the file")
+    rows_kept: pl.Int64 = pa.Field(ge=0, title="Rows kept", description="Rows that passed every rule")
+    rows_quarantined: pl.Int64 = pa.Field(
+        ge=0, title="Rows quarantined", description="Rows left out because they broke a rule"
+    )
+    error_count: pl.Int64 = pa.Field(ge=0, title="Errors", description="Rules broken (each blocks its row)")
+    warning_count: pl.Int64 = pa.Field(ge=0, title="Warnings", description="Points to check (rows kept)")
+    sha256: str = pa.Field(title="SHA-256", description="Fingerprint of the file's bytes")
+
+    class Config:
+        strict = True

@@ -80,7 +80,11 @@ def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) 
     wcet.write_text(wcet.read_text().replace("2025/26,100003,4,Class 4,Ukulele,Autumn,10,15", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,15"))
     with pytest.raises(ValidationFailed, match=r"wcet.csv row 4, column 'weeks': must be a whole number"):
         annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
-    assert not (hub.parent / "out").exists()
+    folder = hub.parent / "out" / "small-test" / "2025-26"
+    assert not (folder / "small-test-2025-26-annual-return.xlsx").exists()
+    errors = openpyxl.load_workbook(folder / "small-test-2025-26-validation.xlsx")["Errors"]
+    rows = [row for row in errors.iter_rows(values_only=True) if row and row[0] == "wcet"]
+    assert rows == [("wcet", "wcet.csv", 4, "weeks", "must be a whole number", "ten")]
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
         assert connection.execute(sa.text("select status from runs")).scalar_one() == "failed"

@@ -1,0 +1,41 @@
+"""Failures a data officer can fix end the run with their plain message, never a Python traceback in the log."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from prefect import get_run_logger
+from prefect.states import Failed
+
+from hubreturns.errors import HubReturnsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail_plainly(function: F) -> F:
+    """Turn a HubReturnsError into a Failed state carrying the message (the caller still gets the error)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except HubReturnsError as exc:
+            get_run_logger().error("%s", exc)
+            return Failed(message=str(exc), data=exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def retry_transient(_task: Any, _task_run: Any, state: Any) -> bool:
+    """Retry a failed read or write only when the cause may pass (I/O), never for a file that needs fixing."""
+    try:
+        state.result()
+    except HubReturnsError:
+        return False
+    except OSError:
+        return True
+    except Exception:  # noqa: BLE001 - anything else is a bug: retrying will not help
+        return False
+    return False

@@ -1,0 +1,71 @@
+"""The validation report (``<hub>-<year>-validation.xlsx``): what to fix in each input, row by row.
+
+Sheets: Cover, Contents, Notes, Inputs (rows read, kept and quarantined per file), Errors (each rule broken,
+with file, Excel row, column, rule and value) and Warnings (points to check; those rows are kept).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
+from schemas.validation import InputSummary, ValidationFailure
+from schemas.outputs import column_titles
+
+ERROR_COLUMNS = [c for c in ValidationFailure.to_schema().columns if c != ValidationFailure.severity]
+
+
+def validation_report_path(output_dir: Path, hub_slug: str, year_slug: str) -> Path:
+    """The report's path: ``<output_dir>/<hub>/<year>/<hub>-<year>-validation.xlsx``."""
+    return Path(output_dir) / hub_slug / year_slug / f"{hub_slug}-{year_slug}-validation.xlsx"
+
+
+def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
+    return (
+        failures.filter(pl.col(ValidationFailure.severity) == severity)
+        .sort([ValidationFailure.source, ValidationFailure.file, ValidationFailure.row, ValidationFailure.column],
+              nulls_last=True)
+        .select(ERROR_COLUMNS)
+    )
+
+
+def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame) -> str:
+    """Write the report (validated tables in, nothing computed here); return the file's SHA-256."""
+    InputSummary.validate(inputs, lazy=True)
+    ValidationFailure.validate(failures, lazy=True)
+    titles = column_titles(ValidationFailure)
+    errors, warnings = _failures(failures, "error"), _failures(failures, "warning")
+    sheets = [
+        TableSheet(
+            sheet_name="Inputs",
+            title="Rows read, kept and quarantined per input file",
+            table=inputs,
+            column_titles=column_titles(InputSummary),
+            description="A row is quarantined (left out of every figure) when it breaks at least one rule.",
+        ),
+        TableSheet(
+            sheet_name="Errors",
+            title="Rules broken: fix these rows and run again",
+            table=errors,
+            column_titles=titles,
+            description="Row numbers are as Excel shows them, with the header as row 1.",
+            notes=("N1",),
+        ),
+        TableSheet(
+            sheet_name="Warnings",
+            title="Points to check: these rows were kept",
+            table=warnings,
+            column_titles=titles,
+            description="Warnings do not stop a run; they point at figures worth a second look.",
+            notes=("N2",),
+        ),
+    ]
+    notes = [
+        Note("N1", "A strict run (the default) publishes nothing while any error remains."),
+        Note("N2", "A school that closed and reopened under a new URN (for example on becoming an academy) is "
+                   "counted under its new URN, as the GIAS links file records."),
+    ]
+    summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height}"]
+    return write_workbook(path, meta, sheets, notes, summary_lines=summary)
