@@ -24,11 +24,10 @@ from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
 from flows.plain import fail_plainly, retry_transient
-from ingest.cross_source import cross_check
-from ingest.pseudonymise import resolve_key
+from flows.secrets import pseudonymisation_key
+from ingest.pipeline import check_loaded, configured_exports
 from ingest.sources import (
     LoadedInput,
-    after_cross_checks,
     load_census,
     load_hub_export,
     load_register,
@@ -123,7 +122,7 @@ def read_and_check(config: HubConfig, period: Period, key: bytes) -> list[Loaded
     """Read and validate every configured input: the DfE files first, then each of the hub's exports."""
     register, links = read_register(config)
     census, sen = read_census(config)
-    exports = [read_export(config, source, key) for source in HUB_EXPORTS if source in config.inputs]
+    exports = [read_export(config, source, key) for source in configured_exports(config)]
     loaded = check_across_sources([register, links, census, sen, *exports], period)
     logger = get_run_logger()
     for item in loaded:
@@ -194,9 +193,7 @@ def write_validation(
 @task(cache_policy=NO_CACHE)
 def check_across_sources(loaded: list[LoadedInput], period: Period) -> list[LoadedInput]:
     """Apply the rules that need several files; failing rows are quarantined like any other."""
-    frames = {item.source: item.frame for item in loaded}
-    checked, failures = cross_check(frames, year=period.year, as_of=period.as_of)
-    return [after_cross_checks(item, checked[item.source], failures) for item in loaded]
+    return check_loaded(loaded, year=period.year, as_of=period.as_of)
 
 
 @task(cache_policy=NO_CACHE)
@@ -265,7 +262,7 @@ def annual_return(
     started = datetime.now(UTC)
     config = load_config(Path(config_path), database_url=database_url)
     period = resolve_period(academic_year, as_of, today=started.date())
-    key = resolve_key(allow_demo_key=config.settings.allow_demo_key)
+    key = pseudonymisation_key(config)
     run_id = str(uuid.uuid4())
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
 
@@ -388,7 +385,7 @@ def validate_inputs(
     started = datetime.now(UTC)
     config = load_config(Path(config_path))
     period = resolve_period(academic_year, as_of, today=started.date())
-    key = resolve_key(allow_demo_key=config.settings.allow_demo_key)
+    key = pseudonymisation_key(config)
     loaded = read_and_check(config, period, key)
     report = write_validation(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded)
     failures = pl.concat([item.failures for item in loaded])

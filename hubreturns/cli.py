@@ -96,7 +96,8 @@ def _preflight(config_path: Path, args: argparse.Namespace) -> None:
             date.fromisoformat(args.as_of)
         except ValueError as exc:
             raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
-    resolve_key(allow_demo_key=config.settings.allow_demo_key)
+    if not config.settings.key_secret_block:  # a Secret block can only be read once Prefect is up
+        resolve_key(allow_demo_key=config.settings.allow_demo_key)
 
 
 def _run(config: Path, args: argparse.Namespace) -> int:

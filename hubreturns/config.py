@@ -70,6 +70,11 @@ class Settings(BaseModel):
     allow_demo_key: bool = Field(
         default=False, description="Synthetic data only: pseudonymise with the public demo key"
     )
+    key_secret_block: str | None = Field(
+        default=None,
+        description="Name of a Prefect Secret block holding the pseudonymisation key (when the environment "
+        "variable is not set)",
+    )
 
 
 class HubConfig(BaseModel):

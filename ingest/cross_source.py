@@ -267,13 +267,19 @@ DATED = {"engagements": "date", "cpd": "date", "events": "date", "finance": "dat
 
 
 def cross_check(
-    frames: dict[str, pl.DataFrame], *, year: AcademicYear, as_of: date
+    frames: dict[str, pl.DataFrame],
+    *,
+    year: AcademicYear,
+    as_of: date,
+    every_row: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Apply every cross-source rule; return the frames with replaced URNs mapped and failing rows removed.
 
     ``frames`` holds the kept rows of each input by source name (gias, gias_links, census and the exports
-    present), each with ``source_file`` and ``source_row``.
+    present), each with ``source_file`` and ``source_row``. Ids are looked up among ``every_row`` (all rows
+    read, quarantined ones included) where given, so a quarantined row does not cascade into others.
     """
+    lookup = every_row or frames
     register, links = frames["gias"], frames["gias_links"]
     checked = dict(frames)
     failures: list[pl.DataFrame] = []
@@ -284,7 +290,7 @@ def cross_check(
             checked[source], found = check_urns(checked[source], check, register=register, links=links)
             failures.append(found)
     if "pupils" in checked:
-        known_pupils = checked["pupils"].get_column("pupil_ref")
+        known_pupils = lookup.get("pupils", checked["pupils"]).get_column("pupil_ref")
         for source in PUPIL_REFERENCES:
             if source in checked:
                 failures.append(
@@ -295,12 +301,13 @@ def cross_check(
     if "ensemble_members" in checked and "ensembles" in checked:
         failures.append(
             check_known(checked["ensemble_members"], source="ensemble_members", column="ensemble_id",
-                        known=checked["ensembles"].get_column("ensemble_id"), known_in="ensembles")
+                        known=lookup.get("ensembles", checked["ensembles"]).get_column("ensemble_id"),
+                        known_in="ensembles")
         )
     if "wcet_participants" in checked and "wcet" in checked:
         failures.append(
             check_known(checked["wcet_participants"], source="wcet_participants", column="programme_id",
-                        known=checked["wcet"].get_column("programme_id"), known_in="wcet")
+                        known=lookup.get("wcet", checked["wcet"]).get_column("programme_id"), known_in="wcet")
         )
     for source, (start, end) in SPANS.items():
         if source in checked:

@@ -17,9 +17,9 @@ DEMO_KEY = b"hubreturns-demo-key-synthetic-data-only"
 MIN_KEY_LENGTH = 16
 
 
-def resolve_key(*, allow_demo_key: bool) -> bytes:
-    """The pseudonymisation key from the environment, or the demo key where the configuration allows it."""
-    value = os.environ.get(KEY_ENVIRONMENT_VARIABLE, "")
+def resolve_key(*, allow_demo_key: bool, secret: str | None = None) -> bytes:
+    """The key from the environment, else from the secret store (``secret``), else the demo key if allowed."""
+    value = os.environ.get(KEY_ENVIRONMENT_VARIABLE, "") or (secret or "")
     if value:
         if len(value) < MIN_KEY_LENGTH:
             raise RunRefused(
@@ -32,7 +32,8 @@ def resolve_key(*, allow_demo_key: bool) -> bytes:
     raise RunRefused(
         "no pseudonymisation key is set, so pupil ids cannot be protected and the run has not started. "
         f"Set the environment variable {KEY_ENVIRONMENT_VARIABLE} to a long random secret kept by the hub "
-        "(the same one every run, so pupils match across years)."
+        "(the same one every run, so pupils match across years), or name a Prefect Secret block holding it "
+        "as key_secret_block under [settings] in the hub configuration."
     )
 
 
@@ -50,4 +51,19 @@ def pseudonymise_columns(frame: pl.DataFrame, columns: tuple[str, ...], key: byt
     mapping = {value: pseudonym(value, key) for value in originals}
     return frame.with_columns(
         pl.col(c).replace_strict(mapping, default=None, return_dtype=pl.String) for c in present
+    )
+
+
+def pseudonymise_failure_values(failures: pl.DataFrame, columns: tuple[str, ...], key: bytes) -> pl.DataFrame:
+    """Report rows about pupil-id columns quote the pseudonym, never the raw id."""
+    about_pupils = pl.col("column").is_in(columns) & pl.col("value").is_not_null()
+    raw = failures.filter(about_pupils).get_column("value").unique().to_list()
+    if not raw:
+        return failures
+    mapping = {value: pseudonym(value, key) for value in raw}
+    return failures.with_columns(
+        pl.when(about_pupils)
+        .then(pl.col("value").replace_strict(mapping, default=None, return_dtype=pl.String))
+        .otherwise(pl.col("value"))
+        .alias("value")
     )

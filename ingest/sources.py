@@ -14,7 +14,7 @@ from hubreturns.config import InputFile
 from ingest.files import SOURCE_ROW, read_text_table
 from ingest.headers import rename_to_canonical
 from ingest.parse import type_columns
-from ingest.pseudonymise import pseudonymise_columns
+from ingest.pseudonymise import pseudonymise_columns, pseudonymise_failure_values
 from ingest.validate import validate_frame
 from schemas.aliases import HEADER_ALIASES
 from schemas.census import (
@@ -32,6 +32,7 @@ from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 from schemas.vocabulary import CENSUS_NULL_TOKENS
 
 SOURCE_FILE = "source_file"
+PUPIL_COLUMNS = (PUPIL_REF_COLUMN, UPN_COLUMN)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class LoadedInput:
     frame: pl.DataFrame
     failures: pl.DataFrame
     files: tuple[FileRecord, ...]
+    # Every row read, typed (invalid cells empty), before quarantine: ids in another file are checked
+    # against these, so one bad pupil row does not make all its lessons "unknown" as well.
+    all_rows: pl.DataFrame | None = None
 
     @property
     def rows_read(self) -> int:
@@ -97,14 +101,14 @@ def _load_one(
     typed, parse_failures = type_columns(
         canonical, model, source=source, file_name=path.name, null_tokens=null_tokens, **kwargs
     )
-    if pseudonymise_key is not None:
-        typed = pseudonymise_columns(typed, (PUPIL_REF_COLUMN, UPN_COLUMN), pseudonymise_key)
     rule_failures = validate_frame(
-        typed, model, source=source, file_name=path.name, already_failed=parse_failures,
-        # Raw pupil ids never leave this step, not even into the validation report.
-        raw=canonical.drop(PUPIL_REF_COLUMN, UPN_COLUMN, strict=False),
+        typed, model, source=source, file_name=path.name, already_failed=parse_failures, raw=canonical
     )
     failures = pl.concat([parse_failures, rule_failures])
+    if pseudonymise_key is not None:
+        # Raw pupil ids never leave this step, not even into the validation report.
+        typed = pseudonymise_columns(typed, PUPIL_COLUMNS, pseudonymise_key)
+        failures = pseudonymise_failure_values(failures, PUPIL_COLUMNS, pseudonymise_key)
     bad_rows = failures.filter(pl.col(ValidationFailure.severity) == "error").get_column(ValidationFailure.row)
     kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(
         pl.lit(path.name).alias(SOURCE_FILE)
@@ -118,21 +122,25 @@ def _load_one(
         rows_kept=kept.height,
         rows_quarantined=text.height - kept.height,
     )
-    return kept, failures, record
+    return kept, failures, record, typed
 
 
 def _load(
     source: str, files: tuple[InputFile, ...], model: type[pa.DataFrameModel], **kwargs: object
 ) -> LoadedInput:
-    frames, failures, records = [], [], []
+    frames, failures, records, everything = [], [], [], []
     for input_file in files:
-        kept, failed, record = _load_one(source, input_file, model, **kwargs)  # type: ignore[arg-type]
+        kept, failed, record, typed = _load_one(source, input_file, model, **kwargs)  # type: ignore[arg-type]
         frames.append(kept)
         failures.append(failed)
         records.append(record)
+        everything.append(typed)
     frame = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
     failure_frame = pl.concat(failures) if failures else pl.DataFrame(schema=FAILURE_SCHEMA)
-    return LoadedInput(source=source, frame=frame, failures=failure_frame, files=tuple(records))
+    all_rows = pl.concat(everything, how="vertical_relaxed") if everything else None
+    return LoadedInput(
+        source=source, frame=frame, failures=failure_frame, files=tuple(records), all_rows=all_rows
+    )
 
 
 def _identity(model: type[pa.DataFrameModel]) -> dict[str, str]:
@@ -232,5 +240,9 @@ def after_cross_checks(loaded: LoadedInput, frame: pl.DataFrame, failures: pl.Da
         for f in loaded.files
     )
     return LoadedInput(
-        source=loaded.source, frame=frame, failures=pl.concat([loaded.failures, own]), files=files
+        source=loaded.source,
+        frame=frame,
+        failures=pl.concat([loaded.failures, own]),
+        files=files,
+        all_rows=loaded.all_rows,
     )

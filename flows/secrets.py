@@ -1,0 +1,27 @@
+"""The pseudonymisation key: from the environment, or from a Prefect Secret block named in the configuration."""
+
+from __future__ import annotations
+
+import os
+
+from prefect.blocks.system import Secret
+
+from hubreturns.config import HubConfig
+from hubreturns.errors import RunRefused
+from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE, resolve_key
+
+
+def pseudonymisation_key(config: HubConfig) -> bytes:
+    """The hub's key; a run without one refuses to start (except on synthetic data that allows the demo key)."""
+    secret = None
+    block = config.settings.key_secret_block
+    if block:
+        if not os.environ.get(KEY_ENVIRONMENT_VARIABLE):
+            try:
+                secret = str(Secret.load(block).get())
+            except ValueError as exc:
+                raise RunRefused(
+                    f"the Prefect Secret block '{block}' named in the hub configuration cannot be found. "
+                    "Create it in the Prefect UI (Blocks, Secret) or correct key_secret_block."
+                ) from exc
+    return resolve_key(allow_demo_key=config.settings.allow_demo_key, secret=secret)
