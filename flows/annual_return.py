@@ -29,6 +29,7 @@ from ingest.pipeline import check_loaded, configured_exports
 from ingest.sources import (
     LoadedInput,
     load_census,
+    unreadable_files,
     load_hub_export,
     load_register,
     load_register_links,
@@ -237,11 +238,13 @@ def _failure_message(failures: pl.DataFrame) -> str:
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
     lines = [
         f"{r['file']} row {r['row']}, column '{r['column']}': {r['rule']} (found '{r['value']}')"
+        if r["row"] is not None
+        else f"{r['file']}: {r['rule']}"
         for r in errors.head(MAX_FAILURES_IN_MESSAGE).iter_rows(named=True)
     ]
     more = errors.height - len(lines)
     return (
-        f"{errors.height} row(s) break the validation rules, so nothing was published. Fix these and run again"
+        f"{errors.height} problem(s) in the input files, so nothing was published. Fix these and run again"
         + (f" ({more} more in the store's validation_failures table)" if more > 0 else "")
         + ":\n  "
         + "\n  ".join(lines)
@@ -292,7 +295,8 @@ def annual_return(
     )
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
     report = write_validation(config, period, run_id, run.code_version, loaded)
-    if strict and errors.height:
+    # A file that cannot be read at all is never published around, even in a non-strict run.
+    if (strict and errors.height) or unreadable_files(failures).height:
         message = _failure_message(failures)
         record_run(
             engine,
@@ -374,6 +378,7 @@ class ValidationSummary:
     error_count: int
     warning_count: int
     inputs: list[dict] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
 @flow(name="hub-validate-inputs")
@@ -397,4 +402,5 @@ def validate_inputs(
         error_count=int((severities == "error").sum()),
         warning_count=int((severities == "warning").sum()),
         inputs=input_summary(loaded).to_dicts(),
+        unreadable=[f"{r['file']}: {r['rule']}" for r in unreadable_files(failures).iter_rows(named=True)],
     )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from hubreturns.errors import HubReturnsError, ValidationFailed
+from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -131,6 +131,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     summary = validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
     print(f"\n{summary.hub} {summary.academic_year}: {summary.error_count} error(s), {summary.warning_count} warning(s)")
+    for problem in summary.unreadable:
+        print(f"  {problem}")
     for row in summary.inputs:
         if row["error_count"] or row["warning_count"]:
             print(f"  {row['file']}: {row['error_count']} error(s), {row['warning_count']} warning(s)")
@@ -164,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Demo hub area written to {args.out}")
             args.year = year
             return _run(config, args)
-    except ValidationFailed as exc:
+    except (ValidationFailed, InputFileError) as exc:
         print(f"hubreturns: {exc}", file=sys.stderr)
         return EXIT_FAILURES
     except HubReturnsError as exc:

@@ -272,24 +272,26 @@ def cross_check(
     year: AcademicYear,
     as_of: date,
     every_row: dict[str, pl.DataFrame] | None = None,
+    unreadable: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Apply every cross-source rule; return the frames with replaced URNs mapped and failing rows removed.
 
     ``frames`` holds the kept rows of each input by source name (gias, gias_links, census and the exports
     present), each with ``source_file`` and ``source_row``. Ids are looked up among ``every_row`` (all rows
-    read, quarantined ones included) where given, so a quarantined row does not cascade into others.
+    read, quarantined ones included) where given, so a quarantined row does not cascade into others; no
+    id is looked up in an ``unreadable`` source (its own report row already says the file must be fixed).
     """
     lookup = every_row or frames
     register, links = frames["gias"], frames["gias_links"]
     checked = dict(frames)
     failures: list[pl.DataFrame] = []
     for source, checks in _urn_checks(year).items():
-        if source not in checked:
+        if source not in checked or {"gias", "gias_links"} & unreadable:
             continue
         for check in checks:
             checked[source], found = check_urns(checked[source], check, register=register, links=links)
             failures.append(found)
-    if "pupils" in checked:
+    if "pupils" in checked and "pupils" not in unreadable:
         known_pupils = lookup.get("pupils", checked["pupils"]).get_column("pupil_ref")
         for source in PUPIL_REFERENCES:
             if source in checked:
@@ -298,13 +300,13 @@ def cross_check(
                                 known_in="pupils")
                 )
         failures.append(check_duplicate_upns(checked["pupils"]))
-    if "ensemble_members" in checked and "ensembles" in checked:
+    if "ensemble_members" in checked and "ensembles" in checked and "ensembles" not in unreadable:
         failures.append(
             check_known(checked["ensemble_members"], source="ensemble_members", column="ensemble_id",
                         known=lookup.get("ensembles", checked["ensembles"]).get_column("ensemble_id"),
                         known_in="ensembles")
         )
-    if "wcet_participants" in checked and "wcet" in checked:
+    if "wcet_participants" in checked and "wcet" in checked and "wcet" not in unreadable:
         failures.append(
             check_known(checked["wcet_participants"], source="wcet_participants", column="programme_id",
                         known=lookup.get("wcet", checked["wcet"]).get_column("programme_id"), known_in="wcet")

@@ -51,6 +51,7 @@ def rename_to_canonical(
             f"{'are' if len(missing) > 1 else 'is'} missing. The file has: "
             f"{', '.join(c for c in frame.columns if c != SOURCE_ROW)}. Add the column or rename the header.",
             file=file_name,
+            column=", ".join(missing),
             rule="required column",
         )
     expressions = [

@@ -14,6 +14,7 @@ from ingest.sources import (
     load_register,
     load_register_links,
     load_sen,
+    unreadable_files,
 )
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.periods import AcademicYear
@@ -28,7 +29,10 @@ def check_loaded(loaded: list[LoadedInput], *, year: AcademicYear, as_of: date) 
     """Apply the cross-source rules to inputs already read; failing rows are quarantined."""
     frames = {item.source: item.frame for item in loaded}
     every_id = {item.source: item.all_rows for item in loaded if item.all_rows is not None}
-    checked, failures = cross_check(frames, year=year, as_of=as_of, every_row=every_id)
+    unreadable = {item.source for item in loaded if unreadable_files(item.failures).height}
+    checked, failures = cross_check(
+        frames, year=year, as_of=as_of, every_row=every_id, unreadable=frozenset(unreadable)
+    )
     return [after_cross_checks(item, checked[item.source], failures) for item in loaded]
 
 

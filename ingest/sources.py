@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 
 from hubreturns.config import InputFile
+from hubreturns.errors import InputFileError
 from ingest.files import SOURCE_ROW, read_text_table
 from ingest.headers import rename_to_canonical
 from ingest.parse import type_columns
@@ -130,17 +131,57 @@ def _load(
 ) -> LoadedInput:
     frames, failures, records, everything = [], [], [], []
     for input_file in files:
-        kept, failed, record, typed = _load_one(source, input_file, model, **kwargs)  # type: ignore[arg-type]
+        try:
+            kept, failed, record, typed = _load_one(source, input_file, model, **kwargs)  # type: ignore[arg-type]
+        except InputFileError as exc:
+            # The whole file is unreadable: one report row naming it, and the other files still read.
+            kept, typed = _empty(model), _empty(model)
+            failed = file_failure(source, input_file.path, exc)
+            record = FileRecord(
+                source=source,
+                path=str(input_file.path),
+                sha256=sha256_of(input_file.path) if input_file.path.is_file() else "",
+                encoding="",
+                rows_read=0,
+                rows_kept=0,
+                rows_quarantined=0,
+            )
         frames.append(kept)
         failures.append(failed)
         records.append(record)
         everything.append(typed)
-    frame = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    frame = pl.concat(frames, how="vertical_relaxed") if frames else _empty(model)
     failure_frame = pl.concat(failures) if failures else pl.DataFrame(schema=FAILURE_SCHEMA)
     all_rows = pl.concat(everything, how="vertical_relaxed") if everything else None
     return LoadedInput(
         source=source, frame=frame, failures=failure_frame, files=tuple(records), all_rows=all_rows
     )
+
+
+def _empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    schema = {SOURCE_ROW: pl.Int64(), **{n: c.dtype.type for n, c in model.to_schema().columns.items()}}
+    return pl.DataFrame(schema=schema).with_columns(pl.lit(None, dtype=pl.String).alias(SOURCE_FILE))
+
+
+def file_failure(source: str, path: Path, error: InputFileError) -> pl.DataFrame:
+    """The report row for a file that cannot be read at all (its row is empty: the whole file is affected)."""
+    return pl.DataFrame(
+        [{
+            ValidationFailure.source: source,
+            ValidationFailure.file: path.name,
+            ValidationFailure.row: None,
+            ValidationFailure.column: error.column,
+            ValidationFailure.rule: error.message,
+            ValidationFailure.value: None,
+            ValidationFailure.severity: "error",
+        }],
+        schema=FAILURE_SCHEMA,
+    )
+
+
+def unreadable_files(failures: pl.DataFrame) -> pl.DataFrame:
+    """The failures that concern a whole file rather than a row."""
+    return failures.filter(pl.col(ValidationFailure.row).is_null() & (pl.col(ValidationFailure.severity) == "error"))
 
 
 def _identity(model: type[pa.DataFrameModel]) -> dict[str, str]:

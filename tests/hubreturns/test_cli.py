@@ -46,3 +46,46 @@ def test_unreadable_config_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
 def test_bad_year_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["generate", "--out", str(tmp_path), "--year", "2025/27"]) == EXIT_USAGE
     assert "must follow" in capsys.readouterr().err
+
+
+@pytest.mark.flow
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda p: p.write_bytes(b""), "pupils.csv: the file is empty"),
+        (lambda p: p.write_bytes(bytes(range(256)) * 8), "pupils.csv: this is not a text file"),
+        (lambda p: p.write_text("pupil_ref,urn\nS001,100001\n"), "pupils.csv: the required columns 'nc_year'"),
+        (lambda p: p.unlink(), "pupils.csv: the file does not exist"),
+    ],
+    ids=["empty", "binary", "missing-column", "missing-file"],
+)
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_unreadable_file_is_one_clear_error(
+    prefect_server, hub: Path, capsys: pytest.CaptureFixture[str], damage, message: str, command: str
+) -> None:
+    damage(hub.parent / "exports" / "pupils.csv")
+    code = main([command, "--config", str(hub), "--year", "2025/26", "--as-of", "2026-11-23"])
+    assert code == EXIT_FAILURES
+    captured = capsys.readouterr()
+    assert message in captured.out + captured.err
+    assert not (hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx").exists()
+
+
+@pytest.mark.flow
+def test_real_command_prints_no_traceback(prefect_server, hub: Path) -> None:
+    """As a data officer sees it: the installed command in its own process, with a broken file."""
+    import os
+    import subprocess
+    import sys
+
+    import prefect.settings
+
+    (hub.parent / "exports" / "tuition.tsv").write_bytes(bytes(range(256)) * 8)
+    env = {**os.environ, "PREFECT_API_URL": str(prefect.settings.PREFECT_API_URL.value())}
+    result = subprocess.run(
+        [sys.executable, "-m", "hubreturns.cli", "run", "--config", str(hub), "--year", "2025/26"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert result.returncode == EXIT_FAILURES
+    assert "tuition.tsv: this is not a text file" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
