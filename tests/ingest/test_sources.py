@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from hubreturns.config import InputFile
-from hubreturns.errors import InputFileError
 from ingest.pseudonymise import pseudonym
 from ingest.sources import load_hub_export
 
@@ -49,8 +46,10 @@ def test_each_bad_value_is_one_failure_row_with_the_excel_row(tmp_path: Path) ->
     assert loaded.rows_quarantined == 2
 
 
-def test_missing_required_column_names_it(tmp_path: Path) -> None:
+def test_missing_required_column_is_one_file_level_row(tmp_path: Path) -> None:
     header = HEADER.replace(",Standard", "")
-    with pytest.raises(InputFileError, match="'standard' is missing") as error:
-        _load(tmp_path, "E1,S1,Violin,individual,2025-09-08,,0,delivered\n", header=header)
-    assert "tuition.csv" in str(error.value)
+    loaded = _load(tmp_path, "E1,S1,Violin,individual,2025-09-08,,0,delivered\n", header=header)
+    (failure,) = loaded.failures.iter_rows(named=True)
+    assert (failure["file"], failure["row"], failure["column"]) == ("tuition.csv", None, "standard")
+    assert failure["rule"].startswith("the required column 'standard' is missing. The file has: Enrolment ID")
+    assert loaded.frame.is_empty() and loaded.rows_read == 0
