@@ -34,6 +34,8 @@ class UrnCheck:
     # An expression giving the start (1 September) of the row's academic year.
     year_start: pl.Expr
     nullable: bool = False
+    # A snapshot of current records (pupils): the school may have opened since the year began.
+    may_open_later: bool = False
 
 
 def year_start_of_label(column: str) -> pl.Expr:
@@ -99,7 +101,13 @@ def check_urns(
         pl.col(Establishment.close_date),
         pl.col(Establishment.school_name),
     )
-    open_in_year = (pl.col(Establishment.open_date).is_null() | (pl.col(Establishment.open_date) < pl.col(YEAR_START).dt.offset_by("1y"))) & (
+    opened = (
+        pl.lit(True)
+        if check.may_open_later
+        else pl.col(Establishment.open_date).is_null()
+        | (pl.col(Establishment.open_date) < pl.col(YEAR_START).dt.offset_by("1y"))
+    )
+    open_in_year = opened & (
         pl.col(Establishment.close_date).is_null() | (pl.col(Establishment.close_date) >= pl.col(YEAR_START))
     )
     annotated = rows.with_row_index("_row").with_columns(check.year_start.alias(YEAR_START))
@@ -248,7 +256,7 @@ def check_duplicate_keys(rows: pl.DataFrame, *, source: str, keys: Sequence[str]
 def _urn_checks(year: AcademicYear) -> dict[str, list[UrnCheck]]:
     this_year = pl.lit(year.start)
     return {
-        "pupils": [UrnCheck("pupils", "urn", this_year)],
+        "pupils": [UrnCheck("pupils", "urn", this_year, may_open_later=True)],
         "wcet": [UrnCheck("wcet", "urn", year_start_of_label("academic_year"))],
         "singing": [UrnCheck("singing", "urn", year_start_of_label("academic_year"))],
         "engagements": [UrnCheck("engagements", "urn", year_start_of_date("date"))],
