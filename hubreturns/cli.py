@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", required=True, type=Path, help="folder to write into")
     generate.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same files)")
     generate.add_argument("--year", help="latest academic year of activity (default: the latest complete one)")
+    generate.add_argument(
+        "--faults", action="store_true", help="write realistic defects into the files, to see the validation report"
+    )
 
     run = commands.add_parser("run", help="build a hub's annual return from its configuration file")
     run.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
@@ -77,11 +80,18 @@ def _parse_year(text: str | None):  # type: ignore[no-untyped-def]
         raise HubReturnsError(str(exc)) from exc
 
 
-def _generate(out: Path, seed: int, year_text: str | None) -> Path:
+def _generate(out: Path, seed: int, year_text: str | None, *, faults: bool = False) -> Path:
     year = _parse_year(year_text)
     from hubreturns.synthetic import generate_hub_area
 
-    return generate_hub_area(out, seed=seed, year=year)
+    config = generate_hub_area(out, seed=seed, year=year)
+    if faults:
+        from hubreturns.synthetic.faults import inject_faults
+        from schemas.periods import AcademicYear
+
+        injected = inject_faults(config, year=year or AcademicYear.latest_complete(date.today()))
+        print(f"{len(injected)} defects written, for example {injected[0].file} row {injected[0].row}")
+    return config
 
 
 def _preflight(config_path: Path, args: argparse.Namespace) -> None:
@@ -145,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "generate":
-            config = _generate(args.out, args.seed, args.year)
+            config = _generate(args.out, args.seed, args.year, faults=args.faults)
             print(f"Synthetic hub area written to {args.out}; configuration: {config}")
             return EXIT_OK
         if args.command == "validate":

@@ -89,3 +89,9 @@ def test_real_command_prints_no_traceback(prefect_server, hub: Path) -> None:
     assert result.returncode == EXIT_FAILURES
     assert "tuition.tsv: this is not a text file" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_generate_with_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--out", str(tmp_path), "--year", "2025/26", "--faults"]) == EXIT_OK
+    assert "defects written" in capsys.readouterr().out
+    assert "31/09/2025" in (tmp_path / "exports" / "tuition.csv").read_text(encoding="utf-8")
