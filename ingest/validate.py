@@ -11,7 +11,7 @@ import polars as pl
 from ingest.files import SOURCE_ROW
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 from schemas.periods import ACADEMIC_YEAR_REGEX
-from schemas.vocabulary import LA_CODE_REGEX, LAESTAB_REGEX, UK_POSTCODE_REGEX, UPN_REGEX, URN_REGEX
+from schemas.vocabulary import CENSUS_PERIOD_REGEX, LA_CODE_REGEX, LAESTAB_REGEX, UK_POSTCODE_REGEX, UPN_REGEX, URN_REGEX
 
 _PATTERN_RULES = {
     URN_REGEX: "must be a 6-digit URN",
@@ -21,7 +21,7 @@ _PATTERN_RULES = {
     UPN_REGEX: "must be a 13-character unique pupil number (a letter, 11 digits and a check character)",
     ACADEMIC_YEAR_REGEX: "must be an academic year written YYYY/YY, such as 2025/26",
     r"^\d{4}$": "must be 4 digits",
-    r"^\d{6}$": "must be 6 digits",
+    CENSUS_PERIOD_REGEX: "must be a DfE time period of 6 digits, such as 202526",
 }
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.vocabulary import URN_REGEX
+from schemas.vocabulary import CENSUS_PERIOD_REGEX, URN_REGEX
 
 
 class SchoolCensus(pa.DataFrameModel):
     """One school in one year of 'Schools, pupils and their characteristics' (school-level underlying data)."""
 
-    census_period: str = pa.Field(str_matches=r"^\d{6}$", description="DfE time_period, e.g. 202526")
+    census_period: str = pa.Field(str_matches=CENSUS_PERIOD_REGEX, description="DfE time_period, e.g. 202526")
     urn: str = pa.Field(str_matches=URN_REGEX, description="Unique reference number (URN)")
     pupil_headcount: pl.Int64 = pa.Field(nullable=True, ge=0, description="Headcount of pupils on roll")
     reception_count: pl.Int64 = pa.Field(nullable=True, ge=0, description="Pupils in reception (year R)")
@@ -86,7 +86,7 @@ SPC_ALIASES: dict[str, str] = {
 class SenCensus(pa.DataFrameModel):
     """One school in one year of 'Special educational needs in England' (school-level underlying data)."""
 
-    census_period: str = pa.Field(str_matches=r"^\d{6}$", description="DfE time_period, e.g. 202526")
+    census_period: str = pa.Field(str_matches=CENSUS_PERIOD_REGEX, description="DfE time_period, e.g. 202526")
     urn: str = pa.Field(str_matches=URN_REGEX, description="Unique reference number (URN)")
     sen_pupil_total: pl.Int64 = pa.Field(nullable=True, ge=0, description="Total pupils (SEN file)")
     sen_support_count: pl.Int64 = pa.Field(nullable=True, ge=0, description="Pupils on SEN support")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 URN_REGEX = r"^\d{6}$"
+CENSUS_PERIOD_REGEX = r"^\d{4}\d{2}$"
 LA_CODE_REGEX = r"^\d{3}$"
 LAESTAB_REGEX = r"^\d{7}$"
 UK_POSTCODE_REGEX = r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$"

@@ -155,3 +155,20 @@ def test_census_null_markers_are_missing_not_zero(hub: Path) -> None:
     assert census.filter(pl.col("urn") == "100002").get_column("fsm_count").to_list() == [None]
     sen = next(item for item in loaded if item.source == "sen").frame
     assert sen.filter(pl.col("urn") == "100003").get_column("ehcp_count").to_list() == [None]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "rule", "value"),
+    [
+        ("2025/26,100001,Sing Up,45", "2025/26,10001,Sing Up,45", "urn", "must be a 6-digit URN", "10001"),
+        ("2025/26,100001,Sing Up,45", "2025-26,100001,Sing Up,45", "academic_year",
+         "must be an academic year written YYYY/YY, such as 2025/26", "2025-26"),
+        ("Sing Up,45,Y,Y", "Sing Up,45,maybe,Y", "regular", "must be Y or N", "maybe"),
+        ("Sing Up,45,Y,Y", "Sing Up,-45,Y,Y", "pupils", "must be 0 or more", "-45"),
+        ("2025/26,100001,Sing Up,45", "2025/26,100001,,45", "programme", "must not be empty", None),
+    ],
+    ids=["urn-pattern", "year-pattern", "boolean", "negative-count", "required-value"],
+)
+def test_value_rules(hub: Path, old: str, new: str, column: str, rule: str, value: str | None) -> None:
+    _edit(hub, "exports/singing.csv", old, new)
+    assert _report(hub) == {("singing", "singing.csv", 2, column, rule, value, "error")}
