@@ -36,13 +36,13 @@ from ingest.sources import (
     load_sen,
 )
 from outputs.annual_return import annual_return_path, write_annual_return
-from outputs.house_style import Note, SourceFile, WorkbookMeta
+from outputs.house_style import Note, WorkbookMeta
 from outputs.validation_report import validation_report_path, write_validation_report
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.outputs import KpiFigures, SchoolUniverseRow, column_descriptions
 from schemas.periods import AcademicYear
 from schemas.validation import InputSummary, ValidationFailure
-from store.repository import InputRecord, RunRecord, open_store, record_run
+from store.repository import RunRecord, open_store, record_run
 from transforms.activity import HubData
 from transforms.figures import long_figures
 from transforms.kpis import KPI_MEASURES, kpi_table, kpi_values, measure_definition
@@ -146,11 +146,7 @@ def workbook_meta(
         run_id=run_id,
         code_version=version,
         created=datetime.combine(period.as_of, datetime.min.time()),
-        sources=tuple(
-            SourceFile(f.source, Path(f.path).name, f.sha256, f.rows_read, f.rows_kept, f.rows_quarantined)
-            for item in loaded
-            for f in item.files
-        ),
+        sources=tuple(f for item in loaded for f in item.files),
     )
 
 
@@ -274,11 +270,7 @@ def annual_return(
     exports = {item.source: item for item in loaded[4:]}
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)
-    inputs = [
-        InputRecord(f.source, f.path, f.sha256, f.rows_read, f.rows_kept, f.rows_quarantined)
-        for item in loaded
-        for f in item.files
-    ]
+    inputs = [f for item in loaded for f in item.files]
     run = RunRecord(
         run_id=run_id,
         flow_run_id=str(get_run_context().flow_run.id),

@@ -27,6 +27,7 @@ from schemas.census import (
     SchoolCensus,
     SenCensus,
 )
+from schemas.provenance import InputFileRecord
 from schemas.hub_exports import HUB_EXPORTS, PUPIL_REF_COLUMN, UPN_COLUMN
 from schemas.register import GIAS_COLUMNS, GIAS_DATE_FORMAT, GIAS_LINK_COLUMNS, Establishment, EstablishmentLink
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
@@ -37,26 +38,13 @@ PUPIL_COLUMNS = (PUPIL_REF_COLUMN, UPN_COLUMN)
 
 
 @dataclass(frozen=True)
-class FileRecord:
-    """Provenance of one file read: recorded on the cover sheet and in the store."""
-
-    source: str
-    path: str
-    sha256: str
-    encoding: str
-    rows_read: int
-    rows_kept: int
-    rows_quarantined: int
-
-
-@dataclass(frozen=True)
 class LoadedInput:
     """One input source after validation: the rows kept, the failures, and the files they came from."""
 
     source: str
     frame: pl.DataFrame
     failures: pl.DataFrame
-    files: tuple[FileRecord, ...]
+    files: tuple[InputFileRecord, ...]
     # Every row read, typed (invalid cells empty), before quarantine: ids in another file are checked
     # against these, so one bad pupil row does not make all its lessons "unknown" as well.
     all_rows: pl.DataFrame | None = None
@@ -94,7 +82,7 @@ def _load_one(
     date_formats: tuple[str, ...] | None = None,
     null_tokens: tuple[str, ...] = (),
     pseudonymise_key: bytes | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame, FileRecord]:
+) -> tuple[pl.DataFrame, pl.DataFrame, InputFileRecord, pl.DataFrame]:
     path = input_file.path
     text, encoding = read_text_table(path, sheet=input_file.sheet)
     canonical = rename_to_canonical(text, columns, required=required, aliases=aliases, file_name=path.name)
@@ -114,7 +102,7 @@ def _load_one(
     kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(
         pl.lit(path.name).alias(SOURCE_FILE)
     )
-    record = FileRecord(
+    record = InputFileRecord(
         source=source,
         path=str(path),
         sha256=sha256_of(path),
@@ -137,7 +125,7 @@ def _load(
             # The whole file is unreadable: one report row naming it, and the other files still read.
             kept, typed = _empty(model), _empty(model)
             failed = file_failure(source, input_file.path, exc)
-            record = FileRecord(
+            record = InputFileRecord(
                 source=source,
                 path=str(input_file.path),
                 sha256=sha256_of(input_file.path) if input_file.path.is_file() else "",
@@ -269,7 +257,7 @@ def after_cross_checks(loaded: LoadedInput, frame: pl.DataFrame, failures: pl.Da
     own = failures.filter(pl.col(ValidationFailure.source) == loaded.source)
     kept_per_file = dict(frame.group_by(SOURCE_FILE).len().iter_rows()) if frame.height else {}
     files = tuple(
-        FileRecord(
+        InputFileRecord(
             source=f.source,
             path=f.path,
             sha256=f.sha256,

@@ -33,6 +33,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from schemas.provenance import InputFileRecord
 from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
 # -- The house style as data (gptables keeps its theme in YAML; one dict here is enough) -------------------
@@ -79,18 +80,6 @@ _MIN_WIDTH, _MAX_WIDTH, _WRAP_TEXT_FROM = 6, 62, 60
 
 
 @dataclass(frozen=True)
-class SourceFile:
-    """One input file of the run, listed on the cover with its hash and row counts."""
-
-    name: str
-    path: str
-    sha256: str
-    rows_read: int
-    rows_kept: int
-    rows_quarantined: int
-
-
-@dataclass(frozen=True)
 class WorkbookMeta:
     """What the cover sheet and document properties say about a workbook: the run that made it."""
 
@@ -101,7 +90,7 @@ class WorkbookMeta:
     run_id: str
     code_version: str
     created: datetime
-    sources: tuple[SourceFile, ...]
+    sources: tuple[InputFileRecord, ...]
     published: bool = False
 
 
@@ -386,8 +375,8 @@ def write_cover(
         return worksheet
     sources = pl.DataFrame(
         {
-            "source": [s.name for s in meta.sources],
-            "file": [s.path for s in meta.sources],
+            "source": [s.source for s in meta.sources],
+            "file": [s.file_name for s in meta.sources],
             "sha256": [s.sha256 for s in meta.sources],
             "rows_read": [s.rows_read for s in meta.sources],
             "rows_kept": [s.rows_kept for s in meta.sources],

@@ -11,20 +11,9 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from schemas.provenance import InputFileRecord
 from schemas.validation import ValidationFailure
 from store.models import Base, ReturnFigure, Run, RunInput, ValidationFailureRow
-
-
-@dataclass(frozen=True)
-class InputRecord:
-    """A file a run read (provenance)."""
-
-    source: str
-    path: str
-    sha256: str
-    rows_read: int
-    rows_kept: int
-    rows_quarantined: int
 
 
 @dataclass(frozen=True)
@@ -43,7 +32,7 @@ class RunRecord:
     code_version: str
     config_sha256: str
     message: str | None = None
-    inputs: Sequence[InputRecord] = field(default_factory=tuple)
+    inputs: Sequence[InputFileRecord] = field(default_factory=tuple)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +82,18 @@ def record_run(
         if run.inputs:
             session.execute(
                 insert(RunInput),
-                [{"run_id": run.run_id, **vars(record)} for record in run.inputs],
+                [
+                    {
+                        "run_id": run.run_id,
+                        "source": record.source,
+                        "path": record.path,
+                        "sha256": record.sha256,
+                        "rows_read": record.rows_read,
+                        "rows_kept": record.rows_kept,
+                        "rows_quarantined": record.rows_quarantined,
+                    }
+                    for record in run.inputs
+                ],
             )
         if figures is not None and figures.height:
             rows = figures.select(FIGURE_COLUMNS).with_columns(pl.lit(run.run_id).alias("run_id")).to_dicts()

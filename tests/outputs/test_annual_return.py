@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from outputs.annual_return import annual_return_path, write_annual_return
-from outputs.house_style import Note, SourceFile, WorkbookMeta
+from outputs.house_style import Note, WorkbookMeta
+from schemas.provenance import InputFileRecord
 from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
 
 META = WorkbookMeta(
@@ -24,8 +25,8 @@ META = WorkbookMeta(
     code_version="0.1.0+abc1234",
     created=datetime(2026, 9, 1, 2, 0, tzinfo=UTC),
     sources=(
-        SourceFile("wcet", "wcet.csv", "b" * 64, rows_read=40, rows_kept=39, rows_quarantined=1),
-        SourceFile("pupils", "pupils.xlsx", "c" * 64, rows_read=900, rows_kept=900, rows_quarantined=0),
+        InputFileRecord("wcet", "wcet.csv", "b" * 64, rows_read=40, rows_kept=39, rows_quarantined=1),
+        InputFileRecord("pupils", "pupils.xlsx", "c" * 64, rows_read=900, rows_kept=900, rows_quarantined=0),
     ),
 )
 

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from outputs import house_style
+from schemas.provenance import InputFileRecord
 from outputs.house_style import (
     Note,
-    SourceFile,
     TableSheet,
     WorkbookMeta,
     safe_sheet_name,
@@ -29,8 +29,8 @@ META = WorkbookMeta(
     code_version="0.1.0+abc1234",
     created=datetime(2026, 9, 1, 2, 0, tzinfo=UTC),
     sources=(
-        SourceFile(
-            name="pupils",
+        InputFileRecord(
+            source="pupils",
             path="pupils.csv",
             sha256="a" * 64,
             rows_read=120,
