@@ -86,6 +86,16 @@ def _successors(links: pl.DataFrame) -> pl.DataFrame:
     return chained
 
 
+def _open_in_row_year(open_column: str, close_column: str, *, may_open_later: bool = False) -> pl.Expr:
+    """The school was open at some point in the row's academic year (or after it, for a snapshot)."""
+    opened = (
+        pl.lit(True)
+        if may_open_later
+        else pl.col(open_column).is_null() | (pl.col(open_column) < pl.col(YEAR_START).dt.offset_by("1y"))
+    )
+    return opened & (pl.col(close_column).is_null() | (pl.col(close_column) >= pl.col(YEAR_START)))
+
+
 def check_urns(
     rows: pl.DataFrame, check: UrnCheck, *, register: pl.DataFrame, links: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -101,14 +111,8 @@ def check_urns(
         pl.col(Establishment.close_date),
         pl.col(Establishment.school_name),
     )
-    opened = (
-        pl.lit(True)
-        if check.may_open_later
-        else pl.col(Establishment.open_date).is_null()
-        | (pl.col(Establishment.open_date) < pl.col(YEAR_START).dt.offset_by("1y"))
-    )
-    open_in_year = opened & (
-        pl.col(Establishment.close_date).is_null() | (pl.col(Establishment.close_date) >= pl.col(YEAR_START))
+    open_in_year = _open_in_row_year(
+        Establishment.open_date, Establishment.close_date, may_open_later=check.may_open_later
     )
     annotated = rows.with_row_index("_row").with_columns(check.year_start.alias(YEAR_START))
     present = annotated.filter(pl.col(urn).is_not_null())
@@ -121,10 +125,7 @@ def check_urns(
         .join(
             dates.rename({Establishment.urn: "successor_urn"}), on="successor_urn", how="inner", suffix="_successor"
         )
-        .filter(
-            (pl.col("open_date_successor").is_null() | (pl.col("open_date_successor") < pl.col(YEAR_START).dt.offset_by("1y")))
-            & (pl.col("close_date_successor").is_null() | (pl.col("close_date_successor") >= pl.col(YEAR_START)))
-        )
+        .filter(_open_in_row_year("open_date_successor", "close_date_successor"))
         .select("_row", "successor_urn", SOURCE_FILE, SOURCE_ROW, pl.col(urn).alias("_old"), YEAR_START,
                 pl.col(Establishment.close_date))
     )
