@@ -38,29 +38,15 @@ from ingest.sources import (
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from outputs.validation_report import validation_report_path, write_validation_report
-from schemas.hub_exports import HUB_EXPORTS
-from schemas.outputs import KpiFigures, SchoolUniverseRow, column_descriptions
 from schemas.periods import AcademicYear
+from schemas.return_layout import ReturnLayout, return_layout
 from schemas.validation import InputSummary, ValidationFailure
-from store.repository import RunRecord, open_store, record_run
+from store.repository import RunRecord, latest_published_run, open_store, record_run, run_figures
 from transforms.activity import HubData
-from transforms.figures import long_figures
-from transforms.kpis import KPI_MEASURES, kpi_table, kpi_values, measure_definition
-from transforms.periods import ReportingWindow
-from transforms.schools import school_engagement
-from transforms.universe import school_universe
+from transforms.kpis import kpis_from_figures
+from transforms.published import published_markers, shown_tables
+from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
 
-# The exports the annual return's sheets use (every configured export is read and validated).
-RETURN_EXPORTS = (
-    "pupils",
-    "wcet",
-    "wcet_participants",
-    "tuition",
-    "ensembles",
-    "ensemble_members",
-    "singing",
-    "engagements",
-)
 MAX_FAILURES_IN_MESSAGE = 10
 
 
@@ -135,7 +121,13 @@ def read_and_check(config: HubConfig, period: Period, key: bytes) -> list[Loaded
 
 
 def workbook_meta(
-    config: HubConfig, period: Period, run_id: str, version: str, loaded: list[LoadedInput], title: str
+    config: HubConfig,
+    period: Period,
+    run_id: str,
+    version: str,
+    loaded: list[LoadedInput],
+    title: str,
+    previous_run_id: str | None = None,
 ) -> WorkbookMeta:
     """Cover-sheet provenance shared by every workbook of a run."""
     return WorkbookMeta(
@@ -147,6 +139,7 @@ def workbook_meta(
         code_version=version,
         created=datetime.combine(period.as_of, datetime.min.time()),
         sources=tuple(f for item in loaded for f in item.files),
+        previous_run_id=previous_run_id,
     )
 
 
@@ -194,40 +187,47 @@ def check_across_sources(loaded: list[LoadedInput], period: Period) -> list[Load
 
 
 @task(cache_policy=NO_CACHE)
-def compute_return(data: HubData, config: HubConfig, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The KPIs table (with last year's figures) and the school universe table."""
-    la_codes = config.hub.la_codes
-    current = kpi_values(data, la_codes=la_codes, year=period.year, as_of=period.as_of)
-    previous = kpi_values(data, la_codes=la_codes, year=period.year.previous(), as_of=period.as_of)
-    kpis = kpi_table(current, previous).collect()
-    window = ReportingWindow.for_year(period.year, as_of=period.as_of)
-    universe = school_universe(data.establishments, la_codes=la_codes, year=period.year)
-    schools = school_engagement(data, universe, window=window).collect()
-    return kpis, schools
+def compute_return(
+    data: HubData, config: HubConfig, period: Period, previous_kpis: pl.DataFrame | None
+) -> dict[str, pl.DataFrame]:
+    """Every table of the annual return (KPIs with last year's published figures beside them)."""
+    tables = return_tables(
+        data,
+        la_codes=config.hub.la_codes,
+        year=period.year,
+        as_of=period.as_of,
+        previous_kpis=previous_kpis.lazy() if previous_kpis is not None else None,
+    )
+    collected = pl.collect_all(list(tables.values()))
+    return dict(zip(tables, collected, strict=True))
 
 
-def _notes(period: Period) -> list[Note]:
-    notes = [
-        Note(
-            "N1",
-            f"Academic year {period.year.label}: 1 September {period.year.start.year} to 31 August "
-            f"{period.year.end.year}. Activity is counted up to the as-of date, {period.as_of:%d/%m/%Y}.",
-        ),
-        Note(
-            "N2",
-            "The hub's schools are the open state-funded schools of its local authorities during the year "
-            "(GIAS: local authority maintained schools, academies, free schools and community or foundation "
-            "special schools; 16 to 19 only institutions excluded). Percentages of pupils use the January "
-            "school census headcount of those schools; where this year's census is not yet published the "
-            "latest earlier census is used.",
-        ),
-    ]
-    for number, (code, _, function) in enumerate(KPI_MEASURES, start=3):
-        notes.append(Note(f"N{number}", f"{code}: {measure_definition(function)}"))
-    offset = len(notes) + 1
-    for number, (column, text) in enumerate(column_descriptions(SchoolUniverseRow).items(), start=offset):
-        notes.append(Note(f"N{number}", f"Schools sheet, {column}: {text}"))
-    return notes
+@task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
+@fail_plainly
+def write_return(
+    path: Path,
+    meta: WorkbookMeta,
+    layout: ReturnLayout,
+    tables: dict[str, pl.DataFrame],
+    period: Period,
+    threshold: int,
+) -> Path:
+    """Write one variant of the annual return (management information, or published with suppression)."""
+    notes, table_notes = return_notes(
+        layout, year=period.year, as_of=period.as_of, threshold=threshold, published=meta.published
+    )
+    shown = shown_tables(tables, layout)
+    write_annual_return(
+        path,
+        meta,
+        layout=layout,
+        tables=shown,
+        notes=[Note(number, text) for number, text in notes],
+        table_notes=table_notes,
+        markers=published_markers(shown, threshold=threshold) if meta.published else {},
+    )
+    get_run_logger().info("Annual return%s written to %s", " (published)" if meta.published else "", path)
+    return path
 
 
 def _failure_message(failures: pl.DataFrame) -> str:
@@ -254,6 +254,7 @@ def annual_return(
     academic_year: str | None = None,
     as_of: str | None = None,
     strict: bool = True,
+    published: bool = False,
     database_url: str | None = None,
 ) -> RunSummary:
     """Build one hub's annual return for an academic year (default: the year containing the as-of date)."""
@@ -277,7 +278,7 @@ def annual_return(
         hub_slug=config.hub.slug,
         academic_year=period.year.label,
         as_of=period.as_of,
-        parameters={"academic_year": academic_year, "as_of": as_of, "strict": strict},
+        parameters={"academic_year": academic_year, "as_of": as_of, "strict": strict, "published": published},
         status="published",
         started_at=started,
         finished_at=started,
@@ -297,48 +298,52 @@ def annual_return(
         )
         raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
 
-    data = HubData(
+    data = HubData.of(
         establishments=register.frame.lazy(),
         census=census.frame.lazy(),
-        **{source: _frame(exports, source) for source in RETURN_EXPORTS},
+        sen=sen.frame.lazy(),
+        **{source: item.frame.lazy() for source, item in exports.items()},
     )
-    kpis, schools = compute_return(data, config, period)
-    meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return")
-    path = annual_return_path(config.output_dir, config.hub.slug, period.year.slug)
-    write_annual_return(path, meta, kpis=kpis, schools=schools, notes=_notes(period))
-    logger.info("Annual return written to %s", path)
+    layout = return_layout(period.year)
+    last_year = latest_published_run(
+        engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end
+    )
+    previous_kpis = kpis_from_figures(run_figures(engine, last_year).lazy()).collect() if last_year else None
+    tables = compute_return(data, config, period, previous_kpis)
+    tables["functions"] = function_map(layout).collect()
+    tables["data_quality"] = input_summary(loaded)
+    figures = return_figures({name: table.lazy() for name, table in tables.items()}).collect()
+    previous_run = latest_published_run(engine, config.hub.slug, period.year.label)
+    # The first run of a period has nothing to compare with: its Changes sheet is empty, not every figure.
+    previous_figures = run_figures(engine, previous_run) if previous_run else figures
+    tables["changes"] = changes_table(figures.lazy(), previous_figures.lazy(), layout).collect()
 
-    figures = pl.concat(
-        [
-            long_figures(
-                kpis.lazy(), sheet="KPIs", key=KpiFigures.kpi_code,
-                values=[KpiFigures.count, KpiFigures.denominator, KpiFigures.count_pct],
-            ),
-            long_figures(
-                schools.lazy(), sheet="Schools", key=SchoolUniverseRow.urn, breakdown=SchoolUniverseRow.urn,
-                values=[SchoolUniverseRow.is_engaged],
-            ),
-        ]
-    ).collect()
+    threshold = config.settings.suppression_threshold
+    meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return", previous_run)
+    path = write_return(
+        annual_return_path(config.output_dir, config.hub.slug, period.year.slug),
+        meta, layout, tables, period, threshold,
+    )
+    outputs = {"annual_return": str(path)}
+    if published:
+        published_path = write_return(
+            annual_return_path(config.output_dir, config.hub.slug, period.year.slug, published=True),
+            replace(meta, published=True), layout, tables, period, threshold,
+        )
+        outputs["annual_return_published"] = str(published_path)
     record_run(engine, _replace(run, finished_at=datetime.now(UTC)), figures=figures, failures=failures)
+    kpis = tables["kpis"]
     summary = RunSummary(
         run_id=run_id,
         hub=config.hub.slug,
         academic_year=period.year.label,
         status="published",
-        outputs={"annual_return": str(path), "validation_report": str(report)},
+        outputs={**outputs, "validation_report": str(report)},
         kpis=kpis.to_dicts(),
         rows_quarantined=sum(item.rows_quarantined for item in loaded),
     )
     create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
     return summary
-
-
-def _frame(exports: dict[str, LoadedInput], source: str) -> pl.LazyFrame:
-    if source in exports:
-        return exports[source].frame.lazy()
-    columns = HUB_EXPORTS[source].to_schema().columns
-    return pl.DataFrame(schema={name: column.dtype.type for name, column in columns.items()}).lazy()
 
 
 def _replace(run: RunRecord, **changes: object) -> RunRecord:

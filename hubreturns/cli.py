@@ -37,6 +37,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="publish even when some rows fail validation (they are left out and counted)",
     )
+    parser.add_argument(
+        "--published",
+        action="store_true",
+        help="also write the published variant of the return, with small numbers suppressed ([c])",
+    )
     parser.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
 
 
@@ -120,6 +125,7 @@ def _run(config: Path, args: argparse.Namespace) -> int:
         academic_year=args.year,
         as_of=args.as_of,
         strict=args.strict,
+        published=args.published,
         database_url=args.database_url,
     )
     print(f"\n{summary.hub} {summary.academic_year}: {summary.status}")
@@ -174,7 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
             config = _generate(args.out, args.seed, generated_year)
             print(f"Demo hub area written to {args.out}")
+            # Last year first, so this year's return shows last year's figures from the run history.
+            last_year = AcademicYear.parse(generated_year).previous().label
+            print(f"Building {last_year} first, for the run history")
+            _run(config, argparse.Namespace(**{**vars(args), "year": last_year, "published": False}))
             args.year = year
+            args.published = True
             return _run(config, args)
     except (ValidationFailed, InputFileError) as exc:
         print(f"hubreturns: {exc}", file=sys.stderr)

@@ -1,23 +1,21 @@
 """The annual funder return workbook (``<hub>-<year>-annual-return.xlsx``) for Arts Council England.
 
-Sheets: Cover, Contents, Notes, then one table per duty. The tables arrive computed and are validated
-against their output schema before anything is written; this module only lays them out.
+Sheets: Cover, Contents, Notes, then one table per sheet of the year's layout (``config/returns``). The
+tables arrive computed and are validated against their output schema before anything is written; this module
+only lays them out as the layout says: which sheets, in what order, which columns under which headings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
 
 from outputs.house_style import BarChart, Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+from schemas.outputs import KpiFigures
+from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 
-KPI_SHEET = "KPIs"
-KPI_TITLE = "Arts Council England key performance indicators"
-SCHOOLS_SHEET = "Schools"
-SCHOOLS_TITLE = "Schools in the hub's area"
 # Pandera gives model attributes as column names; str() says so to the type checker.
 _KPI_CODE, _PCT, _PREVIOUS_PCT = (
     str(KpiFigures.kpi_code),
@@ -26,47 +24,40 @@ _KPI_CODE, _PCT, _PREVIOUS_PCT = (
 )
 
 
-def annual_return_path(output_dir: Path, hub_slug: str, year_slug: str) -> Path:
-    """The annual return's path: ``<output_dir>/<hub>/<year>/<hub>-<year>-annual-return.xlsx``."""
-    return Path(output_dir) / hub_slug / year_slug / f"{hub_slug}-{year_slug}-annual-return.xlsx"
+def annual_return_path(output_dir: Path, hub_slug: str, year_slug: str, *, published: bool = False) -> Path:
+    """The annual return's path: ``<output_dir>/<hub>/<year>/<hub>-<year>-annual-return[-published].xlsx``."""
+    suffix = "-published" if published else ""
+    return Path(output_dir) / hub_slug / year_slug / f"{hub_slug}-{year_slug}-annual-return{suffix}.xlsx"
 
 
-def _kpi_sheet(kpis: pl.DataFrame) -> TableSheet:
-    """The KPI table with a chart of this year's percentages (and last year's, when all are known)."""
+def _kpi_chart(kpis: pl.DataFrame) -> BarChart:
+    """A chart of this year's percentages (and last year's, when all are known)."""
     value_columns = [_PCT]
     # Excel plots a text cell such as [x] as zero, so last year's series is drawn only when it is complete.
     if kpis.get_column(_PREVIOUS_PCT).is_not_null().all():
         value_columns.append(_PREVIOUS_PCT)
-    return TableSheet(
-        sheet_name=KPI_SHEET,
-        title=KPI_TITLE,
-        table=kpis,
-        column_titles=column_titles(KpiFigures),
-        description=(
-            "The five Arts Council England KPIs for the hub's area: each number, what it is out of, and the "
-            "percentage, with last year's figures where the run history has them."
-        ),
-        chart=BarChart(
-            title="KPI percentages",
-            category_column=_KPI_CODE,
-            value_columns=tuple(value_columns),
-            value_axis_title="Percentage",
-            description="Column chart of each KPI's percentage, read from the table to its left.",
-        ),
+    return BarChart(
+        title="KPI and PI1 percentages",
+        category_column=_KPI_CODE,
+        value_columns=tuple(value_columns),
+        value_axis_title="Percentage",
+        description="Column chart of each KPI's percentage, read from the table to its left.",
     )
 
 
-def _schools_sheet(schools: pl.DataFrame) -> TableSheet:
-    """One row per school of the universe with the duties it was engaged on (Y/N)."""
+def _table_sheet(
+    sheet: SheetLayout, table: pl.DataFrame, markers: Mapping[str, pl.Series], notes: Sequence[str]
+) -> TableSheet:
+    shown = table.select(list(sheet.columns))
     return TableSheet(
-        sheet_name=SCHOOLS_SHEET,
-        title=SCHOOLS_TITLE,
-        table=schools,
-        column_titles=column_titles(SchoolUniverseRow),
-        description=(
-            "One row per state-funded school in the hub's local authorities that was open during the year, "
-            "with whether the hub engaged it on each duty (Y or N)."
-        ),
+        sheet_name=sheet.name,
+        title=sheet.title,
+        table=shown,
+        column_titles=sheet.column_titles(),
+        description=sheet.description,
+        notes=tuple(notes),
+        markers={column: series for column, series in markers.items() if column in sheet.columns},
+        chart=_kpi_chart(table) if sheet.table == "kpis" and _PCT in sheet.columns else None,
     )
 
 
@@ -74,23 +65,38 @@ def write_annual_return(
     path: Path,
     meta: WorkbookMeta,
     *,
-    kpis: pl.DataFrame,
-    schools: pl.DataFrame,
+    layout: ReturnLayout,
+    tables: Mapping[str, pl.DataFrame],
     notes: Sequence[Note],
+    table_notes: Mapping[str, Sequence[str]] | None = None,
+    markers: Mapping[str, Mapping[str, pl.Series]] | None = None,
 ) -> str:
     """Validate the return's tables and write the workbook atomically; return its SHA-256.
 
     Args:
         path: Where the workbook goes (see ``annual_return_path``); parent folders are created.
-        meta: The run that made the figures, shown on the cover.
-        kpis: One row per KPI, validated against ``KpiFigures``.
-        schools: One row per school of the universe, validated against ``SchoolUniverseRow``.
-        notes: The Notes sheet's rows, as the caller built them.
+        meta: The run that made the figures, shown on the cover; ``meta.published`` leaves out the sheets
+            the layout marks as not published.
+        layout: The year's layout: sheets in order, their columns and headings.
+        tables: Each table the layout names, validated against its schema (RETURN_TABLES).
+        notes: The Notes sheet's rows; ``table_notes`` the note numbers each table refers to.
+        markers: Per table, per column, text shown instead of the value where not null (e.g. ``[c]``).
 
     Raises:
         pandera.errors.SchemaErrors: a table does not match its schema; nothing is written.
+        KeyError: the layout names a table that was not given.
     """
-    kpis = KpiFigures.validate(kpis, lazy=True)
-    schools = SchoolUniverseRow.validate(schools, lazy=True)
-    sheets = [_kpi_sheet(kpis), _schools_sheet(schools)]
+    sheets = []
+    for sheet in layout.sheets:
+        if meta.published and not sheet.published:
+            continue
+        table = RETURN_TABLES[sheet.table].validate(tables[sheet.table], lazy=True)
+        sheets.append(
+            _table_sheet(
+                sheet,
+                table,
+                (markers or {}).get(sheet.table, {}),
+                (table_notes or {}).get(sheet.table, ()),
+            )
+        )
     return write_workbook(Path(path), meta, sheets, list(notes))

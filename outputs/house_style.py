@@ -92,6 +92,7 @@ class WorkbookMeta:
     created: datetime
     sources: tuple[InputFileRecord, ...]
     published: bool = False
+    previous_run_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ def write_cover(
             ("Figures as at", meta.as_of),
             ("Status", status),
             ("Run id", meta.run_id),
+            *([("Compared with run", meta.previous_run_id)] if meta.previous_run_id else []),
             ("Code version", meta.code_version),
             (f"Created ({DISPLAY_TIME_ZONE} time)", _display_time(meta.created)),
         ],
@@ -578,6 +580,7 @@ def _write_column(
         value_format = formats.get(align="center", valign="top")
     else:
         value_format = formats.number(kind)
+    whole_format = formats.number("integer")
     for offset, value in enumerate(values):
         row = first_row + offset
         marker = markers[offset] if markers is not None else None
@@ -594,6 +597,9 @@ def _write_column(
             worksheet.write_string(row, col, YES if value else NO, value_format)
         elif kind in ("date", "datetime"):
             worksheet.write_datetime(row, col, value, value_format)
+        elif kind == "float" and float(value).is_integer():
+            # A whole number in a column of decimals (a count beside hours) is shown without decimals.
+            worksheet.write_number(row, col, float(value), whole_format)
         else:
             worksheet.write_number(
                 row, col, float(value) if not isinstance(value, int) else value, value_format

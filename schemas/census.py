@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandera.polars as pa
 import polars as pl
 
@@ -25,6 +27,63 @@ class SchoolCensus(pa.DataFrameModel):
     )
     male_count: pl.Int64 = pa.Field(nullable=True, ge=0, description="Headcount of male pupils")
     female_count: pl.Int64 = pa.Field(nullable=True, ge=0, description="Headcount of female pupils")
+    ethnicity_white_british_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of white British ethnic origin"
+    )
+    ethnicity_irish_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Irish ethnic origin"
+    )
+    ethnicity_traveller_of_irish_heritage_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of traveller of Irish heritage ethnic origin"
+    )
+    ethnicity_any_other_white_background_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of any other white background ethnic origin"
+    )
+    ethnicity_gypsy_roma_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Gypsy/Roma ethnic origin"
+    )
+    ethnicity_white_and_black_caribbean_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of white and black Caribbean ethnic origin"
+    )
+    ethnicity_white_and_black_african_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of white and black African ethnic origin"
+    )
+    ethnicity_white_and_asian_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of white and Asian ethnic origin"
+    )
+    ethnicity_any_other_mixed_background_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of any other mixed background ethnic origin"
+    )
+    ethnicity_indian_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Indian ethnic origin"
+    )
+    ethnicity_pakistani_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Pakistani ethnic origin"
+    )
+    ethnicity_bangladeshi_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Bangladeshi ethnic origin"
+    )
+    ethnicity_any_other_asian_background_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of any other Asian background ethnic origin"
+    )
+    ethnicity_caribbean_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Caribbean ethnic origin"
+    )
+    ethnicity_african_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of African ethnic origin"
+    )
+    ethnicity_any_other_black_background_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of any other black background ethnic origin"
+    )
+    ethnicity_chinese_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of Chinese ethnic origin"
+    )
+    ethnicity_any_other_ethnic_group_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils of any other ethnic group ethnic origin"
+    )
+    ethnicity_unclassified_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Pupils whose ethnicity is unclassified"
+    )
 
     class Config:
         strict = False
@@ -53,6 +112,23 @@ CENSUS_ETHNICITY_GROUPS: dict[str, str] = {
 }
 
 
+# The census column counting each of the 18 groups (and the unclassified pupils).
+ETHNICITY_COUNT_COLUMNS: dict[str, str] = {
+    group: f"ethnicity_{re.sub('[^a-z0-9]+', '_', group.lower()).strip('_')}_count"
+    for group in CENSUS_ETHNICITY_GROUPS
+}
+UNCLASSIFIED_ETHNICITY_HEADER = "number of pupils unclassified"
+
+
+def major_group_columns() -> dict[str, tuple[str, ...]]:
+    """Major ethnic group (as in the hub's pupils export) -> the census columns that add up to it."""
+    groups: dict[str, list[str]] = {}
+    for group, major in CENSUS_ETHNICITY_GROUPS.items():
+        groups.setdefault(major, []).append(ETHNICITY_COUNT_COLUMNS[group])
+    groups["Unclassified"] = [SchoolCensus.ethnicity_unclassified_count]
+    return {major: tuple(columns) for major, columns in groups.items()}
+
+
 def ethnicity_count_header(group: str) -> str:
     """The SPC header for the number of pupils in one of the 18 ethnicity groups."""
     return f"number of pupils classified as {group} ethnic origin"
@@ -72,6 +148,8 @@ SPC_COLUMNS: dict[str, str] = {
     "number of pupils known to be eligible for free school meals": SchoolCensus.fsm_count,
     "headcount total male": SchoolCensus.male_count,
     "headcount total female": SchoolCensus.female_count,
+    **{ethnicity_count_header(group): column for group, column in ETHNICITY_COUNT_COLUMNS.items()},
+    UNCLASSIFIED_ETHNICITY_HEADER: SchoolCensus.ethnicity_unclassified_count,
 }
 SPC_REQUIRED = ("time_period", "urn", "headcount of pupils")
 # Older releases' spellings of the same columns.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.vocabulary import LAESTAB_REGEX, URN_REGEX
+from schemas.vocabulary import FIGURE_UNITS, LAESTAB_REGEX, URN_REGEX
 
 
 class KpiFigures(pa.DataFrameModel):
@@ -65,6 +65,108 @@ class SchoolUniverseRow(pa.DataFrameModel):
 
     class Config:
         strict = True
+
+
+class DutyFigures(pa.DataFrameModel):
+    """A duty sheet's figures, one row per measure and breakdown group (a tidy table).
+
+    The row whose breakdown is "All" is the measure's total. ``parent_breakdown`` and ``parent_group`` name the
+    row a group adds up to (the measure's total, or a group of another breakdown for a nested one); they are
+    empty when the groups do not add up (a pupil may be counted in several, e.g. several instruments).
+    """
+
+    measure_id: str = pa.Field(title="Measure id", description="Stable identifier of the measure")
+    measure: str = pa.Field(title="Measure", description="What is counted")
+    unit: str = pa.Field(isin=list(FIGURE_UNITS), title="Unit", description="What one is: pupils, schools, ...")
+    breakdown: str = pa.Field(title="Breakdown", description="How the total is split ('All' for the total)")
+    group: str = pa.Field(title="Group", description="The group of the breakdown this row counts")
+    count: pl.Float64 = pa.Field(nullable=True, ge=0, title="Number", description="The figure")
+    denominator: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Out of", description="What the figure is a share of, where there is one"
+    )
+    count_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Percentage", description="Number as a share of 'Out of'"
+    )
+    parent_breakdown: str = pa.Field(
+        nullable=True, title="Adds up to breakdown", description="Breakdown of the row this group adds up to"
+    )
+    parent_group: str = pa.Field(
+        nullable=True, title="Adds up to group", description="Group of the row this group adds up to"
+    )
+
+    class Config:
+        strict = True
+        unique = ["measure_id", "breakdown", "group"]
+
+
+class InclusionFigures(DutyFigures):
+    """Who each activity reaches, beside the area's census base rate for the same characteristic."""
+
+    base_rate_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Area base rate",
+        description="Share of pupils on roll at the hub's schools with the characteristic (school census)",
+    )
+    difference_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Difference from base rate",
+        description="Percentage minus the area base rate, in percentage points",
+    )
+
+
+class WorkforceFigures(pa.DataFrameModel):
+    """The hub's staff in the year by employment type, with an 'All' row."""
+
+    employment: str = pa.Field(unique=True, title="Employment", description="permanent, contract, freelance")
+    staff_count: pl.Int64 = pa.Field(ge=0, title="Headcount", description="Staff in the workforce export")
+    fte: pl.Float64 = pa.Field(ge=0, title="FTE", description="Full-time equivalent, summed")
+    cpd_hours: pl.Float64 = pa.Field(ge=0, title="CPD hours", description="CPD hours received, summed")
+
+    class Config:
+        strict = True
+
+
+class FinanceFigures(pa.DataFrameModel):
+    """Income by source and expenditure by category in the year, with totals and the balance."""
+
+    kind: str = pa.Field(title="Income or expenditure", description="income, expenditure or balance")
+    category: str = pa.Field(title="Source or category", description="Ledger category, or a total")
+    amount_gbp: pl.Float64 = pa.Field(title="Amount (£)", description="Sum of the ledger lines, GBP")
+    share_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Share", description="Share of total income or of total expenditure (PI1)"
+    )
+
+    class Config:
+        strict = True
+        unique = ["kind", "category"]
+
+
+class FunctionMapRow(pa.DataFrameModel):
+    """A sheet of the return mapped to the 2022 plan's functions and the 2011 core and extension roles."""
+
+    sheet: str = pa.Field(unique=True, title="Sheet", description="Sheet of this workbook")
+    functions_2022: str = pa.Field(title="2022 plan functions", description="The five strategic functions")
+    roles_2011: str = pa.Field(title="2011 plan roles", description="Core and extension roles of 2011")
+
+    class Config:
+        strict = True
+
+
+class FigureChange(pa.DataFrameModel):
+    """A figure that differs from the previous published run for the same hub and year."""
+
+    sheet: str = pa.Field(title="Sheet", description="Sheet the figure is on")
+    measure: str = pa.Field(title="Measure", description="The figure's measure and column")
+    breakdown: str = pa.Field(title="Breakdown", description="The figure's breakdown and group")
+    previous_value: pl.Float64 = pa.Field(
+        nullable=True, title="Previous value", description="In the previous run ([x]: not there)"
+    )
+    value: pl.Float64 = pa.Field(nullable=True, title="Value", description="In this run ([x]: no longer there)")
+
+    class Config:
+        strict = True
+        unique = ["sheet", "measure", "breakdown"]
 
 
 def column_titles(model: type[pa.DataFrameModel]) -> dict[str, str]:

@@ -26,7 +26,15 @@ KEY_STAGE_OF_NC_YEAR = {
     "12": "KS5",
     "13": "KS5",
 }
+NC_YEAR_LABELS = {nc: "Reception" if nc == "R" else f"Year {nc}" for nc in NC_YEARS}
+KEY_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4", "KS5")
 GENDERS = ("F", "M", "X")
+GENDER_LABELS = {"F": "Female", "M": "Male", "X": "Other or not recorded"}
+SEN_LABELS = {"none": "No SEN", "K": "SEN support", "E": "EHC plan"}
+PROVISION_LABELS = {"delivered": "Delivered by the hub", "supported": "Supported by the hub"}
+LESSON_TYPE_LABELS = {"individual": "Individual", "small_group": "Small group", "large_group": "Large group"}
+ENSEMBLE_LEAD_LABELS = {"hub": "Hub-led", "school": "School-based", "partner": "Partner-led"}
+LOAN_REMISSION_LABELS = {"none": "Full charge", "subsidised": "Subsidised", "free": "Free"}
 SEN_STATUSES = ("none", "K", "E")
 ETHNICITY_GROUPS = ("White", "Mixed", "Asian", "Black", "Chinese", "Any other", "Unclassified")
 TERMS = ("Autumn", "Spring", "Summer")
@@ -82,6 +90,9 @@ INSTRUMENT_FAMILIES = (
 )
 EMPLOYMENT_TYPES = ("permanent", "contract", "freelance")
 FINANCE_KINDS = ("income", "expenditure")
+# What one of a duty figure is; counts of the first kind are about pupils and are suppressed when published.
+PERSONAL_UNITS = ("pupils", "enrolments", "loans", "places")
+FIGURE_UNITS = (*PERSONAL_UNITS, "schools", "classes", "programmes", "ensembles", "events", "hours", "attendances")
 INCOME_SOURCES = ("DfE grant", "schools", "parents and carers", "local authority", "other")
 
 # The school universe of SPEC 2.1.

@@ -117,3 +117,19 @@ def run_figures(engine: Engine, run_id: str) -> pl.DataFrame:
         schema={"sheet": pl.String, "measure": pl.String, "breakdown": pl.String, "value": pl.Float64},
         orient="row",
     )
+
+
+def latest_published_run(
+    engine: Engine, hub_slug: str, academic_year: str, *, year_end: date | None = None
+) -> str | None:
+    """The run id of the hub's latest published run for the year (with ``year_end``: preferring runs whose
+    figures are as of the year's end or later, i.e. the year's final figures), or None.
+    """
+    query = select(Run.run_id).where(
+        Run.hub_slug == hub_slug, Run.academic_year == academic_year, Run.status == "published"
+    )
+    order = [Run.finished_at.desc(), Run.run_id]
+    if year_end is not None:
+        order.insert(0, (Run.as_of >= year_end).desc())
+    with Session(engine) as session:
+        return session.execute(query.order_by(*order).limit(1)).scalar_one_or_none()

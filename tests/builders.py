@@ -63,20 +63,7 @@ def census(rows: list[tuple[str, int]], period: str = "202526") -> pl.LazyFrame:
 
 def hub_data(**frames: pl.LazyFrame) -> HubData:
     """HubData with empty frames for every input not given."""
-    empty = {
-        "establishments": frame(Establishment, []),
-        "census": frame(SchoolCensus, []),
-        "pupils": frame(Pupils, []),
-        "wcet": frame(Wcet, []),
-        "wcet_participants": frame(WcetParticipants, []),
-        "tuition": frame(Tuition, []),
-        "ensembles": frame(Ensembles, []),
-        "ensemble_members": frame(EnsembleMembers, []),
-        "singing": frame(Singing, []),
-        "engagements": frame(Engagements, []),
-    }
-    empty.update(frames)
-    return HubData(**empty)
+    return HubData.of(**frames)
 
 
 # Handy dates inside 2025/26.

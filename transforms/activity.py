@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
+import pandera.polars as pa
 import polars as pl
+
+from schemas.census import SchoolCensus, SenCensus
+from schemas.hub_exports import HUB_EXPORTS
+from schemas.register import Establishment
 
 
 @dataclass(frozen=True)
@@ -13,6 +18,7 @@ class HubData:
 
     establishments: pl.LazyFrame
     census: pl.LazyFrame
+    sen: pl.LazyFrame
     pupils: pl.LazyFrame
     wcet: pl.LazyFrame
     wcet_participants: pl.LazyFrame
@@ -21,3 +27,35 @@ class HubData:
     ensemble_members: pl.LazyFrame
     singing: pl.LazyFrame
     engagements: pl.LazyFrame
+    cpd: pl.LazyFrame
+    loans: pl.LazyFrame
+    events: pl.LazyFrame
+    workforce: pl.LazyFrame
+    finance: pl.LazyFrame
+
+    @classmethod
+    def of(cls, **frames: pl.LazyFrame) -> HubData:
+        """The inputs given, and an empty frame of the right columns for each input not given."""
+        unknown = set(frames) - {f.name for f in fields(cls)}
+        if unknown:
+            raise TypeError(f"HubData has no input {sorted(unknown)}")
+        models: dict[str, type[pa.DataFrameModel]] = {
+            "establishments": Establishment,
+            "census": SchoolCensus,
+            "sen": SenCensus,
+            **HUB_EXPORTS,
+        }
+        # Only the schema's columns: provenance columns such as source_row would collide in joins.
+        return cls(
+            **{
+                f.name: frames[f.name].select(list(models[f.name].to_schema().columns))
+                if f.name in frames
+                else empty_frame(models[f.name])
+                for f in fields(cls)
+            }
+        )
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pl.LazyFrame:
+    """A frame with the model's columns and types and no rows."""
+    return pl.LazyFrame(schema={name: column.dtype.type for name, column in model.to_schema().columns.items()})

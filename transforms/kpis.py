@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from datetime import date
 
 import polars as pl
 
+from schemas.outputs import FinanceFigures as Fin
 from schemas.outputs import KpiFigures as Kpi
 from schemas.outputs import SchoolUniverseRow as Row
 from transforms.activity import HubData
@@ -21,6 +21,7 @@ from transforms.wcet import wcet_pupil_count
 from schemas.periods import AcademicYear
 
 COUNT = "count"
+KPI_SHEET = "kpis"
 
 KPI_MEASURES: tuple[tuple[str, str, Callable[..., pl.LazyFrame]], ...] = (
     ("KPI 1", "Pupils receiving whole-class ensemble teaching (WCET)", wcet_pupil_count),
@@ -29,11 +30,6 @@ KPI_MEASURES: tuple[tuple[str, str, Callable[..., pl.LazyFrame]], ...] = (
     ("KPI 4", "Pupils singing regularly", regular_singer_count),
     ("KPI 5", "State-funded schools engaged on at least one duty", schools_engaged_count),
 )
-
-
-def measure_definition(function: Callable[..., object]) -> str:
-    """The one-line definition of a measure: the first line of the docstring of the transform computing it."""
-    return (inspect.getdoc(function) or "").splitlines()[0]
 
 
 def kpi_values(
@@ -71,9 +67,43 @@ def _share(count: str, denominator: str) -> pl.Expr:
     return pl.when(pl.col(denominator) > 0).then(pl.col(count) / pl.col(denominator)).otherwise(None)
 
 
+PI1_CODE = "PI1"
+
+
+def income_kpis(income_shares: pl.LazyFrame) -> pl.LazyFrame:
+    """PI1: income from each source in whole pounds, out of the hub's total income (Finance sheet's lines)."""
+    total = pl.col(Fin.amount_gbp).sum().over(pl.lit(1))
+    return income_shares.select(
+        pl.concat_str(pl.lit(PI1_CODE), pl.col(Fin.category), separator=" ").alias(Kpi.kpi_code),
+        pl.concat_str(pl.lit("Income from"), pl.col(Fin.category), pl.lit("(£)"), separator=" ").alias(Kpi.measure),
+        pl.col(Fin.amount_gbp).round(0).cast(pl.Int64).alias(Kpi.count),
+        total.round(0).cast(pl.Int64).alias(Kpi.denominator),
+    )
+
+
+def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
+    """A run's KPI numbers and denominators read back from the store's long figures (sheet 'KPIs')."""
+    parts = pl.col("measure").str.extract_groups(r"^(?P<code>.*) (?P<column>count|denominator)$")
+    return (
+        figures.filter(pl.col("sheet") == KPI_SHEET)
+        .with_columns(parts.struct.field("code").alias(Kpi.kpi_code), parts.struct.field("column").alias("column"))
+        .filter(pl.col("column").is_not_null())
+        .group_by(Kpi.kpi_code)
+        .agg(
+            pl.col("value").filter(pl.col("column") == Kpi.count).first().round(0).cast(pl.Int64).alias(Kpi.count),
+            pl.col("value")
+            .filter(pl.col("column") == Kpi.denominator)
+            .first()
+            .round(0)
+            .cast(pl.Int64)
+            .alias(Kpi.denominator),
+        )
+    )
+
+
 def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
     """The KPIs sheet: this year's figures and shares, and last year's where they are known (KpiFigures)."""
-    table = current.with_columns(_share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
+    table = current.with_columns(pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)).with_columns(_share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
     if previous is None:
         table = table.with_columns(
             pl.lit(None, dtype=pl.Int64).alias(Kpi.previous_count),
@@ -85,5 +115,5 @@ def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFr
             pl.col(Kpi.count).alias(Kpi.previous_count),
             _share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
         )
-        table = table.join(last, on=Kpi.kpi_code, how="left")
-    return table.select(list(Kpi.to_schema().columns)).sort(Kpi.kpi_code)
+        table = table.join(last, on=Kpi.kpi_code, how="left", maintain_order="left")
+    return table.select(list(Kpi.to_schema().columns))

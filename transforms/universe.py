@@ -10,6 +10,7 @@ from schemas.census import SchoolCensus
 from schemas.outputs import SchoolUniverseRow
 from schemas.periods import AcademicYear
 from schemas.register import Establishment
+from transforms.figures import ALL, Breakdown, Measure, denominator_rows, tally, with_denominators
 from schemas.vocabulary import (
     UNIVERSE_EXCLUDED_STATUSES,
     UNIVERSE_EXCLUDED_TYPES,
@@ -83,3 +84,87 @@ def universe_headcount(universe: pl.LazyFrame, census: pl.LazyFrame) -> pl.LazyF
         on=Establishment.urn,
         how="left",
     )
+
+
+# Years in each key stage band of the census (reception is its own band), to estimate a year group's roll.
+KEY_STAGE_BANDS: dict[str, tuple[str, int]] = {
+    "EYFS": (SchoolCensus.reception_count, 1),
+    "KS1": (SchoolCensus.ks1_count, 2),
+    "KS2": (SchoolCensus.ks2_count, 4),
+    "KS3": (SchoolCensus.ks3_count, 3),
+    "KS4": (SchoolCensus.ks4_count, 2),
+    "KS5": (SchoolCensus.ks5_count, 2),
+}
+GROUP, DENOMINATOR = "group", "denominator"
+
+
+def school_label() -> pl.Expr:
+    """A school as a breakdown group: its URN and name."""
+    return pl.concat_str(pl.col(Establishment.urn), pl.lit(" "), pl.col(Establishment.school_name))
+
+
+def schools_by_phase(universe: pl.LazyFrame) -> pl.LazyFrame:
+    """Schools of the universe per phase of education (group, denominator)."""
+    return universe.group_by(pl.col(Establishment.phase_name).alias(GROUP)).agg(
+        pl.len().cast(pl.Int64).alias(DENOMINATOR)
+    )
+
+
+def roll_of_universe(universe: pl.LazyFrame, census: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """One census column summed over the universe's schools (a one-row frame: denominator)."""
+    return census.join(universe.select(Establishment.urn), on=SchoolCensus.urn, how="semi").select(
+        pl.col(column).sum().cast(pl.Int64).alias(DENOMINATOR)
+    )
+
+
+def roll_by_key_stage(universe: pl.LazyFrame, census: pl.LazyFrame) -> pl.LazyFrame:
+    """Pupils on roll at the universe's schools per key stage band (group, denominator)."""
+    return pl.concat(
+        [
+            roll_of_universe(universe, census, column).select(pl.lit(stage).alias(GROUP), DENOMINATOR)
+            for stage, (column, _) in KEY_STAGE_BANDS.items()
+        ]
+    )
+
+
+def roll_by_nc_year_estimate(
+    universe: pl.LazyFrame, census: pl.LazyFrame, nc_year_label: dict[str, str], key_stage_of: dict[str, str]
+) -> pl.LazyFrame:
+    """Estimated pupils on roll per year group: its key stage band's headcount over the years in the band.
+
+    The school census publishes no year-group headcount at school level, so this is an estimate.
+    """
+    stages = roll_by_key_stage(universe, census)
+    years = pl.LazyFrame(
+        {
+            "stage": [key_stage_of[nc] for nc in nc_year_label],
+            GROUP: list(nc_year_label.values()),
+            "years": [KEY_STAGE_BANDS[key_stage_of[nc]][1] for nc in nc_year_label],
+        }
+    )
+    return years.join(stages.rename({GROUP: "stage"}), on="stage", how="left").select(
+        GROUP, (pl.col(DENOMINATOR) / pl.col("years")).round(0).cast(pl.Int64).alias(DENOMINATOR)
+    )
+
+
+def school_reach(universe: pl.LazyFrame, reached: pl.LazyFrame, measure: Measure) -> pl.LazyFrame:
+    """How many of the area's schools an activity reached (``reached``: a frame of URNs), by phase.
+
+    Out of: the area's schools, and its schools of each phase; every phase of the area is shown.
+    """
+    marked = universe.join(
+        reached.select(Establishment.urn).unique().with_columns(pl.lit(1).alias("_reached")),
+        on=Establishment.urn,
+        how="left",
+    )
+    rows = tally(
+        marked, measure, weight="_reached", breakdowns=[Breakdown("Phase", pl.col(Establishment.phase_name))]
+    )
+    all_schools = universe.select(pl.lit(ALL).alias(GROUP), pl.len().cast(pl.Int64).alias(DENOMINATOR))
+    denominators = pl.concat(
+        [
+            denominator_rows(measure.measure_id, ALL, all_schools),
+            denominator_rows(measure.measure_id, "Phase", schools_by_phase(universe)),
+        ]
+    )
+    return with_denominators(rows, denominators)

@@ -30,11 +30,18 @@ def _sheet_rows(ws) -> dict[str, list]:
 def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -> None:
     from flows.annual_return import annual_return
 
+    # Last year's figures come from the store: the run for 2024/25 first.
+    annual_return(config_path=str(hub), academic_year="2024/25", as_of="2026-11-23")
     summary = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
     path = hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx"
     assert summary.outputs["annual_return"] == str(path)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames[:5] == ["Cover", "Contents", "Notes", "KPIs", "Schools"]
+    # The 2024-25 layout (config/returns) applies to 2025/26.
+    assert workbook.sheetnames == [
+        "Cover", "Contents", "Notes", "KPIs", "Functions", "Schools", "WCET", "Tuition", "Ensembles", "Singing",
+        "Progression", "Instrument loans", "CPD", "Experiences", "Inclusion", "Workforce", "Finance", "Changes",
+        "Data quality",
+    ]
 
     kpis = _sheet_rows(workbook["KPIs"])
     # Universe: 100001 (210 on roll), 100002 (590), 100003 (100) -> 900 pupils, 3 schools.
@@ -63,12 +70,13 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
 
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
-        run = connection.execute(sa.text("select status, academic_year, hub_slug from runs")).one()
-        assert tuple(run) == ("published", "2025/26", "small-test")
-        inputs = dict(connection.execute(sa.text("select source, rows_read from run_inputs")).all())
+        runs = connection.execute(sa.text("select status, academic_year, hub_slug from runs order by academic_year")).all()
+        assert [tuple(r) for r in runs] == [("published", "2024/25", "small-test"), ("published", "2025/26", "small-test")]
+        inputs = dict(connection.execute(sa.text("select source, rows_read from run_inputs where run_id = :r"), {"r": summary.run_id}).all())
         assert inputs["tuition"] == 5 and inputs["gias"] == 6
         value = connection.execute(
-            sa.text("select value from return_figures where sheet='KPIs' and measure='KPI 1 count'")
+            sa.text("select value from return_figures where sheet='kpis' and measure='KPI 1 count' and run_id = :r"),
+            {"r": summary.run_id},
         ).scalar_one()
         assert value == 17
 
@@ -92,3 +100,50 @@ def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) 
             sa.text("select file, row, \"column\", value from validation_failures where severity = 'error'")
         ).one()
         assert tuple(failure) == ("wcet.csv", 4, "weeks", "ten")
+
+
+def _cells(path: Path, *, skip_cover_run_rows: bool = True) -> dict[str, list[tuple]]:
+    """Every sheet's cell values; the cover's run id rows (which name the run) left out."""
+    workbook = openpyxl.load_workbook(path)
+    cells = {}
+    for ws in workbook.worksheets:
+        rows = [tuple(row) for row in ws.iter_rows(values_only=True)]
+        if ws.title == "Cover" and skip_cover_run_rows:
+            rows = [row for row in rows if row[0] not in ("Run id", "Compared with run")]
+        cells[ws.title] = rows
+    return cells
+
+
+def test_rerun_gives_identical_cells_and_changes_list_what_moved(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    path = hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx"
+    first = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    first_cells = _cells(path)
+    second = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    # Same inputs and parameters: the same cells, sheet by sheet (only the run's own id differs).
+    assert _cells(path) == first_cells
+    changes = openpyxl.load_workbook(path)["Changes"]
+    assert "There are no rows in this table." in [row[0] for row in changes.iter_rows(values_only=True)]
+    cover = {row[0]: row[1] for row in openpyxl.load_workbook(path)["Cover"].iter_rows(values_only=True)}
+    assert cover["Run id"] == second.run_id and cover["Compared with run"] == first.run_id
+
+    # A correction: Sing Up at 100001 had 50 pupils, not 45.
+    singing = hub.parent / "exports" / "singing.csv"
+    text = singing.read_text()
+    assert text.count(",45,") == 1
+    singing.write_text(text.replace(",45,", ",50,"))
+    third = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    changes = {
+        (row[0], row[1], row[2]): (row[3], row[4])
+        for row in openpyxl.load_workbook(path)["Changes"].iter_rows(min_row=6, values_only=True)
+    }
+    assert changes[("KPIs", "KPI 4 count", "all")] == (45, 50)
+    assert changes[("Singing", "singing_regular count", "All: All")] == (45, 50)
+    assert changes[("KPIs", "KPI 4 count_pct", "all")] == (pytest.approx(45 / 900), pytest.approx(50 / 900))
+    assert all(sheet in ("KPIs", "Singing", "Data quality") for sheet, _, _ in changes)
+    # The store keeps all three runs, each with its own figures.
+    engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
+    with engine.connect() as connection:
+        counts = dict(connection.execute(sa.text("select run_id, count(*) from return_figures group by run_id")).all())
+    assert set(counts) == {first.run_id, second.run_id, third.run_id}

@@ -1,7 +1,9 @@
-"""The README's first command, in-process: generate the demo hub and build its annual return."""
+"""The README's first command, in-process, and the demo hub's full annual return checked sheet by sheet."""
 
 from __future__ import annotations
 
+import csv
+from collections import defaultdict
 from pathlib import Path
 
 import openpyxl
@@ -10,22 +12,139 @@ import pytest
 from hubreturns.cli import EXIT_OK, main
 
 pytestmark = pytest.mark.flow
+YEAR = ["--year", "2025/26", "--as-of", "2026-11-23"]
+SHEETS = [
+    "Cover", "Contents", "Notes", "KPIs", "Functions", "Schools", "WCET", "Tuition", "Ensembles", "Singing",
+    "Progression", "Instrument loans", "CPD", "Experiences", "Inclusion", "Workforce", "Finance", "Changes",
+    "Data quality",
+]
+# A school name a hostile or careless export could carry: it must stay text, never become a formula.
+FORMULA_NAME = '=HYPERLINK("http://example.invalid","Click")'
 
 
-def test_demo_writes_a_return_with_every_kpi(prefect_server, tmp_path: Path) -> None:
-    assert main(["demo", "--out", str(tmp_path / "demo"), "--year", "2025/26", "--as-of", "2026-11-23"]) == EXIT_OK
-    path = tmp_path / "demo" / "out" / "trentvale" / "2025-26" / "trentvale-2025-26-annual-return.xlsx"
-    workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames[:5] == ["Cover", "Contents", "Notes", "KPIs", "Schools"]
-    kpis = {row[0]: row for row in workbook["KPIs"].iter_rows(values_only=True) if row[0] and str(row[0]).startswith("KPI ")}
-    assert sorted(kpis) == ["KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5"]
+@pytest.fixture(scope="module")
+def demo(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo hub, with one school renamed to a formula, run as the README's demo command runs it."""
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    assert main(["generate", "--out", str(out), "--year", "2025/26"]) == EXIT_OK
+    gias = next((out / "dfe").glob("edubasealldata*.csv"))
+    with gias.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = {heading: index for index, heading in enumerate(rows[0])}
+    name = column["EstablishmentName"]
+    target = next(
+        i for i, row in enumerate(rows[1:], start=1)
+        if row[column["LA (code)"]] == "830" and row[column["EstablishmentStatus (name)"]] == "Open"
+        and row[column["EstablishmentTypeGroup (name)"]] == "Local authority maintained schools"
+    )
+    rows[target][name] = FORMULA_NAME
+    with gias.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    config = str(out / "hub.toml")
+    assert main(["run", "--config", config, "--year", "2024/25", "--as-of", "2026-11-23"]) == EXIT_OK
+    assert main(["run", "--config", config, *YEAR, "--published"]) == EXIT_OK
+    return out / "out" / "trentvale" / "2025-26"
+
+
+def _table(workbook: openpyxl.Workbook, sheet: str) -> list[dict]:
+    """The sheet's one Excel table as a list of {heading: value}."""
+    worksheet = workbook[sheet]
+    table = next(iter(worksheet.tables.values()))
+    cells = [[c.value for c in row] for row in worksheet[table.ref]]
+    return [dict(zip(cells[0], row, strict=True)) for row in cells[1:]]
+
+
+def test_demo_return_has_every_sheet_and_kpis_with_last_year(demo: Path) -> None:
+    workbook = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
+    assert workbook.sheetnames == SHEETS
+    kpis = {row["KPI"]: row for row in _table(workbook, "KPIs")}
+    assert [k for k in kpis if k.startswith("KPI")] == ["KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5"]
     for code, row in kpis.items():
-        count, denominator, share = row[2], row[3], row[4]
-        assert isinstance(count, int) and count > 0, code
-        assert isinstance(denominator, int) and denominator >= count, code
-        assert share == pytest.approx(count / denominator), code
-    schools = workbook["Schools"]
-    table = next(iter(schools.tables.values()))
-    first, last = table.ref.split(":")
-    rows = int("".join(c for c in last if c.isdigit())) - int("".join(c for c in first if c.isdigit()))
-    assert rows == kpis["KPI 5"][3]  # one row per school of the universe
+        assert isinstance(row["Number"], int) and 0 < row["Number"] <= row["Out of"], code
+        assert row["Percentage"] == pytest.approx(row["Number"] / row["Out of"]), code
+        # Last year's figures come from the 2024/25 run in the store.
+        assert isinstance(row["Number last year"], int), code
+    assert len(_table(workbook, "Schools")) == kpis["KPI 5"]["Out of"]  # one row per school of the universe
+
+
+def _by_measure(rows: list[dict]) -> dict[str, dict[str, dict[str, object]]]:
+    table: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        table[row["Measure"]][row["Breakdown"]][row["Group"]] = row["Number"]
+    return table
+
+
+# (sheet, measure, breakdown) whose groups add up to the measure's total: each pupil or thing in one group.
+ADDITIVE = [
+    ("WCET", "Pupils receiving whole-class ensemble teaching (WCET)", b)
+    for b in ("NC year", "Terms of WCET", "First time", "Main instrument", "Provision", "School")
+] + [
+    ("Tuition", "Pupils learning an instrument or voice outside WCET", b)
+    for b in ("Key stage", "Gender", "Fee remission", "Pupil premium", "SEN")
+] + [
+    ("Ensembles", "Ensembles with members during the year", b) for b in ("Type", "Level", "Lead")
+] + [
+    ("Ensembles", "Pupils playing or singing regularly in ensembles", b) for b in ("Key stage", "Gender")
+] + [
+    ("Singing", "Pupils singing regularly", "Phase"),
+    ("Progression", "Pupils learning outside WCET, by the highest standard reached", "Standard"),
+    ("Instrument loans", "Instruments on loan", "Remission"),
+    ("Instrument loans", "Instruments on loan", "Instrument family"),
+    ("CPD", "School staff attending CPD", "Phase"),
+    ("Experiences", "Pupil places at experiences", "Phase"),
+]
+
+
+def test_demo_return_totals_reconcile(demo: Path) -> None:
+    workbook = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
+    sheets = {sheet: _by_measure(_table(workbook, sheet)) for sheet, _, _ in ADDITIVE}
+    for sheet, measure, breakdown in ADDITIVE:
+        groups = sheets[sheet][measure]
+        assert groups[breakdown], (sheet, measure, breakdown)
+        assert sum(groups[breakdown].values()) == groups["All"]["All"] > 0, (sheet, measure, breakdown)
+    # The same figure on two sheets is the same number.
+    kpis = {row["KPI"]: row["Number"] for row in _table(workbook, "KPIs")}
+    assert kpis["KPI 1"] == sheets["WCET"]["Pupils receiving whole-class ensemble teaching (WCET)"]["All"]["All"]
+    assert kpis["KPI 4"] == sheets["Singing"]["Pupils singing regularly"]["All"]["All"]
+    # Finance: the lines add up to their totals, and the balance is income less expenditure.
+    finance = _table(workbook, "Finance")
+    totals = {row["Source or category"]: row["Amount (£)"] for row in finance if row["Source or category"].startswith(("Total", "Income less"))}
+    income = [r["Amount (£)"] for r in finance if r["Income or expenditure"] == "income" and not r["Source or category"].startswith("Total")]
+    spent = [r["Amount (£)"] for r in finance if r["Income or expenditure"] == "expenditure" and not r["Source or category"].startswith("Total")]
+    assert sum(income) == pytest.approx(totals["Total income"], abs=0.01)
+    assert sum(spent) == pytest.approx(totals["Total expenditure"], abs=0.01)
+    assert totals["Income less expenditure"] == pytest.approx(totals["Total income"] - totals["Total expenditure"], abs=0.01)
+    pi1 = {code: n for code, n in kpis.items() if code.startswith("PI1")}
+    assert sum(pi1.values()) == pytest.approx(totals["Total income"], abs=5)  # whole pounds
+    workforce = {row["Employment"]: row for row in _table(workbook, "Workforce")}
+    assert sum(workforce[e]["FTE"] for e in ("permanent", "contract", "freelance")) == pytest.approx(workforce["All"]["FTE"])
+
+
+@pytest.mark.parametrize("variant", ["annual-return", "annual-return-published"])
+def test_no_cell_of_the_return_is_a_formula_and_input_text_stays_text(demo: Path, variant: str) -> None:
+    workbook = openpyxl.load_workbook(demo / f"trentvale-2025-26-{variant}.xlsx")
+    formulas = [
+        f"{ws.title}!{cell.coordinate}" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    names = [row["School"] for row in _table(workbook, "Schools")]
+    assert FORMULA_NAME in names  # written as the text it is
+
+
+def test_published_variant_hides_small_counts_and_leaves_out_the_changes(demo: Path) -> None:
+    full = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
+    published = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return-published.xlsx")
+    assert published.sheetnames == [s for s in SHEETS if s != "Changes"]
+    hidden = 0
+    for sheet in ("WCET", "Tuition", "Ensembles", "Progression", "Inclusion", "Instrument loans"):
+        for before, after in zip(_table(full, sheet), _table(published, sheet), strict=True):
+            number = before.get("Number", before.get("Pupils with it"))
+            shown = after.get("Number", after.get("Pupils with it"))
+            if isinstance(number, int) and 1 <= number <= 4 and after.get("Unit", "pupils") in ("pupils", "places", "loans", "enrolments"):
+                assert shown == "[c]", (sheet, before)
+            if shown == "[c]":
+                hidden += 1
+    assert hidden > 0
+    cover = [c for row in published["Cover"].iter_rows(values_only=True) for c in row if c]
+    assert "Published: small numbers are suppressed and shown as [c]" in cover

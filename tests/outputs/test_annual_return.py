@@ -15,6 +15,7 @@ from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.provenance import InputFileRecord
 from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+from schemas.return_layout import ReturnLayout
 
 META = WorkbookMeta(
     title="Annual return to Arts Council England",
@@ -98,8 +99,23 @@ NOTES = [
 ]
 
 
-def write(path: Path, kpis: pl.DataFrame = KPIS) -> str:
-    return write_annual_return(path, META, kpis=kpis, schools=SCHOOLS, notes=NOTES)
+# A two-sheet layout, as a year's file in config/returns would give it.
+LAYOUT = ReturnLayout.model_validate(
+    {
+        "applies_from": "2025/26",
+        "template": "test",
+        "sheets": [
+            {"table": "kpis", "name": "KPIs", "title": "Arts Council England key performance indicators",
+             "description": "The five KPIs.", "columns": list(KpiFigures.to_schema().columns)},
+            {"table": "schools", "name": "Schools", "title": "Schools in the hub's area",
+             "description": "One row per school.", "columns": list(SchoolUniverseRow.to_schema().columns)},
+        ],
+    }
+)
+
+
+def write(path: Path, kpis: pl.DataFrame = KPIS, schools: pl.DataFrame = SCHOOLS) -> str:
+    return write_annual_return(path, META, layout=LAYOUT, tables={"kpis": kpis, "schools": schools}, notes=NOTES)
 
 
 def table_of(ws):
@@ -261,5 +277,5 @@ def test_invalid_kpis_raise_and_leave_previous_return_intact(return_path: Path) 
 def test_schools_are_validated(tmp_path: Path) -> None:
     bad = SCHOOLS.with_columns(pl.lit("12").alias("urn"))
     with pytest.raises(pandera.errors.SchemaErrors):
-        write_annual_return(tmp_path / "r.xlsx", META, kpis=KPIS, schools=bad, notes=NOTES)
+        write(tmp_path / "r.xlsx", schools=bad)
     assert list(tmp_path.iterdir()) == []
