@@ -41,6 +41,7 @@ _CLASS_KEY = [Wcet.urn, Wcet.nc_year, Wcet.class_name]
 COUNT = "count"
 # Columns of a WCET unit: a pupil on a roll, or a class without a roll.
 TERMS_TAUGHT, ON_ROLL = "terms_taught", "is_on_roll"
+_INSTRUMENT_WEEKS = "_instrument_weeks"
 
 PUPILS = Measure("wcet_pupils", "Pupils receiving whole-class ensemble teaching (WCET)", "pupils")
 ROLL_PUPILS = Measure("wcet_roll_pupils", "WCET pupils on pupil-level rolls", "pupils")
@@ -67,9 +68,10 @@ def _unit_columns(pupils: pl.Expr, *, by_class: bool) -> list[pl.Expr]:
         *place,
         pl.col(Wcet.term).n_unique().cast(pl.Int64).alias(TERMS_TAUGHT),
         pl.col(Wcet.first_time).any(),
-        # The main instrument is the one taught for the most weeks (ties: the first programme).
-        pl.col(Wcet.instrument).sort_by(order, descending=[True, False]).first(),
-        pl.col(Wcet.provision).sort_by(order, descending=[True, False]).first(),
+        # The main instrument is the one taught for the most weeks in all (ties: the first programme).
+        pl.col(Wcet.instrument).sort_by([_INSTRUMENT_WEEKS, *order], descending=[True, True, False]).first(),
+        # Provision follows the main instrument: that instrument's longest programme.
+        pl.col(Wcet.provision).sort_by([_INSTRUMENT_WEEKS, *order], descending=[True, True, False]).first(),
         pupils.alias(Wcet.pupils),
     ]
 
@@ -85,9 +87,12 @@ def wcet_units(
     programmes = wcet_programmes(wcet, universe, year=year)
     on_roll = participants.join(programmes, on=Wcet.programme_id)
     classes_with_roll = on_roll.select(_CLASS_KEY).unique()
-    roll_units = on_roll.group_by(WcetParticipants.pupil_ref).agg(_unit_columns(pl.lit(1, dtype=pl.Int64), by_class=False))
+    roll_units = on_roll.with_columns(
+        pl.col(Wcet.weeks).sum().over([WcetParticipants.pupil_ref, Wcet.instrument]).alias(_INSTRUMENT_WEEKS)
+    ).group_by(WcetParticipants.pupil_ref).agg(_unit_columns(pl.lit(1, dtype=pl.Int64), by_class=False))
     class_units = (
         programmes.join(classes_with_roll, on=_CLASS_KEY, how="anti")
+        .with_columns(pl.col(Wcet.weeks).sum().over([*_CLASS_KEY, Wcet.instrument]).alias(_INSTRUMENT_WEEKS))
         .group_by(_CLASS_KEY)
         .agg(_unit_columns(pl.col(Wcet.pupils).max().cast(pl.Int64), by_class=True))
         .with_columns(pl.lit(None, dtype=pl.String).alias(WcetParticipants.pupil_ref))

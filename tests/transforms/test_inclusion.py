@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from schemas.census import SchoolCensus, SenCensus, major_group_columns
+from schemas.census import ETHNICITY_COUNT_COLUMNS, SchoolCensus, SenCensus, major_group_columns
 from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils, Tuition, Wcet, WcetParticipants
 from schemas.outputs import InclusionFigures
 from schemas.periods import AcademicYear
@@ -30,79 +30,44 @@ def universe() -> pl.LazyFrame:
 
 @pytest.fixture
 def pupils() -> pl.LazyFrame:
-    return frame(
-        Pupils,
-        [
-            {
-                "pupil_ref": "p1",
-                "urn": A,
-                "fsm": True,
-                "pupil_premium": True,
-                "sen_status": "K",
-                "ethnicity_group": "White",
-            },
-            {
-                "pupil_ref": "p2",
-                "urn": A,
-                "pupil_premium": True,
-                "sen_status": "E",
-                "looked_after": True,
-                "ethnicity_group": "Asian",
-            },
-            {"pupil_ref": "p3", "urn": B, "fsm": True},  # ethnicity not recorded
-            {"pupil_ref": "p4", "urn": B, "ethnicity_group": "White"},
-            {"pupil_ref": "p5", "urn": C, "fsm": True, "ethnicity_group": "Black"},  # outside the area
-        ],
-        nc_year="5",
-        gender="F",
-        fsm=False,
-        pupil_premium=False,
-        sen_status="none",
-        looked_after=False,
-    )
+    columns = ("pupil_ref", "urn", "fsm", "pupil_premium", "sen_status", "looked_after", "ethnicity_group")
+    rows = [
+        ("p1", A, True, True, "K", False, "White"),
+        ("p2", A, False, True, "E", True, "Asian"),
+        ("p3", B, True, False, "none", False, None),  # ethnicity not recorded
+        ("p4", B, False, False, "none", False, "White"),
+        ("p5", C, True, False, "none", False, "Black"),  # school outside the area
+    ]  # fmt: skip
+    return frame(Pupils, [dict(zip(columns, row, strict=True)) for row in rows], nc_year="5", gender="F")
+
+
+def _ethnicity(counts: dict[str, int]) -> dict[str, int]:
+    """Census ethnicity columns from counts by census group (unclassified by its own name)."""
+    columns = {**ETHNICITY_COUNT_COLUMNS, "unclassified": SchoolCensus.ethnicity_unclassified_count}
+    return {columns[group]: n for group, n in counts.items()}
 
 
 @pytest.fixture
 def roll() -> pl.LazyFrame:
-    columns = {
-        "white_british": "ethnicity_white_british_count",
-        "irish": "ethnicity_irish_count",
-        "other_white": "ethnicity_any_other_white_background_count",
-        "white_asian": "ethnicity_white_and_asian_count",
-        "indian": "ethnicity_indian_count",
-        "pakistani": "ethnicity_pakistani_count",
-        "caribbean": "ethnicity_caribbean_count",
-        "african": "ethnicity_african_count",
-        "chinese": "ethnicity_chinese_count",
-        "other": "ethnicity_any_other_ethnic_group_count",
-        "unclassified": "ethnicity_unclassified_count",
-    }
-    a = {"white_british": 100, "irish": 20, "indian": 30, "caribbean": 10, "chinese": 5, "unclassified": 35}
-    b = {
-        "white_british": 200,
-        "other_white": 10,
-        "white_asian": 40,
-        "pakistani": 20,
-        "african": 20,
-        "other": 10,
-    }
+    a = _ethnicity(
+        {"white British": 100, "Irish": 20, "Indian": 30, "Caribbean": 10, "Chinese": 5, "unclassified": 35}
+    )
+    b = _ethnicity(
+        {"white British": 200, "any other white background": 10, "white and Asian": 40, "Pakistani": 20,
+         "African": 20, "any other ethnic group": 10}
+    )  # fmt: skip
     return frame(
         SchoolCensus,
         [
-            {"urn": A, "pupil_headcount": 200, "fsm_count": 50, **{columns[k]: v for k, v in a.items()}},
-            {"urn": B, "pupil_headcount": 300, "fsm_count": 30, **{columns[k]: v for k, v in b.items()}},
-            {"urn": C, "pupil_headcount": 1000, "fsm_count": 900, columns["african"]: 1000},  # outside
+            {"urn": A, "pupil_headcount": 200, "fsm_count": 50, **a},
+            {"urn": B, "pupil_headcount": 300, "fsm_count": 30, **b},
+            {"urn": C, "pupil_headcount": 1000, "fsm_count": 900, **_ethnicity({"African": 1000})},  # outside
             # Last year's census: this year's is out, so it is not used.
-            {
-                "urn": A,
-                "pupil_headcount": 100,
-                "fsm_count": 100,
-                columns["chinese"]: 100,
-                "census_period": "202425",
-            },
+            {"urn": A, "pupil_headcount": 100, "fsm_count": 100, **_ethnicity({"Chinese": 100}),
+             "census_period": "202425"},
         ],
         census_period="202526",
-    )
+    )  # fmt: skip
 
 
 @pytest.fixture

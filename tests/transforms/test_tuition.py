@@ -37,79 +37,46 @@ def universe() -> pl.LazyFrame:
 
 @pytest.fixture
 def pupils() -> pl.LazyFrame:
+    columns = ("pupil_ref", "urn", "nc_year", "gender", "pupil_premium", "sen_status")
+    rows = [
+        ("p1", A, "4", "F", True, "none"),
+        ("p2", A, "2", "M", False, "K"),
+        ("p3", D, "8", "F", False, "E"),
+        ("p4", C, "4", "F", False, "none"),  # school outside the hub's area
+        ("p5", B, "5", "X", False, "none"),
+    ]  # fmt: skip
     return frame(
-        Pupils,
-        [
-            {
-                "pupil_ref": "p1",
-                "urn": A,
-                "nc_year": "4",
-                "gender": "F",
-                "pupil_premium": True,
-                "sen_status": "none",
-            },
-            {"pupil_ref": "p2", "urn": A, "nc_year": "2", "gender": "M", "sen_status": "K"},
-            {"pupil_ref": "p3", "urn": D, "nc_year": "8", "gender": "F", "sen_status": "E"},
-            {"pupil_ref": "p4", "urn": C, "nc_year": "4", "gender": "F", "sen_status": "none"},  # outside
-            {"pupil_ref": "p5", "urn": B, "nc_year": "5", "gender": "X", "sen_status": "none"},
-        ],
-        fsm=False,
-        pupil_premium=False,
-        looked_after=False,
+        Pupils, [dict(zip(columns, row, strict=True)) for row in rows], fsm=False, looked_after=False
     )
 
 
 @pytest.fixture
 def tuition() -> pl.LazyFrame:
+    columns = (
+        "enrolment_id",
+        "pupil_ref",
+        "lesson_type",
+        "instrument",
+        "remission_pct",
+        "start_date",
+        "end_date",
+    )
+    sept, jan = date(2025, 9, 10), date(2026, 1, 5)
+    rows = [
+        # p1: two individual enrolments and a small-group one; remission 0, 100 and 20 -> full remission.
+        ("T1", "p1", "individual", "Violin", 0.0, sept, None),
+        ("T2", "p1", "small_group", "Piano", 100.0, sept, None),
+        ("T8", "p1", "individual", "Violin", 20.0, sept, None),
+        ("T3", "p2", "individual", "Flute", 50.0, sept, None),
+        ("T4", "p3", "large_group", "Guitar", 0.0, sept, None),
+        ("T5", "p4", "individual", "Flute", 0.0, sept, None),  # p4's school is outside the area
+        # p5: one enrolment ended the day before the year, one started in January.
+        ("T6", "p5", "individual", "Drums", 100.0, date(2024, 9, 1), date(2025, 8, 31)),
+        ("T7", "p5", "small_group", "Piano", 0.0, jan, None),
+    ]  # fmt: skip
     return frame(
         Tuition,
-        [
-            # p1: two individual enrolments and a small-group one; remission 0, 20 and 100 -> full remission.
-            {"enrolment_id": "T1", "pupil_ref": "p1", "lesson_type": "individual", "instrument": "Violin"},
-            {
-                "enrolment_id": "T2",
-                "pupil_ref": "p1",
-                "lesson_type": "small_group",
-                "instrument": "Piano",
-                "remission_pct": 100.0,
-            },
-            {
-                "enrolment_id": "T8",
-                "pupil_ref": "p1",
-                "lesson_type": "individual",
-                "instrument": "Violin",
-                "remission_pct": 20.0,
-            },
-            {
-                "enrolment_id": "T3",
-                "pupil_ref": "p2",
-                "lesson_type": "individual",
-                "instrument": "Flute",
-                "remission_pct": 50.0,
-            },
-            {"enrolment_id": "T4", "pupil_ref": "p3", "lesson_type": "large_group", "instrument": "Guitar"},
-            # p4's school is outside the hub's area.
-            {"enrolment_id": "T5", "pupil_ref": "p4", "lesson_type": "individual", "instrument": "Flute"},
-            # p5: one enrolment ended the day before the year, one started in January.
-            {
-                "enrolment_id": "T6",
-                "pupil_ref": "p5",
-                "lesson_type": "individual",
-                "instrument": "Drums",
-                "start_date": date(2024, 9, 1),
-                "end_date": date(2025, 8, 31),
-                "remission_pct": 100.0,
-            },
-            {
-                "enrolment_id": "T7",
-                "pupil_ref": "p5",
-                "lesson_type": "small_group",
-                "instrument": "Piano",
-                "start_date": date(2026, 1, 5),
-            },
-        ],
-        start_date=date(2025, 9, 10),
-        remission_pct=0.0,
+        [dict(zip(columns, row, strict=True)) for row in rows],
         standard="entry",
         provision="delivered",
     )
