@@ -20,24 +20,25 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
+from flows.plain import fail_plainly, retry_transient
+from flows.secrets import pseudonymisation_key
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
-from flows.plain import fail_plainly, retry_transient
-from flows.secrets import pseudonymisation_key
 from ingest.pipeline import check_loaded, configured_exports
 from ingest.sources import (
     LoadedInput,
     load_census,
-    unreadable_files,
     load_hub_export,
     load_register,
     load_register_links,
     load_sen,
+    unreadable_files,
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from outputs.validation_report import validation_report_path, write_validation_report
+from schemas.columns import polars_schema
 from schemas.periods import AcademicYear
 from schemas.return_layout import ReturnLayout, return_layout
 from schemas.validation import InputSummary, ValidationFailure
@@ -162,8 +163,7 @@ def input_summary(loaded: list[LoadedInput]) -> pl.DataFrame:
                     InputSummary.sha256: f.sha256,
                 }
             )
-    schema = {name: column.dtype.type for name, column in InputSummary.to_schema().columns.items()}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=polars_schema(InputSummary))
 
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)

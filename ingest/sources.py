@@ -27,9 +27,16 @@ from schemas.census import (
     SchoolCensus,
     SenCensus,
 )
-from schemas.provenance import InputFileRecord
+from schemas.columns import polars_schema
 from schemas.hub_exports import HUB_EXPORTS, PUPIL_REF_COLUMN, UPN_COLUMN
-from schemas.register import GIAS_COLUMNS, GIAS_DATE_FORMAT, GIAS_LINK_COLUMNS, Establishment, EstablishmentLink
+from schemas.provenance import InputFileRecord
+from schemas.register import (
+    GIAS_COLUMNS,
+    GIAS_DATE_FORMAT,
+    GIAS_LINK_COLUMNS,
+    Establishment,
+    EstablishmentLink,
+)
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 from schemas.vocabulary import CENSUS_NULL_TOKENS
 
@@ -147,7 +154,7 @@ def _load(
 
 
 def _empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
-    schema = {SOURCE_ROW: pl.Int64(), **{n: c.dtype.type for n, c in model.to_schema().columns.items()}}
+    schema = {SOURCE_ROW: pl.Int64(), **polars_schema(model)}
     return pl.DataFrame(schema=schema).with_columns(pl.lit(None, dtype=pl.String).alias(SOURCE_FILE))
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.validation import InputSummary, ValidationFailure
 from schemas.outputs import column_titles
+from schemas.validation import InputSummary, ValidationFailure
 
 ERROR_COLUMNS = [c for c in ValidationFailure.to_schema().columns if c != ValidationFailure.severity]
 

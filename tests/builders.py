@@ -9,16 +9,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.census import SchoolCensus
-from schemas.hub_exports import (
-    EnsembleMembers,
-    Ensembles,
-    Engagements,
-    Pupils,
-    Singing,
-    Tuition,
-    Wcet,
-    WcetParticipants,
-)
+from schemas.columns import polars_schema
 from schemas.register import Establishment
 from transforms.activity import HubData
 
@@ -26,7 +17,7 @@ from transforms.activity import HubData
 def frame(model: type[pa.DataFrameModel], rows: list[dict[str, Any]], **defaults: Any) -> pl.LazyFrame:
     """A LazyFrame of the model's columns and types; unspecified values come from defaults, else null."""
     columns = model.to_schema().columns
-    schema = {name: column.dtype.type for name, column in columns.items()}
+    schema = polars_schema(model)
     data = [{name: row.get(name, defaults.get(name)) for name in columns} for row in rows]
     return pl.DataFrame(data, schema=schema, orient="row").lazy()
 

@@ -8,6 +8,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.census import SchoolCensus, SenCensus
+from schemas.columns import polars_schema
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.register import Establishment
 
@@ -58,4 +59,4 @@ class HubData:
 
 def empty_frame(model: type[pa.DataFrameModel]) -> pl.LazyFrame:
     """A frame with the model's columns and types and no rows."""
-    return pl.LazyFrame(schema={name: column.dtype.type for name, column in model.to_schema().columns.items()})
+    return pl.LazyFrame(schema=polars_schema(model))

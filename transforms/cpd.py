@@ -5,45 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.hub_exports import Cpd
-from schemas.outputs import DutyFigures as Fig
-from schemas.register import Establishment
-from transforms.figures import Breakdown, Measure, duty_table, tally
+from transforms.figures import Measure, duty_table, tally
 from transforms.periods import ReportingWindow, dated_within
-from transforms.universe import school_reach
+from transforms.universe import school_reach, tally_by_phase
 
 EVENTS = Measure("cpd_events", "CPD events for school staff", "events")
 HOURS = Measure("cpd_hours", "Hours of CPD delivered", "hours")
 ATTENDANCES = Measure("cpd_attendances", "School staff attending CPD", "attendances")
 SCHOOLS = Measure("cpd_schools", "Schools reached by CPD", "schools")
-PHASE = "Phase"
-# The phase group of a school outside the hub's universe (another area's, or not a state-funded school).
-OUTSIDE_AREA = "Outside the hub's area"
-
-
-def with_school_phase(rows: pl.LazyFrame, universe: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows with their school's phase of education ("Outside the hub's area" when not in the universe)."""
-    return rows.join(
-        universe.select(Establishment.urn, Establishment.phase_name),
-        on=Establishment.urn,
-        how="left",
-        maintain_order="left",
-    ).with_columns(pl.col(Establishment.phase_name).fill_null(OUTSIDE_AREA))
-
-
-def tally_by_phase(
-    rows: pl.LazyFrame, universe: pl.LazyFrame, measure: Measure, *, weight: str
-) -> pl.LazyFrame:
-    """The sum of ``weight`` over rows of schools, and its split by each school's phase (adding up)."""
-    counted = tally(
-        with_school_phase(rows, universe),
-        measure,
-        weight=weight,
-        breakdowns=[Breakdown(PHASE, pl.col(Establishment.phase_name))],
-    )
-    # Phases are shown alphabetically, then the schools outside the area (a stable sort keeps the rest).
-    return counted.sort(pl.col(Fig.group) == OUTSIDE_AREA, maintain_order=True)
-
-
 def cpd_attendances(cpd: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
     """The CPD export's rows (one school at one event) for events dated inside the window."""
     return cpd.filter(dated_within(Cpd.date, window))

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.census import SchoolCensus
 from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils
 from schemas.vocabulary import ENSEMBLE_LEAD_LABELS, ENSEMBLE_TYPES, GENDER_LABELS, KEY_STAGES, STANDARDS
 from transforms.figures import (
-    ALL,
     Breakdown,
     Measure,
-    denominator_rows,
     duty_table,
     labels,
     tally,
@@ -20,7 +17,7 @@ from transforms.figures import (
 )
 from transforms.periods import ReportingWindow, span_overlaps
 from transforms.tuition import KEY_STAGE, key_stage
-from transforms.universe import DENOMINATOR, GROUP, roll_by_key_stage, roll_of_universe
+from transforms.universe import roll_denominators
 
 COUNT = "count"
 ENSEMBLES = Measure("ensembles", "Ensembles with members during the year", "ensembles")
@@ -150,15 +147,7 @@ def ensemble_member_figures(
             ),
         ]
     )
-    roll = roll_of_universe(universe, census, SchoolCensus.pupil_headcount).select(
-        pl.lit(ALL).alias(GROUP), DENOMINATOR
-    )
-    denominators = pl.concat(
-        [
-            denominator_rows(MEMBERS.measure_id, ALL, roll),
-            denominator_rows(MEMBERS.measure_id, "Key stage", roll_by_key_stage(universe, census)),
-        ]
-    )
+    denominators = roll_denominators(MEMBERS, universe, census, key_stage_breakdown="Key stage")
     return with_denominators(rows, denominators)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.hub_exports import Events
-from transforms.cpd import tally_by_phase
 from transforms.figures import Breakdown, Measure, duty_table, tally, yes_no
 from transforms.periods import ReportingWindow, dated_within
-from transforms.universe import school_reach
+from transforms.universe import school_reach, tally_by_phase
 
 EVENTS = Measure("experience_events", "Large-scale and live music experiences", "events")
 PLACES = Measure("experience_places", "Pupil places at experiences", "places")

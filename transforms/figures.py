@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from schemas.columns import polars_schema
 from schemas.outputs import DutyFigures as Fig
 
 ALL = "All"
 NOT_KNOWN = "Not known"
 FIGURE_SCHEMA = {"sheet": pl.String, "measure": pl.String, "breakdown": pl.String, "value": pl.Float64}
 _ORDER = "_order"
-_DUTY_SCHEMA = {name: column.dtype.type for name, column in Fig.to_schema().columns.items()}
+_DUTY_SCHEMA = polars_schema(Fig)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.columns import polars_schema
 from schemas.hub_exports import Finance
 from schemas.outputs import FinanceFigures as Fin
 from schemas.vocabulary import INCOME_SOURCES
@@ -15,7 +16,7 @@ TOTAL_INCOME = "Total income"
 TOTAL_EXPENDITURE = "Total expenditure"
 BALANCE = "Income less expenditure"
 _KEY, _SOURCE, _ORDER, _TOTAL = "_key", "_source", "_order", "_total"
-_FINANCE_SCHEMA = {name: column.dtype.type for name, column in Fin.to_schema().columns.items()}
+_FINANCE_SCHEMA = polars_schema(Fin)
 
 
 def _matching_key(column: str) -> pl.Expr:

@@ -10,15 +10,16 @@ import polars as pl
 from schemas.outputs import FinanceFigures as Fin
 from schemas.outputs import KpiFigures as Kpi
 from schemas.outputs import SchoolUniverseRow as Row
+from schemas.periods import AcademicYear
 from transforms.activity import HubData
 from transforms.ensembles import ensemble_member_count
+from transforms.figures import share
 from transforms.periods import ReportingWindow
 from transforms.schools import school_engagement, schools_engaged_count
 from transforms.singing import regular_singer_count
 from transforms.tuition import tuition_pupil_count
 from transforms.universe import census_for_year, school_universe, universe_headcount
 from transforms.wcet import wcet_pupil_count
-from schemas.periods import AcademicYear
 
 COUNT = "count"
 KPI_SHEET = "kpis"
@@ -63,10 +64,6 @@ def kpi_values(
     return pl.concat(labelled)
 
 
-def _share(count: str, denominator: str) -> pl.Expr:
-    return pl.when(pl.col(denominator) > 0).then(pl.col(count) / pl.col(denominator)).otherwise(None)
-
-
 PI1_CODE = "PI1"
 
 
@@ -103,7 +100,7 @@ def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
 
 def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
     """The KPIs sheet: this year's figures and shares, and last year's where they are known (KpiFigures)."""
-    table = current.with_columns(pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)).with_columns(_share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
+    table = current.with_columns(pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)).with_columns(share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
     if previous is None:
         table = table.with_columns(
             pl.lit(None, dtype=pl.Int64).alias(Kpi.previous_count),
@@ -113,7 +110,7 @@ def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFr
         last = previous.select(
             Kpi.kpi_code,
             pl.col(Kpi.count).alias(Kpi.previous_count),
-            _share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
+            share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
         )
         table = table.join(last, on=Kpi.kpi_code, how="left", maintain_order="left")
     return table.select(list(Kpi.to_schema().columns))

@@ -8,11 +8,19 @@ from schemas.hub_exports import EnsembleMembers, Tuition, WcetParticipants
 from schemas.periods import AcademicYear
 from schemas.vocabulary import STANDARDS
 from transforms.ensembles import active_members
-from transforms.figures import ALL, Breakdown, Measure, duty_table, tally, tally_overlapping, with_denominators
+from transforms.figures import (
+    ALL,
+    Breakdown,
+    Measure,
+    denominator_rows,
+    duty_table,
+    tally,
+    tally_overlapping,
+    with_denominators,
+)
 from transforms.periods import ReportingWindow, span_overlaps
 from transforms.tuition import tuition_enrolments
 from transforms.universe import DENOMINATOR, GROUP
-from transforms.figures import denominator_rows
 from transforms.wcet import ON_ROLL, wcet_units
 
 CONTINUING = Measure("continuation", "Last year's WCET pupils learning this year", "pupils")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.outputs import DutyFigures
 from schemas.outputs import DutyFigures as Fig
 from schemas.outputs import KpiFigures as Kpi
-from schemas.return_layout import ReturnLayout, SheetLayout
+from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import PERSONAL_UNITS, SUPPRESSED
 from transforms.figures import ALL
 from transforms.suppression import suppression_mask
@@ -110,7 +111,8 @@ def markers(flags: pl.DataFrame) -> dict[str, pl.Series]:
     }
 
 
-DUTY_TABLES = ("wcet", "tuition", "ensembles", "singing", "progression", "loans", "cpd", "experiences", "inclusion")
+# The tidy duty tables: their pupil counts are what the published variant protects.
+DUTY_TABLES = tuple(name for name, model in RETURN_TABLES.items() if issubclass(model, DutyFigures))
 
 
 def shown_tables(tables: dict[str, pl.DataFrame], layout: ReturnLayout) -> dict[str, pl.DataFrame]:

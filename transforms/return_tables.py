@@ -15,11 +15,22 @@ from schemas.outputs import InclusionFigures as Inc
 from schemas.outputs import KpiFigures as Kpi
 from schemas.outputs import SchoolUniverseRow as Row
 from schemas.outputs import WorkforceFigures as Staff
-from schemas.validation import InputSummary as Inputs
 from schemas.periods import AcademicYear
 from schemas.return_layout import ReturnLayout
-from transforms import cpd, ensembles, experiences, finance, inclusion, loans, progression, singing, tuition, wcet
-from transforms import workforce
+from schemas.validation import InputSummary as Inputs
+from transforms import (
+    cpd,
+    ensembles,
+    experiences,
+    finance,
+    inclusion,
+    loans,
+    progression,
+    singing,
+    tuition,
+    wcet,
+    workforce,
+)
 from transforms.activity import HubData
 from transforms.changes import figure_changes
 from transforms.figures import FIGURE_SCHEMA, long_figures, long_keyed_figures, measure_definition

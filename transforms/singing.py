@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.census import SchoolCensus
 from schemas.hub_exports import Singing
 from schemas.periods import AcademicYear
 from schemas.register import Establishment
-from transforms.figures import ALL, Breakdown, Measure, denominator_rows, duty_table, tally, with_denominators
+from transforms.figures import Breakdown, Measure, duty_table, tally, with_denominators
 from transforms.periods import in_academic_year
-from transforms.universe import DENOMINATOR, GROUP, roll_of_universe, school_reach
+from transforms.universe import roll_denominators, school_reach
 
 COUNT = "count"
 REGULAR = Measure("singing_regular", "Pupils singing regularly", "pupils")
@@ -56,12 +55,7 @@ def singing_sheet(
             tally(programmes, ALL_SINGERS, weight=Singing.pupils, breakdowns=by_phase),
         ]
     )
-    roll = roll_of_universe(universe, census, SchoolCensus.pupil_headcount).select(
-        pl.lit(ALL).alias(GROUP), DENOMINATOR
-    )
-    denominators = pl.concat(
-        [denominator_rows(m.measure_id, ALL, roll) for m in (REGULAR, ALL_SINGERS)]
-    )
+    denominators = pl.concat([roll_denominators(m, universe, census) for m in (REGULAR, ALL_SINGERS)])
     return duty_table(
         [
             with_denominators(pupils, denominators),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.census import SchoolCensus
 from schemas.hub_exports import Pupils, Tuition
 from schemas.vocabulary import (
     GENDER_LABELS,
@@ -14,10 +13,8 @@ from schemas.vocabulary import (
     SEN_LABELS,
 )
 from transforms.figures import (
-    ALL,
     Breakdown,
     Measure,
-    denominator_rows,
     duty_table,
     labels,
     tally,
@@ -26,7 +23,7 @@ from transforms.figures import (
     yes_no,
 )
 from transforms.periods import ReportingWindow, span_overlaps
-from transforms.universe import DENOMINATOR, GROUP, roll_by_key_stage, roll_of_universe
+from transforms.universe import roll_denominators
 
 COUNT = "count"
 KEY_STAGE, MAX_REMISSION = "key_stage", "max_remission_pct"
@@ -145,15 +142,7 @@ def tuition_pupil_figures(
     by_instrument = tally_overlapping(
         enrolments, PUPILS, key=Tuition.pupil_ref, breakdown=Breakdown("Instrument", pl.col(Tuition.instrument))
     )
-    roll = roll_of_universe(universe, census, SchoolCensus.pupil_headcount).select(
-        pl.lit(ALL).alias(GROUP), DENOMINATOR
-    )
-    denominators = pl.concat(
-        [
-            denominator_rows(PUPILS.measure_id, ALL, roll),
-            denominator_rows(PUPILS.measure_id, "Key stage", roll_by_key_stage(universe, census)),
-        ]
-    )
+    denominators = roll_denominators(PUPILS, universe, census, key_stage_breakdown="Key stage")
     rows = pl.concat([additive, by_lesson_type, *detail, by_instrument])
     return with_denominators(rows, denominators)
 

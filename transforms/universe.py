@@ -10,13 +10,13 @@ from schemas.census import SchoolCensus
 from schemas.outputs import SchoolUniverseRow
 from schemas.periods import AcademicYear
 from schemas.register import Establishment
-from transforms.figures import ALL, Breakdown, Measure, denominator_rows, tally, with_denominators
 from schemas.vocabulary import (
     UNIVERSE_EXCLUDED_STATUSES,
     UNIVERSE_EXCLUDED_TYPES,
     UNIVERSE_EXTRA_TYPES,
     UNIVERSE_TYPE_GROUPS,
 )
+from transforms.figures import ALL, Breakdown, Measure, denominator_rows, tally, with_denominators
 
 
 def is_state_funded(extra_types: Sequence[str] = ()) -> pl.Expr:
@@ -168,3 +168,45 @@ def school_reach(universe: pl.LazyFrame, reached: pl.LazyFrame, measure: Measure
         ]
     )
     return with_denominators(rows, denominators)
+
+
+def roll_denominators(
+    measure: Measure, universe: pl.LazyFrame, census: pl.LazyFrame, *, key_stage_breakdown: str | None = None
+) -> pl.LazyFrame:
+    """A pupil measure's 'Out of': pupils on roll at the hub's schools for its total, and per key stage for
+    the breakdown named ``key_stage_breakdown`` (groups EYFS, KS1, ... KS5).
+    """
+    roll = roll_of_universe(universe, census, SchoolCensus.pupil_headcount).select(
+        pl.lit(ALL).alias(GROUP), DENOMINATOR
+    )
+    parts = [denominator_rows(measure.measure_id, ALL, roll)]
+    if key_stage_breakdown is not None:
+        parts.append(denominator_rows(measure.measure_id, key_stage_breakdown, roll_by_key_stage(universe, census)))
+    return pl.concat(parts)
+
+
+PHASE = "Phase"
+# The phase group of a school outside the hub's universe (another area's, or not a state-funded school).
+OUTSIDE_AREA = "Outside the hub's area"
+
+
+def with_school_phase(rows: pl.LazyFrame, universe: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows with their school's phase of education ("Outside the hub's area" when not in the universe)."""
+    return rows.join(
+        universe.select(Establishment.urn, Establishment.phase_name),
+        on=Establishment.urn,
+        how="left",
+        maintain_order="left",
+    ).with_columns(pl.col(Establishment.phase_name).fill_null(OUTSIDE_AREA))
+
+
+def tally_by_phase(rows: pl.LazyFrame, universe: pl.LazyFrame, measure: Measure, *, weight: str) -> pl.LazyFrame:
+    """The sum of ``weight`` over rows of schools, and its split by each school's phase (adding up)."""
+    counted = tally(
+        with_school_phase(rows, universe),
+        measure,
+        weight=weight,
+        breakdowns=[Breakdown(PHASE, pl.col(Establishment.phase_name))],
+    )
+    # Phases are shown alphabetically, then the schools outside the area (a stable sort keeps the rest).
+    return counted.sort(pl.col(GROUP) == OUTSIDE_AREA, maintain_order=True)

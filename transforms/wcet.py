@@ -16,7 +16,6 @@ from schemas.vocabulary import (
     TERMS,
 )
 from transforms.figures import (
-    ALL,
     Breakdown,
     Measure,
     denominator_rows,
@@ -27,15 +26,7 @@ from transforms.figures import (
     yes_no,
 )
 from transforms.periods import in_academic_year
-from transforms.universe import (
-    DENOMINATOR,
-    GROUP,
-    roll_by_nc_year_estimate,
-    roll_of_universe,
-    school_label,
-    school_reach,
-)
-from schemas.census import SchoolCensus
+from transforms.universe import roll_by_nc_year_estimate, roll_denominators, school_label, school_reach
 
 _CLASS_KEY = [Wcet.urn, Wcet.nc_year, Wcet.class_name]
 COUNT = "count"
@@ -125,6 +116,12 @@ def _terms_label() -> pl.Expr:
     return pl.format("{} term{}", pl.col(TERMS_TAUGHT), pl.when(pl.col(TERMS_TAUGHT) == 1).then(pl.lit("")).otherwise(pl.lit("s")))
 
 
+def _first_time_breakdown() -> Breakdown:
+    labels_ = ["First time", "Not first time"]
+    first = pl.when(pl.col(Wcet.first_time)).then(pl.lit(labels_[0])).otherwise(pl.lit(labels_[1]))
+    return Breakdown("First time", first, labels_)
+
+
 def wcet_pupil_figures(
     wcet: pl.LazyFrame,
     participants: pl.LazyFrame,
@@ -149,22 +146,15 @@ def wcet_pupil_figures(
         breakdowns=[
             Breakdown("NC year", labels(NC_YEAR_LABELS, Wcet.nc_year), list(NC_YEAR_LABELS.values())),
             Breakdown("Terms of WCET", _terms_label(), ["1 term", "2 terms", "3 terms"]),
-            Breakdown(
-                "First time",
-                pl.when(pl.col(Wcet.first_time)).then(pl.lit("First time")).otherwise(pl.lit("Not first time")),
-                ["First time", "Not first time"],
-            ),
+            _first_time_breakdown(),
             Breakdown("Main instrument", pl.col(Wcet.instrument)),
             Breakdown("Provision", labels(PROVISION_LABELS, Wcet.provision), list(PROVISION_LABELS.values())),
             Breakdown("School", school_label()),
         ],
     )
-    roll = roll_of_universe(universe, census, SchoolCensus.pupil_headcount).select(
-        pl.lit(ALL).alias(GROUP), DENOMINATOR
-    )
     by_year = roll_by_nc_year_estimate(universe, census, NC_YEAR_LABELS, KEY_STAGE_OF_NC_YEAR)
     denominators = pl.concat(
-        [denominator_rows(PUPILS.measure_id, ALL, roll), denominator_rows(PUPILS.measure_id, "NC year", by_year)]
+        [roll_denominators(PUPILS, universe, census), denominator_rows(PUPILS.measure_id, "NC year", by_year)]
     )
     return with_denominators(rows, denominators)
 
@@ -203,13 +193,7 @@ def wcet_class_figures(wcet: pl.LazyFrame, universe: pl.LazyFrame, *, year: Acad
             tally(
                 classes,
                 CLASSES,
-                breakdowns=[
-                    Breakdown(
-                        "First time",
-                        pl.when(pl.col(Wcet.first_time)).then(pl.lit("First time")).otherwise(pl.lit("Not first time")),
-                        ["First time", "Not first time"],
-                    )
-                ],
+                breakdowns=[_first_time_breakdown()],
             ),
             tally(programmes, PROGRAMMES, breakdowns=[Breakdown("Term", pl.col(Wcet.term), list(TERMS))]),
         ]

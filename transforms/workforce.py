@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.columns import polars_schema
 from schemas.hub_exports import Workforce
 from schemas.outputs import WorkforceFigures as Staff
 from schemas.periods import AcademicYear
@@ -12,7 +13,7 @@ from transforms.figures import ALL
 from transforms.periods import in_academic_year
 
 _ORDER = "_order"
-_WORKFORCE_SCHEMA = {name: column.dtype.type for name, column in Staff.to_schema().columns.items()}
+_WORKFORCE_SCHEMA = polars_schema(Staff)
 
 
 def _staff_totals() -> list[pl.Expr]:

@@ -9,10 +9,9 @@ from schemas.hub_exports import Events
 from schemas.outputs import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, school
-from transforms.cpd import OUTSIDE_AREA
 from transforms.experiences import experiences_sheet
 from transforms.periods import ReportingWindow
-from transforms.universe import school_universe
+from transforms.universe import OUTSIDE_AREA, school_universe
 
 YEAR = AcademicYear(2025)  # 2025/26
 WINDOW = ReportingWindow.for_year(YEAR, as_of=date(2026, 11, 23))  # the whole year: 1 Sept 2025 - 31 Aug 2026

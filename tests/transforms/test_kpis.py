@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.census import SchoolCensus
-from schemas.hub_exports import EnsembleMembers, Ensembles, Engagements, Pupils, Singing, Tuition, Wcet
+from schemas.hub_exports import Engagements, EnsembleMembers, Ensembles, Pupils, Singing, Tuition, Wcet
 from schemas.periods import AcademicYear
 from tests.builders import census, establishments, frame, hub_data, school
 from transforms.kpis import kpi_table, kpi_values

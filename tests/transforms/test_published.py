@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.columns import polars_schema
 from schemas.outputs import DutyFigures, KpiFigures
 from schemas.periods import AcademicYear
 from schemas.return_layout import all_return_layouts, return_layout
@@ -21,7 +22,7 @@ def duty(rows: list[tuple]) -> pl.DataFrame:
          "count_pct": None if d is None else c / d, "parent_breakdown": pb, "parent_group": pg}
         for m, u, b, g, c, d, pb, pg in rows
     ]
-    return pl.DataFrame(data, schema={n: c.dtype.type for n, c in DutyFigures.to_schema().columns.items()})
+    return pl.DataFrame(data, schema=polars_schema(DutyFigures))
 
 
 def test_small_pupil_counts_and_a_secondary_are_hidden_per_breakdown() -> None:
@@ -48,7 +49,7 @@ def test_a_kpi_is_hidden_when_small_or_when_its_duty_total_is_hidden() -> None:
         {"kpi_code": ["KPI 1", "KPI 2", "KPI 5", "PI1 schools"], "measure": ["a", "b", "c", "d"],
          "count": [3, 50, 2, 3], "denominator": [900, 900, 3, 10], "count_pct": [0.1, 0.1, 0.6, 0.3],
          "previous_count": [40, 4, 1, None], "previous_count_pct": [0.1, 0.1, 0.3, None]},
-        schema={n: c.dtype.type for n, c in KpiFigures.to_schema().columns.items()},
+        schema=polars_schema(KpiFigures),
     )
     flags = kpi_suppression(kpis, {"ensemble_members"}, threshold=4)
     # KPI 1: 3 pupils; KPI 2: its total is hidden on the Ensembles sheet; KPI 5 counts schools; PI1 is money.

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from transforms.suppression import (
     AdditiveGroup as G,
+)
+from transforms.suppression import (
+    _recoverable,  # the module's own audit, checked against the oracle below
     primary_suppression,
     secondary_suppression,
     suppress,
     suppression_mask,
 )
-from transforms.suppression import _recoverable  # the module's own audit, checked against the oracle below
 
 
 def hidden(mask: list[bool]) -> set[int]:
