@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Literal, get_args
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -21,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows.plain import fail_plainly, retry_transient
+from flows.school_engagement import compute_engagement, write_reports, write_tracker
 from flows.secrets import pseudonymisation_key
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
@@ -49,6 +51,9 @@ from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
 
 MAX_FAILURES_IN_MESSAGE = 10
+# What a run writes: a rerun after a correction may write only some (the validation report is always written).
+Section = Literal["annual_return", "school_engagement", "school_reports"]
+SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,16 @@ def write_return(
     return path
 
 
+def chosen_sections(sections: list[str] | None) -> tuple[str, ...]:
+    """The sections to write, in the order they are written (all when none are named)."""
+    if not sections:
+        return SECTIONS
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"unknown section(s) {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
+    return tuple(s for s in SECTIONS if s in sections)
+
+
 def _failure_message(failures: pl.DataFrame) -> str:
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
     lines = [
@@ -256,12 +271,16 @@ def annual_return(
     strict: bool = True,
     published: bool = False,
     database_url: str | None = None,
+    sections: list[Section] | None = None,
 ) -> RunSummary:
-    """Build one hub's annual return for an academic year (default: the year containing the as-of date)."""
+    """Build one hub's annual return, school engagement tracker and school reports for an academic year
+    (default: the year containing the as-of date); ``sections`` writes only some of them.
+    """
     logger = get_run_logger()
     started = datetime.now(UTC)
     config = load_config(Path(config_path), database_url=database_url)
     period = resolve_period(academic_year, as_of, today=started.date())
+    writing = chosen_sections(list(sections) if sections else None)
     key = pseudonymisation_key(config)
     run_id = str(uuid.uuid4())
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
@@ -278,8 +297,15 @@ def annual_return(
         hub_slug=config.hub.slug,
         academic_year=period.year.label,
         as_of=period.as_of,
-        parameters={"academic_year": academic_year, "as_of": as_of, "strict": strict, "published": published},
-        status="published",
+        parameters={
+            "academic_year": academic_year,
+            "as_of": as_of,
+            "strict": strict,
+            "published": published,
+            "sections": list(writing),
+        },
+        # Only a run that writes the annual return publishes figures: others are kept as provenance.
+        status="published" if "annual_return" in writing else "partial",
         started_at=started,
         finished_at=started,
         code_version=code_version(),
@@ -320,24 +346,39 @@ def annual_return(
 
     threshold = config.settings.suppression_threshold
     meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return", previous_run)
-    path = write_return(
-        annual_return_path(config.output_dir, config.hub.slug, period.year.slug),
-        meta, layout, tables, period, threshold,
-    )
-    outputs = {"annual_return": str(path)}
-    if published:
-        published_path = write_return(
-            annual_return_path(config.output_dir, config.hub.slug, period.year.slug, published=True),
-            replace(meta, published=True), layout, tables, period, threshold,
+    outputs: dict[str, str] = {}
+    if "annual_return" in writing:
+        path = write_return(
+            annual_return_path(config.output_dir, config.hub.slug, period.year.slug),
+            meta, layout, tables, period, threshold,
         )
-        outputs["annual_return_published"] = str(published_path)
-    record_run(engine, _replace(run, finished_at=datetime.now(UTC)), figures=figures, failures=failures)
+        outputs["annual_return"] = str(path)
+        if published:
+            published_path = write_return(
+                annual_return_path(config.output_dir, config.hub.slug, period.year.slug, published=True),
+                replace(meta, published=True), layout, tables, period, threshold,
+            )
+            outputs["annual_return_published"] = str(published_path)
+    if {"school_engagement", "school_reports"} & set(writing):
+        engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
+        school_meta = workbook_meta(config, period, run_id, run.code_version, loaded, "school engagement tracker")
+        if "school_engagement" in writing:
+            tracker = write_tracker(config, period.year, period.as_of, school_meta, engagement)
+            outputs["school_engagement"] = str(tracker)
+        if "school_reports" in writing:
+            outputs["school_reports"] = str(write_reports(config, period.year, period.as_of, school_meta, engagement))
+    record_run(
+        engine,
+        _replace(run, finished_at=datetime.now(UTC)),
+        figures=figures if "annual_return" in writing else None,
+        failures=failures,
+    )
     kpis = tables["kpis"]
     summary = RunSummary(
         run_id=run_id,
         hub=config.hub.slug,
         academic_year=period.year.label,
-        status="published",
+        status=run.status,
         outputs={**outputs, "validation_report": str(report)},
         kpis=kpis.to_dicts(),
         rows_quarantined=sum(item.rows_quarantined for item in loaded),

@@ -12,6 +12,8 @@ from pathlib import Path
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+# The flow's sections (flows/annual_return.py: SECTIONS), repeated so `--help` does not have to import Prefect.
+SECTION_CHOICES = ("annual_return", "school_engagement", "school_reports")
 
 # Prefect settings found to matter on small machines (shared/reference/stack-notes.md): a cold ephemeral
 # server takes 12-20 s to start, so the default 20 s start-up timeout is too tight; telemetry only adds noise.
@@ -43,6 +45,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="also write the published variant of the return, with small numbers suppressed ([c])",
     )
     parser.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        choices=SECTION_CHOICES,
+        help="write only these (default: all): the annual return, the school engagement tracker, the school reports",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +135,7 @@ def _run(config: Path, args: argparse.Namespace) -> int:
         strict=args.strict,
         published=args.published,
         database_url=args.database_url,
+        sections=args.sections,
     )
     print(f"\n{summary.hub} {summary.academic_year}: {summary.status}")
     for kpi in summary.kpis:
@@ -183,7 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Last year first, so this year's return shows last year's figures from the run history.
             last_year = AcademicYear.parse(generated_year).previous().label
             print(f"Building {last_year} first, for the run history")
-            _run(config, argparse.Namespace(**{**vars(args), "year": last_year, "published": False}))
+            _run(
+                config,
+                argparse.Namespace(**{**vars(args), "year": last_year, "published": False, "sections": ["annual_return"]}),
+            )
             args.year = year
             args.published = True
             return _run(config, args)

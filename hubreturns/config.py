@@ -67,6 +67,34 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     suppression_threshold: int = Field(default=4, ge=0, description="Counts from 1 to this are suppressed")
+    high_fsm_pct: float = Field(
+        default=25.0,
+        ge=0,
+        le=100,
+        description="A school with at least this percentage of pupils eligible for free school meals and a red "
+        "rating is a priority on the SMEP tracker",
+    )
+    school_leader_roles: tuple[str, ...] = Field(
+        default=(
+            "Headteacher",
+            "Executive headteacher",
+            "Head of school",
+            "Deputy headteacher",
+            "Assistant headteacher",
+            "Senior leader",
+            "Principal",
+            "Vice principal",
+            "Governor",
+            "Trust leader",
+        ),
+        description="Roles in the SMEP log's 'with_role' that are school leaders (Ofsted point 7); case ignored",
+    )
+    staff_hours_per_fte: float = Field(
+        default=1265.0,
+        gt=0,
+        description="Working hours a year of one full-time member of hub staff (Ofsted point 7); 1,265 is a "
+        "teacher's directed time",
+    )
     allow_demo_key: bool = Field(
         default=False, description="Synthetic data only: pseudonymise with the public demo key"
     )

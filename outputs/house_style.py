@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -67,6 +68,12 @@ SYMBOLS: dict[str, str] = {
     NOT_APPLICABLE: "Not applicable",
 }
 YES, NO = "Y", "N"
+# Fills for a red-amber-green rating (``TableSheet.value_fills``): light tints under dark text, so the letter
+# stays readable (contrast above 12:1) and the colour is never the only signal. Amber is a yellow tint, not
+# orange, so it stays apart from red for readers with red-green colour blindness.
+RAG_FILLS: dict[str, str] = {"R": "#F4C7C3", "A": "#FFE89A", "G": "#C9E7C3"}
+FILL_TEXT_COLOUR = "#0B0C0C"
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 _MAX_SHEET_NAME = 31
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -115,6 +122,14 @@ class BarChart:
     value_columns: tuple[str, ...]
     value_axis_title: str = ""
     description: str = ""
+    # Stacked columns: each category's bar is the sum of its series (e.g. schools by level within a phase).
+    stacked: bool = False
+    # Leave the table's last rows out of the chart, e.g. a total row that would dwarf the rest.
+    skip_last_rows: int = 0
+
+    def __post_init__(self) -> None:
+        if self.skip_last_rows < 0:
+            raise ValueError(f"skip_last_rows must not be negative: {self.skip_last_rows}")
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,9 @@ class TableSheet:
     ``column_titles`` maps each column name to its heading. ``notes`` are note ids shown in a line above the
     table. ``markers`` maps a column name to a String series aligned with ``table``: where the series is not
     null its text (a shorthand such as ``[c]``) is shown instead of the value, so a numeric column can carry
-    suppressed cells and stay numeric.
+    suppressed cells and stay numeric. ``value_fills`` maps a column name to {cell text: fill colour
+    ``#RRGGBB``}: Excel conditional formatting over the column's data cells, so the colours follow the
+    values when the table is sorted or filtered (``RAG_FILLS`` for red-amber-green columns).
     """
 
     sheet_name: str
@@ -135,6 +152,31 @@ class TableSheet:
     notes: tuple[str, ...] = ()
     markers: Mapping[str, pl.Series] = field(default_factory=dict)
     chart: BarChart | None = None
+    value_fills: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordSheet:
+    """A sheet holding one record (one school's profile, say) as a two-column table: "Item" and "Value".
+
+    ``record`` maps a field name to its value, in the order shown; ``titles`` maps each field name to the
+    label shown in the Item column. Each value keeps its type, as in a table column of that type: numbers are
+    numbers (``_pct`` fields as percentages, ``_gbp`` as pounds), dates are dates, booleans Y/N, a missing
+    value ``[x]``, and text is never a formula. ``value_fills`` colours a field's value cell as
+    ``TableSheet.value_fills`` colours a column.
+    """
+
+    sheet_name: str
+    title: str
+    record: Mapping[str, Any]
+    titles: Mapping[str, str]
+    description: str = ""
+    notes: tuple[str, ...] = ()
+    value_fills: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+Sheet = TableSheet | RecordSheet
+RECORD_HEADINGS = ("Item", "Value")
 
 
 @dataclass(frozen=True)
@@ -512,24 +554,24 @@ def _column_kind(name: str, dtype: pl.DataType) -> str:
     return "text"
 
 
-def _display_width(kind: str, values: pl.Series) -> int:
-    """The characters needed to show the column's longest value."""
-    non_null = values.drop_nulls()
-    if non_null.is_empty():
+def _display_width(kind: str, values: Sequence[Any]) -> int:
+    """The characters needed to show the column's longest value (``values`` as from ``_prepared_values``)."""
+    # Plain Python over the prepared values: tables here are small, and a Polars call per column costs more.
+    non_null = [v for v in values if v is not None]
+    if not non_null:
         return 3
     if kind == "text":
-        return max(len(str(v)) for v in _prepared_values(non_null, kind))
+        return max(len(str(v)) for v in non_null)
     if kind == "bool":
         return 1
     if kind == "date":
         return 10
     if kind == "datetime":
         return 16
-    finite = non_null.cast(pl.Float64)
-    finite = finite.filter(finite.is_finite())
-    if finite.is_empty():
+    finite = [abs(float(v)) for v in non_null if math.isfinite(float(v))]
+    if not finite:
         return 3
-    largest = float(max(abs(finite.min() or 0.0), abs(finite.max() or 0.0)))  # type: ignore[arg-type]
+    largest = max(finite)
     if kind == "pct":
         return len(f"{largest * 100:,.1f}%") + 1
     if kind == "gbp":
@@ -541,7 +583,8 @@ def _display_width(kind: str, values: pl.Series) -> int:
     return len(f"{largest:,.0f}") + 1
 
 
-def _column_width(title: str, kind: str, values: pl.Series) -> float:
+def _column_width(title: str, kind: str, values: Sequence[Any]) -> float:
+    """A column's width: its heading's longest word (or the heading, up to 24) or its longest value."""
     longest_word = max((len(word) for word in title.split()), default=0)
     header = max(longest_word, min(len(title), 24))
     return float(min(_MAX_WIDTH, max(_MIN_WIDTH, header, _display_width(kind, values)) + 2))
@@ -637,22 +680,23 @@ def _write_table(
         for col, name in enumerate(columns):
             worksheet.write_string(header_row, col, column_titles[name], heading)
             if widths:
-                worksheet.set_column(col, col, _column_width(column_titles[name], "text", table[name]))
+                worksheet.set_column(col, col, _column_width(column_titles[name], "text", []))
         worksheet.write_string(header_row + 1, 0, "There are no rows in this table.", formats.style("text"))
         return TableLayout(worksheet, header_row, header_row + 1, header_row, columns)
     table_columns = []
     for col, name in enumerate(columns):
         series = table[name]
         kind = _column_kind(name, series.dtype)
-        width = _column_width(column_titles[name], kind, series)
-        wrap = kind == "text" and _display_width(kind, series) > _WRAP_TEXT_FROM
+        values = _prepared_values(series, kind)
+        width = _column_width(column_titles[name], kind, values)
+        wrap = kind == "text" and _display_width(kind, values) > _WRAP_TEXT_FROM
         marker_series = markers.get(name)
         data_format = _write_column(
             worksheet,
             header_row + 1,
             col,
             kind,
-            _prepared_values(series, kind),
+            values,
             marker_series.cast(pl.String).to_list() if marker_series is not None else None,
             formats,
             wrap,
@@ -676,21 +720,27 @@ def _write_table(
     return TableLayout(worksheet, header_row, header_row + 1, last_row, columns)
 
 
+def _has_chart(sheet: TableSheet) -> bool:
+    """Whether the sheet gets a chart: one is asked for and some row is left to plot."""
+    return sheet.chart is not None and sheet.table.height > sheet.chart.skip_last_rows
+
+
 def _add_chart(workbook: Workbook, layout: TableLayout, sheet: TableSheet) -> None:
     """A column chart of ``sheet.chart`` reading the table's cells, placed to the right of the table."""
     spec = sheet.chart
-    if spec is None or layout.last_row < layout.first_data_row:
+    if spec is None or not _has_chart(sheet):
         return
     name = layout.worksheet.get_name()
     category = layout.column_index(spec.category_column)
-    chart = workbook.add_chart({"type": "column"})
+    last_plotted = layout.last_row - spec.skip_last_rows
+    chart = workbook.add_chart({"type": "column", **({"subtype": "stacked"} if spec.stacked else {})})
     for column in spec.value_columns:
         col = layout.column_index(column)
         chart.add_series(
             {
                 "name": [name, layout.header_row, col],
-                "categories": [name, layout.first_data_row, category, layout.last_row, category],
-                "values": [name, layout.first_data_row, col, layout.last_row, col],
+                "categories": [name, layout.first_data_row, category, last_plotted, category],
+                "values": [name, layout.first_data_row, col, last_plotted, col],
             }
         )
     chart.set_title({"name": spec.title})
@@ -723,7 +773,7 @@ def write_table_sheet(
     lines = [sheet.description] if sheet.description else []
     lines.append(
         "This worksheet contains one table."
-        + (" A chart is to the right of the table." if sheet.chart else "")
+        + (" A chart is to the right of the table." if _has_chart(sheet) else "")
     )
     if sheet.notes:
         lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
@@ -739,14 +789,178 @@ def write_table_sheet(
         description=sheet.description or sheet.title,
     )
     worksheet.freeze_panes(header_row + 1, 0)
+    _add_value_fills(worksheet, _column_fill_ranges(layout, sheet.value_fills), formats)
     _add_chart(workbook, layout, sheet)
     return layout
+
+
+def _excel_text_literal(text: str) -> str:
+    """``text`` as a string constant in an Excel formula: in double quotes, inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+CellRange = tuple[int, int, int, int]
+
+
+def _column_fill_ranges(
+    layout: TableLayout, value_fills: Mapping[str, Mapping[str, str]]
+) -> list[tuple[CellRange, Mapping[str, str]]]:
+    """Each filled column's data cells (first row, col, last row, col) with its fills."""
+    unknown = [column for column in value_fills if column not in layout.columns]
+    if unknown:
+        raise ValueError(
+            f"Value fills given for {unknown}, not columns of sheet {layout.worksheet.get_name()!r}"
+        )
+    return [
+        ((layout.first_data_row, col, layout.last_row, col), fills)
+        for col, fills in ((layout.column_index(column), fills) for column, fills in value_fills.items())
+    ]
+
+
+def _add_value_fills(
+    worksheet: Worksheet, fills_by_range: Sequence[tuple[CellRange, Mapping[str, str]]], formats: HouseFormats
+) -> None:
+    """Conditional formats filling each range's (first row, first col, last row, last col) cells equal to a text.
+
+    Ranges with the same fills share one rule per text (one multi-range rule, not one per column or cell):
+    fewer rules make a smaller file, and xlsxwriter's cost of writing a rule's formula is high.
+    """
+    grouped: dict[tuple[tuple[str, str], ...], list[CellRange]] = {}
+    for cells, fills in fills_by_range:
+        bad = [colour for colour in fills.values() if not _HEX_COLOUR.match(colour)]
+        if bad:
+            raise ValueError(f"Fill colours must be #RRGGBB: {bad}")
+        ranges = grouped.setdefault(tuple(fills.items()), [])
+        if cells[2] >= cells[0]:
+            ranges.append(cells)
+    for fills, ranges in grouped.items():
+        if not ranges:
+            continue
+        multi_range = (
+            {"multi_range": " ".join(xl_range(*cells) for cells in ranges)} if len(ranges) > 1 else {}
+        )
+        for text, colour in fills:
+            _check(
+                worksheet.conditional_format(
+                    *ranges[0],
+                    {
+                        "type": "cell",
+                        "criteria": "==",
+                        "value": _excel_text_literal(text),
+                        "format": formats.get(bg_color=colour, font_color=FILL_TEXT_COLOUR),
+                        **multi_range,
+                    },
+                ),
+                f"add a fill for {text!r} on sheet {worksheet.get_name()!r}",
+            )
+
+
+# -- Record sheets ------------------------------------------------------------------------------------------
+
+
+def _value_kind(name: str, value: Any) -> str:
+    """How one record value is shown: as a table column of its Python type and field name would be."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, int):
+        return _column_kind(name, pl.Int64)
+    if isinstance(value, float):
+        return _column_kind(name, pl.Float64)
+    return "text"
+
+
+def _record_value(kind: str, value: Any) -> Any:
+    """A record value ready for xlsxwriter: datetimes as UK wall-clock time, other non-text values as text."""
+    if kind == "datetime" and value.tzinfo is not None:
+        return _display_time(value)
+    if kind == "text" and value is not None and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _record_value_width(values: Iterable[Any]) -> float:
+    """A width for the Value column: its longest value's text, within the house limits."""
+    longest = max((len(str(v)) for v in values if v is not None), default=3)
+    return float(min(_MAX_WIDTH, max(_MIN_WIDTH, len(RECORD_HEADINGS[1]), longest) + 2))
+
+
+def write_record_sheet(
+    workbook: Workbook, sheet: RecordSheet, formats: HouseFormats | None = None
+) -> TableLayout:
+    """A sheet with a title in A1, its description and notes, then the record as an Item/Value table."""
+    formats = formats or house_formats(workbook)
+    missing = [name for name in sheet.record if name not in sheet.titles]
+    if missing:
+        raise ValueError(f"No title for {missing} on sheet {sheet.sheet_name!r}")
+    name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
+    worksheet = workbook.add_worksheet(name)
+    worksheet.write_string(0, 0, sheet.title, formats.style("title"))
+    lines = [sheet.description] if sheet.description else []
+    lines.append("This worksheet contains one table: one item of the record per row.")
+    if sheet.notes:
+        lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
+    header_row = _write_lines(worksheet, 1, lines, formats.style("text"))
+    fields = list(sheet.record)
+    labels = [sheet.titles[f] for f in fields]
+    worksheet.set_column(0, 0, _column_width(RECORD_HEADINGS[0], "text", labels))
+    worksheet.set_column(1, 1, _record_value_width(sheet.record.values()))
+    heading = formats.style("column_heading")
+    if not fields:
+        for col, title in enumerate(RECORD_HEADINGS):
+            worksheet.write_string(header_row, col, title, heading)
+        worksheet.write_string(header_row + 1, 0, "There are no rows in this table.", formats.style("text"))
+        return TableLayout(worksheet, header_row, header_row + 1, header_row, RECORD_HEADINGS)
+    _write_column(worksheet, header_row + 1, 0, "text", labels, None, formats, wrap=False)
+    for offset, (field_name, value) in enumerate(sheet.record.items()):
+        kind = _value_kind(field_name, value)
+        row = header_row + 1 + offset
+        shown_value = _record_value(kind, value)
+        wrap = kind == "text" and len(str(shown_value)) > _WRAP_TEXT_FROM
+        _write_column(worksheet, row, 1, kind, [shown_value], None, formats, wrap)
+    unknown_fills = [f for f in sheet.value_fills if f not in sheet.record]
+    if unknown_fills:
+        raise ValueError(f"Value fills given for {unknown_fills}, not fields of sheet {name!r}")
+    first_data_row = header_row + 1
+    rows = {field_name: first_data_row + offset for offset, field_name in enumerate(fields)}
+    _add_value_fills(
+        worksheet, [((rows[f], 1, rows[f], 1), fills) for f, fills in sheet.value_fills.items()], formats
+    )
+    last_row = header_row + len(fields)
+    _check(
+        worksheet.add_table(
+            header_row,
+            0,
+            last_row,
+            1,
+            {
+                "name": _table_name(workbook, name),
+                "style": TABLE_STYLE,
+                "columns": [{"header": title, "header_format": heading} for title in RECORD_HEADINGS],
+                "autofilter": True,
+                "description": (sheet.description or sheet.title)[:255],
+            },
+        ),
+        f"add the table on sheet {name!r}",
+    )
+    worksheet.freeze_panes(header_row + 1, 0)
+    return TableLayout(worksheet, header_row, header_row + 1, last_row, RECORD_HEADINGS)
+
+
+def write_sheet(workbook: Workbook, sheet: Sheet, formats: HouseFormats | None = None) -> TableLayout:
+    """Write a table sheet or a record sheet."""
+    if isinstance(sheet, RecordSheet):
+        return write_record_sheet(workbook, sheet, formats)
+    return write_table_sheet(workbook, sheet, formats)
 
 
 # -- Whole workbooks ----------------------------------------------------------------------------------------
 
 
-def _sheet_names(sheets: Sequence[TableSheet]) -> list[str]:
+def _sheet_names(sheets: Sequence[Sheet]) -> list[str]:
     """The sanitised, unique names the table sheets will get after Cover, Contents and Notes."""
     taken = ["Cover", "Contents", "Notes"]
     names = []
@@ -759,12 +973,12 @@ def _sheet_names(sheets: Sequence[TableSheet]) -> list[str]:
 
 def render_workbook(
     meta: WorkbookMeta,
-    sheets: Sequence[TableSheet],
+    sheets: Sequence[Sheet],
     notes: Sequence[Note],
     *,
     summary_lines: Sequence[str] = (),
 ) -> bytes:
-    """The bytes of a workbook: Cover, Contents, Notes, then one sheet per table."""
+    """The bytes of a workbook: Cover, Contents, Notes, then one sheet per table or record."""
     buffer = io.BytesIO()
     workbook = open_workbook(buffer)
     try:
@@ -778,7 +992,7 @@ def render_workbook(
         write_contents(workbook, contents, formats=formats)
         write_notes(workbook, notes, formats=formats)
         for name, sheet in zip(names, sheets, strict=True):
-            layout = write_table_sheet(workbook, sheet, formats)
+            layout = write_sheet(workbook, sheet, formats)
             if layout.worksheet.get_name() != name:
                 raise RuntimeError(f"Sheet {name!r} was written as {layout.worksheet.get_name()!r}")
         workbook.close()
@@ -812,7 +1026,7 @@ def write_bytes_atomically(path: Path, content: bytes) -> str:
 def write_workbook(
     path: Path,
     meta: WorkbookMeta,
-    sheets: Sequence[TableSheet],
+    sheets: Sequence[Sheet],
     notes: Sequence[Note],
     *,
     summary_lines: Sequence[str] = (),

@@ -77,6 +77,28 @@ DUTY_AREAS = (
     "loans",
 )
 QUALITY_MARKS = ("Music Mark", "Artsmark")
+# SMEP contacts that are a conversation with the school itself (a network meeting is with many schools).
+CONVERSATION_KINDS = ("conversation", "visit", "MDP review")
+# Ofsted, "Music in schools: what hubs must do" (November 2013): the eleven things hubs should do.
+OFSTED_2013_POINTS = (
+    "Promote themselves with schools as confident, expert leaders of music education in their areas, not simply "
+    "as providers of services",
+    "Expect and secure that all schools engage with them and the National Plan for Music Education",
+    "Have regular supportive, challenging conversations with each of their schools about the quality of music "
+    "education for all pupils in that school",
+    "Support all schools in improving the music education they provide, especially in class lessons, and support "
+    "them in evaluating it robustly",
+    "Offer expert training and consultancy to schools, which supports school leaders and staff in understanding "
+    "what musical learning, and good progress by pupils in music, are like",
+    "Ensure that their own staff and partners are well trained and ready to do this work",
+    "Spend a suitable proportion of their staff's time on working with school leaders strategically, alongside "
+    "their work in teaching pupils directly",
+    "Publicise their work effectively to schools and explain how it can contribute to school improvement",
+    "Facilitate school-to-school support as appropriate",
+    "Promote high-quality curriculum progression in schools and ensure that hubs' work in schools is integral "
+    "to this",
+    "Robustly evaluate the impact of their own work on pupils' music education",
+)
 LOAN_REMISSIONS = ("none", "subsidised", "free")
 INSTRUMENT_FAMILIES = (
     "strings",

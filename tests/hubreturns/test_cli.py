@@ -95,3 +95,17 @@ def test_generate_with_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["generate", "--out", str(tmp_path), "--year", "2025/26", "--faults"]) == EXIT_OK
     assert "defects written" in capsys.readouterr().out
     assert "31/09/2025" in (tmp_path / "exports" / "tuition.csv").read_text(encoding="utf-8")
+
+
+def test_section_choices_are_the_flows_sections() -> None:
+    from flows.annual_return import SECTIONS
+    from hubreturns.cli import SECTION_CHOICES
+
+    assert SECTION_CHOICES == SECTIONS
+
+
+def test_an_unknown_section_is_refused_before_anything_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_code:
+        main(["run", "--config", "hub.toml", "--sections", "school_report"])
+    assert exit_code.value.code == EXIT_USAGE
+    assert "invalid choice: 'school_report'" in capsys.readouterr().err

@@ -1,0 +1,308 @@
+"""Output tables of the school engagement (SMEP) tracker and of the report for each school (SPEC 3.2, 3.3).
+
+Each table is validated before it is written. A field's ``title`` is the column heading in the workbook and its
+``description`` the definition on the Notes sheet. Columns ending ``_pct`` hold fractions (0.25 is 25.0%).
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.vocabulary import DUTY_AREAS, ENGAGEMENT_LEVELS, LAESTAB_REGEX, RAG_VALUES, URN_REGEX
+
+_LEVELS = list(ENGAGEMENT_LEVELS)
+_RAG = list(RAG_VALUES)
+
+
+def _rag(area: str) -> str:
+    return pa.Field(
+        nullable=True,
+        isin=_RAG,
+        title=f"RAG: {DUTY_AREA_LABELS[area]}",
+        description=f"Red, amber or green for {DUTY_AREA_LABELS[area].lower()}: the latest rating this year",
+    )
+
+
+DUTY_AREA_LABELS: dict[str, str] = {
+    "curriculum": "Curriculum",
+    "wcet": "WCET",
+    "tuition": "Tuition",
+    "choir": "Choir",
+    "ensemble": "Ensembles",
+    "performance": "Performance",
+    "live_music": "Live music",
+    "mdp": "Music development plan",
+    "cpd": "CPD",
+    "loans": "Instrument loans",
+}
+assert tuple(DUTY_AREA_LABELS) == DUTY_AREAS
+
+
+class TrackerRow(pa.DataFrameModel):
+    """One school of the hub's universe on the SMEP tracker: profile, engagement, RAG, activity, contacts."""
+
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
+    laestab: str = pa.Field(
+        str_matches=LAESTAB_REGEX,
+        nullable=True,
+        title="LAESTAB",
+        description="LA code x 10000 + establishment",
+    )
+    school_name: str = pa.Field(title="School", description="Establishment name from GIAS")
+    phase_name: str = pa.Field(title="Phase", description="Phase of education from GIAS")
+    type_name: str = pa.Field(title="Type", description="Type of establishment from GIAS")
+    la_name: str = pa.Field(title="Local authority", description="Local authority from GIAS")
+    trust_name: str = pa.Field(nullable=True, title="Trust", description="Academy trust from GIAS")
+    postcode: str = pa.Field(nullable=True, title="Postcode", description="Postcode from GIAS")
+    pupil_headcount: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Pupils on roll", description="School census headcount"
+    )
+    fsm_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1,
+        title="FSM",
+        description="Share of pupils known to be eligible for free school meals (school census, else GIAS)",
+    )
+    engagement_level: pl.Int64 = pa.Field(
+        nullable=True, isin=_LEVELS, title="Engagement level", description="Level at the latest SMEP contact"
+    )
+    engagement_level_name: str = pa.Field(
+        nullable=True, title="Engagement", description="What the engagement level means"
+    )
+    is_engaged: bool = pa.Field(
+        title="Engaged", description="Engaged with the hub on at least one duty this year"
+    )
+    rag_curriculum: str = _rag("curriculum")
+    rag_wcet: str = _rag("wcet")
+    rag_tuition: str = _rag("tuition")
+    rag_choir: str = _rag("choir")
+    rag_ensemble: str = _rag("ensemble")
+    rag_performance: str = _rag("performance")
+    rag_live_music: str = _rag("live_music")
+    rag_mdp: str = _rag("mdp")
+    rag_cpd: str = _rag("cpd")
+    rag_loans: str = _rag("loans")
+    wcet_pupils: pl.Int64 = pa.Field(
+        ge=0, title="WCET pupils", description="Unique pupils taught WCET this year"
+    )
+    tuition_pupils: pl.Int64 = pa.Field(
+        ge=0, title="Tuition pupils", description="Unique pupils learning outside WCET this year"
+    )
+    ensemble_members: pl.Int64 = pa.Field(
+        ge=0, title="Ensemble members", description="Unique pupils in ensembles this year"
+    )
+    singing_pupils: pl.Int64 = pa.Field(
+        ge=0, title="Pupils singing regularly", description="Pupils in regular singing programmes this year"
+    )
+    cpd_attendees: pl.Int64 = pa.Field(
+        ge=0, title="CPD attendees", description="School staff attending hub CPD this year (one per event)"
+    )
+    loans: pl.Int64 = pa.Field(
+        ge=0,
+        title="Instrument loans",
+        description="Loans to the school or its pupils out at some time this year",
+    )
+    experience_pupils: pl.Int64 = pa.Field(
+        ge=0,
+        title="Pupils at experiences",
+        description="Pupil places at large-scale and live events this year",
+    )
+    conversations: pl.Int64 = pa.Field(
+        ge=0,
+        title="Conversations this year",
+        description="SMEP conversations, visits and MDP reviews with the school this year (network meetings not "
+        "counted)",
+    )
+    last_conversation: pl.Date = pa.Field(
+        nullable=True, title="Last conversation", description="Date of the latest conversation this year"
+    )
+    next_conversation: pl.Date = pa.Field(
+        nullable=True,
+        title="Next conversation due",
+        description="Next contact due, from the latest SMEP contact",
+    )
+    is_overdue: bool = pa.Field(
+        title="Overdue", description="No conversation with the school this year so far"
+    )
+    mdp_published: bool = pa.Field(
+        nullable=True,
+        title="MDP published",
+        description="The school has published its music development plan",
+    )
+    quality_marks: str = pa.Field(
+        nullable=True,
+        title="Quality marks",
+        description="Music Mark, Artsmark: as last recorded in the SMEP log",
+    )
+    is_priority: bool = pa.Field(
+        title="Priority", description="Not engaged, or rated red on a duty area with a high FSM share"
+    )
+    priority_reason: str = pa.Field(
+        nullable=True, title="Why a priority", description="What made it a priority"
+    )
+
+    class Config:
+        strict = True
+
+
+RAG_COLUMNS: tuple[str, ...] = tuple(f"rag_{area}" for area in DUTY_AREAS)
+ACTIVITY_COLUMNS: tuple[str, ...] = (
+    TrackerRow.wcet_pupils,
+    TrackerRow.tuition_pupils,
+    TrackerRow.ensemble_members,
+    TrackerRow.singing_pupils,
+    TrackerRow.cpd_attendees,
+    TrackerRow.loans,
+    TrackerRow.experience_pupils,
+)
+
+
+class EngagementSummaryRow(pa.DataFrameModel):
+    """Schools of the universe by phase and engagement level, with an 'All phases' row last."""
+
+    phase_name: str = pa.Field(unique=True, title="Phase", description="Phase of education, or all phases")
+    schools: pl.Int64 = pa.Field(ge=0, title="Schools", description="Schools of the hub's universe")
+    engaged: pl.Int64 = pa.Field(ge=0, title="Engaged", description="Engaged on at least one duty this year")
+    engaged_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, le=1, title="Engaged (%)", description="Of schools"
+    )
+    level_none: pl.Int64 = pa.Field(ge=0, title="No level recorded", description="No SMEP contact this year")
+    level_0: pl.Int64 = pa.Field(ge=0, title="Level 0: not engaged", description="Latest level 0")
+    level_1: pl.Int64 = pa.Field(ge=0, title="Level 1: buys services", description="Latest level 1")
+    level_2: pl.Int64 = pa.Field(ge=0, title="Level 2: plan agreed", description="Latest level 2")
+    level_3: pl.Int64 = pa.Field(ge=0, title="Level 3: strategic partner", description="Latest level 3")
+    with_conversation: pl.Int64 = pa.Field(
+        ge=0, title="With a conversation", description="Schools with a conversation this year"
+    )
+    with_conversation_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, le=1, title="With a conversation (%)", description="Of schools"
+    )
+    overdue: pl.Int64 = pa.Field(ge=0, title="Overdue", description="Schools with no conversation this year")
+    priority: pl.Int64 = pa.Field(ge=0, title="Priority", description="Schools flagged as a priority")
+
+    class Config:
+        strict = True
+
+
+LEVEL_COLUMNS: tuple[str, ...] = (
+    EngagementSummaryRow.level_none,
+    EngagementSummaryRow.level_0,
+    EngagementSummaryRow.level_1,
+    EngagementSummaryRow.level_2,
+    EngagementSummaryRow.level_3,
+)
+
+
+class OfstedEvidenceRow(pa.DataFrameModel):
+    """One of the eleven things Ofsted said hubs must do (2013), beside the hub's evidence figure for it."""
+
+    point: pl.Int64 = pa.Field(ge=1, le=11, title="Point", description="Number of the point in Ofsted's list")
+    what_hubs_must_do: str = pa.Field(
+        title="What hubs must do", description="Ofsted, Music in Schools (2013)"
+    )
+    evidence: str = pa.Field(
+        title="Evidence", description="The figure from the hub's data, or why there is none"
+    )
+    count: pl.Float64 = pa.Field(nullable=True, ge=0, title="Number", description="The figure ([x]: no data)")
+    denominator: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Out of", description="What it is a share of"
+    )
+    count_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="Percentage", description="Number / out of")
+
+    class Config:
+        strict = True
+
+
+class OutsideUniverseRow(pa.DataFrameModel):
+    """A school named in the hub's exports this year that is not in the hub's universe: not silently dropped."""
+
+    urn: str = pa.Field(title="URN", description="URN as given in the export")
+    source: str = pa.Field(title="Export", description="The export naming the school")
+    rows: pl.Int64 = pa.Field(ge=1, title="Rows", description="Rows of the export naming it this year")
+    school_name: str = pa.Field(nullable=True, title="School", description="Name in GIAS, if it is there")
+    la_name: str = pa.Field(nullable=True, title="Local authority", description="Local authority in GIAS")
+    type_name: str = pa.Field(nullable=True, title="Type", description="Type of establishment in GIAS")
+    reason: str = pa.Field(
+        title="Why it is outside", description="Why the school is not in the hub's universe"
+    )
+
+    class Config:
+        strict = True
+        unique = ["urn", "source"]
+
+
+class SchoolActivityRow(pa.DataFrameModel):
+    """One activity of one school this year, against last year and the hub's average for its phase."""
+
+    urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
+    activity: str = pa.Field(title="Activity", description="What is counted (as on the tracker)")
+    this_year: pl.Int64 = pa.Field(ge=0, title="This year", description="The school's figure this year")
+    last_year: pl.Int64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Last year",
+        description="The school's figure last year ([x]: not in last year's universe)",
+    )
+    phase_average: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Average for the phase",
+        description="Mean this year over the hub's schools of the same phase (schools with none count as 0)",
+    )
+
+    class Config:
+        strict = True
+        unique = ["urn", "activity"]
+
+
+class SchoolRagRow(pa.DataFrameModel):
+    """One duty area's latest red-amber-green rating for one school this year."""
+
+    urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
+    duty_area: str = pa.Field(title="Duty area", description="Area of the hub's work with the school")
+    rag: str = pa.Field(
+        nullable=True, isin=_RAG, title="RAG", description="Latest rating this year ([x]: none)"
+    )
+    rated_on: pl.Date = pa.Field(
+        nullable=True, title="Rated on", description="Date of the contact that rated it"
+    )
+
+    class Config:
+        strict = True
+        unique = ["urn", "duty_area"]
+
+
+class ConversationLogRow(pa.DataFrameModel):
+    """One SMEP contact with a school this year (the conversation log)."""
+
+    urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
+    date: pl.Date = pa.Field(title="Date", description="Date of the contact")
+    kind: str = pa.Field(title="Kind", description="Conversation, visit, MDP review or network meeting")
+    with_role: str = pa.Field(nullable=True, title="With", description="Role of the school's contact")
+    hub_officer: str = pa.Field(nullable=True, title="Hub officer", description="Hub officer")
+    duration_minutes: pl.Int64 = pa.Field(ge=0, title="Minutes", description="Length of the contact")
+    engagement_level: pl.Int64 = pa.Field(
+        isin=_LEVELS, title="Engagement level", description="Level recorded"
+    )
+    actions: str = pa.Field(nullable=True, title="Actions agreed", description="Actions recorded")
+    next_due: pl.Date = pa.Field(nullable=True, title="Next contact due", description="Next contact due")
+
+    class Config:
+        strict = True
+
+
+class OpenActionRow(pa.DataFrameModel):
+    """An action agreed at the school's latest contact that recorded actions, open until the next contact."""
+
+    urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
+    agreed_on: pl.Date = pa.Field(title="Agreed on", description="Date of the contact that agreed it")
+    action: str = pa.Field(title="Action", description="One action (the log separates them with ';')")
+    due: pl.Date = pa.Field(nullable=True, title="Due", description="Next contact due at that contact")
+    is_overdue: bool = pa.Field(title="Overdue", description="Due before the as-of date")
+
+    class Config:
+        strict = True

@@ -1,0 +1,163 @@
+"""The main flow writes the SMEP tracker and a report per school on the tiny fixture hub (real Prefect runs)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
+pytestmark = pytest.mark.flow
+YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Path:
+    folder = tmp_path / "hub_small"
+    shutil.copytree(FIXTURE, folder)
+    return folder / "hub.toml"
+
+
+def _register_universe(register: Path, la_codes: set[str]) -> set[str]:
+    """The universe worked out independently from the GIAS file: the hub's LAs, state-funded, open in the year."""
+    state_funded = {"Local authority maintained schools", "Academies", "Free Schools"}
+    urns = set()
+    with register.open(encoding="cp1252", newline="") as handle:
+        for row in csv.DictReader(handle):
+            opened = row["OpenDate"] and datetime.strptime(row["OpenDate"], "%d-%m-%Y").date()
+            closed = row["CloseDate"] and datetime.strptime(row["CloseDate"], "%d-%m-%Y").date()
+            if (
+                row["LA (code)"] in la_codes
+                and row["EstablishmentTypeGroup (name)"] in state_funded
+                and row["EstablishmentStatus (name)"] != "Proposed to open"
+                and not (opened and opened > YEAR_END)
+                and not (closed and closed < YEAR_START)
+            ):
+                urns.add(row["URN"])
+    return urns
+
+
+def _table(ws, first_heading: str) -> list[dict]:
+    """The rows of the sheet's table (the one whose header row starts with ``first_heading``), by heading."""
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == first_heading)
+    headings = rows[header]
+    return [dict(zip(headings, row, strict=False)) for row in rows[header + 1 :] if row and row[0] is not None]
+
+
+def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    summary = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    year_dir = hub.parent / "out" / "small-test" / "2025-26"
+    tracker_path = year_dir / "small-test-2025-26-school-engagement.xlsx"
+    assert summary.outputs["school_engagement"] == str(tracker_path)
+    workbook = openpyxl.load_workbook(tracker_path)
+    assert workbook.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+
+    schools = _table(workbook["Schools"], "URN")
+    universe = _register_universe(hub.parent / "dfe" / "edubasealldata20260901.csv", {"830", "831"})
+    assert universe == {"100001", "100002", "100003"}
+    assert len(schools) == len(universe)
+    assert {row["URN"] for row in schools} == universe
+
+    crossfield = next(row for row in schools if row["URN"] == "100002")
+    assert crossfield["School"] == "Crossfield Academy"
+    assert crossfield["LAESTAB"] == "8304001"
+    assert crossfield["Trust"] == "Peak Learning Trust"
+    assert crossfield["Engagement level"] == 2
+    assert crossfield["RAG: Curriculum"] == "G"
+    assert crossfield["RAG: Tuition"] == "A"
+    assert crossfield["Conversations this year"] == 1
+    assert crossfield["Last conversation"] == datetime(2025, 10, 6)
+    assert crossfield["Next conversation due"] == datetime(2026, 2, 1)
+    assert crossfield["Quality marks"] == "Music Mark"
+    assert crossfield["MDP published"] == "Y"
+    eglise = next(row for row in schools if row["URN"] == "100003")
+    assert (eglise["Conversations this year"], eglise["Overdue"]) == (0, "Y")  # no contact: present, and overdue
+
+    # S007 learns with the hub at an independent school: listed, not silently dropped.
+    exceptions = _table(workbook["Exceptions"], "URN")
+    assert [(row["URN"], row["Export"], row["Rows"]) for row in exceptions] == [("100005", "pupils", 1)]
+    assert exceptions[0]["Why it is outside"].startswith("Not a state-funded school")
+
+    ofsted = _table(workbook["Ofsted points"], "Point")
+    assert sorted({row["Point"] for row in ofsted}) == list(range(1, 12))
+    engaged = next(row for row in ofsted if row["Point"] == 2)
+    assert (engaged["Number"], engaged["Out of"]) == (3, 3)
+
+    reports = sorted(p.name for p in (year_dir / "schools").iterdir())
+    assert reports == [
+        "8302001-Ashby-Brook-Primary-School.xlsx",
+        "8304001-Crossfield-Academy.xlsx",
+        "8312002-Eglise-Street-Primary-School.xlsx",
+    ]
+    report = openpyxl.load_workbook(year_dir / "schools" / "8304001-Crossfield-Academy.xlsx")
+    profile = {row[0]: row[1] for row in report["Profile"].iter_rows(values_only=True) if row and row[0]}
+    assert profile["School"] == "Crossfield Academy"
+    rag = {row["Duty area"]: row["RAG"] for row in _table(report["RAG"], "Duty area")}
+    assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
+    log = _table(report["Conversations"], "Date")
+    assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [(datetime(2025, 10, 6), "conversation", 45)]
+    actions = _table(report["Open actions"], "Agreed on")
+    assert [(row["Action"], row["Due"], row["Overdue"]) for row in actions] == [
+        ("Agree MDP", datetime(2026, 2, 1), "Y")
+    ]
+
+
+def test_a_rerun_can_write_only_the_school_reports(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    first = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
+    year_dir = hub.parent / "out" / "small-test" / "2025-26"
+    annual = Path(first.outputs["annual_return"]).read_bytes()
+    tracker = Path(first.outputs["school_engagement"]).read_bytes()
+    report = year_dir / "schools" / "8304001-Crossfield-Academy.xlsx"
+
+    second = annual_return(
+        config_path=str(hub), academic_year="2025/26", as_of="2026-11-23", sections=["school_reports"]
+    )
+    assert set(second.outputs) == {"school_reports", "validation_report"}
+    assert second.status == "partial"
+    # The annual return and tracker are untouched; the report is the new run's.
+    assert Path(first.outputs["annual_return"]).read_bytes() == annual
+    assert Path(first.outputs["school_engagement"]).read_bytes() == tracker
+    cover = [c for row in openpyxl.load_workbook(report)["Cover"].iter_rows(values_only=True) for c in row if c]
+    assert second.run_id in cover and first.run_id not in cover
+
+    engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
+    with engine.connect() as connection:
+        runs = connection.execute(
+            sa.text(
+                "select r.status, count(f.id) from runs r left join return_figures f on f.run_id = r.run_id "
+                "group by r.run_id, r.status order by r.started_at"
+            )
+        ).all()
+    # The reports-only run is kept as provenance but publishes no figures.
+    assert runs[0][0] == "published" and runs[0][1] > 0
+    assert tuple(runs[1]) == ("partial", 0)
+
+
+def test_an_unknown_section_is_refused_in_plain_words(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    # Prefect checks the typed parameter (the UI offers only the three), before anything is read or written.
+    state = annual_return(config_path=str(hub), sections=["school_report"], return_state=True)
+    assert state.is_failed()
+    assert "sections.0: Input should be 'annual_return', 'school_engagement' or 'school_reports'" in state.message
+    assert not (hub.parent / "out").exists()
+
+
+def test_sections_are_written_in_order_and_all_by_default() -> None:
+    from flows.annual_return import SECTIONS, chosen_sections
+    from hubreturns.errors import ConfigError
+
+    assert chosen_sections(None) == chosen_sections([]) == SECTIONS
+    assert chosen_sections(["school_reports", "annual_return"]) == ("annual_return", "school_reports")
+    with pytest.raises(ConfigError, match="unknown section"):
+        chosen_sections(["everything"])

@@ -1,0 +1,365 @@
+"""Workbook tests for the per-school reports: safe unique file names, one workbook per school, stale removal."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandera.errors
+import polars as pl
+import pytest
+
+from outputs.house_style import RAG_FILLS, Note, RecordSheet, write_workbook
+from outputs.school_reports import (
+    safe_school_name,
+    school_report_file_name,
+    school_report_paths,
+    write_school_reports,
+)
+from schemas.engagement import (
+    ConversationLogRow,
+    OpenActionRow,
+    SchoolActivityRow,
+    SchoolRagRow,
+    TrackerRow,
+)
+from schemas.outputs import column_titles
+from tests.builders import frame
+from tests.outputs.test_school_engagement import META, tracker_row, tracker_table
+
+SAFE_FILE_NAME = re.compile(r"^[0-9]{6,7}-[A-Za-z0-9-]+\.xlsx$")
+AWKWARD_NAMES = {
+    "100001": "St Mary's C of E Primary",
+    "100002": "a/b\\c",
+    "100003": "..",
+    "100004": "...",
+    "100005": '"Quoted" <School>',
+    "100006": "Σχολείο Αθηνών",
+    "100007": "北京第一小学",
+    "100008": "Ysgol Gymraeg Bro Ŵyr",
+    "100009": "Long " * 40,
+    "100010": "st marys c of e primary",
+    "100011": "St. Mary's (C of E) Primary!",
+    "100012": "   ",
+    "100013": "CON",
+    "100014": '=HYPERLINK("http://x","y")',
+}
+
+
+def awkward_laestab(urn: str) -> str | None:
+    """None for 100013 and 100014; 100010 and 100011 share 100001's LAESTAB, so their names collide."""
+    if urn in ("100013", "100014"):
+        return None
+    return "8012001" if urn in ("100010", "100011") else "8012" + urn[-3:]
+
+
+def awkward_tracker() -> pl.DataFrame:
+    """Schools with awkward names and LAESTABs (see ``awkward_laestab``)."""
+    return tracker_table(
+        *(
+            tracker_row(urn, school_name=name, laestab=awkward_laestab(urn))
+            for urn, name in AWKWARD_NAMES.items()
+        )
+    )
+
+
+def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
+    """Activity, RAG, conversations and actions of one school (URN ``urn``) and of another (100002)."""
+    return {
+        "activity": frame(
+            SchoolActivityRow,
+            [
+                {SchoolActivityRow.activity: "WCET pupils", SchoolActivityRow.this_year: 58},
+                {SchoolActivityRow.activity: "Tuition pupils", SchoolActivityRow.this_year: 7},
+                {SchoolActivityRow.urn: "100002", SchoolActivityRow.activity: "WCET pupils"},
+            ],
+            urn=urn,
+            this_year=0,
+            last_year=40,
+            phase_average=31.5,
+        ).collect(),
+        "rag": frame(
+            SchoolRagRow,
+            [
+                {
+                    SchoolRagRow.duty_area: "WCET",
+                    SchoolRagRow.rag: "R",
+                    SchoolRagRow.rated_on: date(2025, 11, 4),
+                },
+                {SchoolRagRow.duty_area: "Choir"},
+            ],
+            urn=urn,
+        ).collect(),
+        "conversations": frame(
+            ConversationLogRow,
+            [
+                {
+                    ConversationLogRow.date: date(2025, 11, 4),
+                    ConversationLogRow.kind: "visit",
+                    ConversationLogRow.with_role: "Music lead",
+                    ConversationLogRow.duration_minutes: 45,
+                    ConversationLogRow.engagement_level: 2,
+                    ConversationLogRow.actions: "=1+1; book WCET",
+                }
+            ],
+            urn=urn,
+        ).collect(),
+        "actions": frame(
+            OpenActionRow,
+            [
+                {
+                    OpenActionRow.agreed_on: date(2025, 11, 4),
+                    OpenActionRow.action: "Book WCET",
+                    OpenActionRow.due: date(2026, 2, 4),
+                    OpenActionRow.is_overdue: True,
+                }
+            ],
+            urn=urn,
+        ).collect(),
+    }
+
+
+def write_reports(folder: Path, tracker: pl.DataFrame, urn: str = "100001") -> dict[str, Path]:
+    return write_school_reports(
+        folder, META, tracker=tracker, notes=[Note("1", "Counts are this year's.")], **per_school_tables(urn)
+    )
+
+
+def table_rows(ws) -> list[tuple[Any, ...]]:
+    """The rows of the sheet's one table, header first."""
+    (table,) = ws.tables.values()
+    return [tuple(cell.value for cell in row) for row in ws[table.ref]]
+
+
+@pytest.fixture(scope="module")
+def awkward_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    folder = tmp_path_factory.mktemp("year") / "schools"
+    return folder, write_reports(folder, awkward_tracker())
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("St Mary's C of E", "St-Marys-C-of-E"),
+        ("St Mary\u2019s", "St-Marys"),
+        ("a/b\\c", "a-b-c"),
+        ("..", "school"),
+        ("", "school"),
+        ("Ysgol Bro Ŵyr", "Ysgol-Bro-Wyr"),
+        ("Σχολείο", "Skholeio"),
+    ],
+)
+def test_safe_school_name(name: str, expected: str) -> None:
+    assert safe_school_name(name) == expected
+
+
+def test_long_name_is_cut_at_a_word() -> None:
+    safe = safe_school_name("Long " * 40)
+    assert len(safe) <= 60
+    assert safe.split("-") == ["Long"] * len(safe.split("-"))
+
+
+def test_file_name_uses_urn_without_laestab() -> None:
+    assert school_report_file_name("8012001", "100001", "Abbey") == "8012001-Abbey.xlsx"
+    assert school_report_file_name(None, "100001", "Abbey") == "100001-Abbey.xlsx"
+    assert school_report_file_name("", "100001", "CON") == "100001-CON.xlsx"
+
+
+@pytest.mark.parametrize(
+    "laestab", ["../../x", "8012 001", "\u0668\u0660\u0661\u0662\u0660\u0660\u0661", "80120011"]
+)
+def test_file_name_refuses_a_prefix_that_is_not_six_or_seven_ascii_digits(laestab: str) -> None:
+    with pytest.raises(ValueError, match="LAESTAB"):
+        school_report_file_name(laestab, "100001", "Abbey")
+
+
+def test_awkward_names_give_safe_unique_files_inside_the_folder(awkward_reports) -> None:
+    folder, paths = awkward_reports
+    assert sorted(paths) == sorted(AWKWARD_NAMES)
+    names = [path.name for path in paths.values()]
+    assert len({name.lower() for name in names}) == len(names)
+    for path in paths.values():
+        assert SAFE_FILE_NAME.match(path.name), path.name
+        assert len(path.name) <= 100
+        assert path.resolve().parent == folder.resolve()
+        assert path.exists()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
+
+
+def test_names_colliding_ignoring_case_get_the_urn(awkward_reports) -> None:
+    _, paths = awkward_reports
+    assert paths["100001"].name == "8012001-St-Marys-C-of-E-Primary.xlsx"
+    assert paths["100010"].name == "8012001-st-marys-c-of-e-primary-100010.xlsx"
+    assert paths["100011"].name == "8012001-St-Marys-C-of-E-Primary-100011.xlsx"
+    assert paths["100003"].name == "8012003-school.xlsx"
+    assert paths["100013"].name == "100013-CON.xlsx"
+
+
+def test_collisions_are_resolved_in_urn_order(tmp_path: Path) -> None:
+    tracker = tracker_table(
+        tracker_row("100009", laestab="8012001", school_name="ST MARY'S"),
+        tracker_row("100001", laestab="8012001", school_name="St Marys"),
+        tracker_row("100005", laestab="8012001", school_name="St. Mary's"),
+    )
+    names = {urn: path.name for urn, path in school_report_paths(tmp_path, tracker).items()}
+    assert names == {
+        "100001": "8012001-St-Marys.xlsx",
+        "100005": "8012001-St-Marys-100005.xlsx",
+        "100009": "8012001-ST-MARYS-100009.xlsx",
+    }
+
+
+def test_report_cells_match_the_input_rows(awkward_reports) -> None:
+    _, paths = awkward_reports
+    book = openpyxl.load_workbook(paths["100001"])
+    assert book.sheetnames == [
+        "Cover",
+        "Contents",
+        "Notes",
+        "Profile",
+        "Activity",
+        "RAG",
+        "Conversations",
+        "Open actions",
+    ]
+    assert book["Cover"]["A1"].value == "School report: St Mary's C of E Primary (URN 100001)"
+    links = [c.hyperlink.location for c in book["Contents"]["A"] if c.hyperlink is not None]
+    assert "'Profile'!A1" in links and "'Open actions'!A1" in links
+    assert table_rows(book["Activity"]) == [
+        tuple(
+            column_titles(SchoolActivityRow)[c]
+            for c in SchoolActivityRow.to_schema().columns
+            if c != SchoolActivityRow.urn
+        ),
+        ("WCET pupils", 58, 40, 31.5),
+        ("Tuition pupils", 7, 40, 31.5),
+    ]
+    assert table_rows(book["RAG"])[1:] == [("WCET", "R", datetime(2025, 11, 4)), ("Choir", "[x]", "[x]")]
+    conversation = table_rows(book["Conversations"])[1]
+    assert conversation[:5] == (datetime(2025, 11, 4), "visit", "Music lead", "[x]", 45)
+    assert conversation[6] == "=1+1; book WCET"
+    assert table_rows(book["Open actions"])[1] == (
+        datetime(2025, 11, 4),
+        "Book WCET",
+        datetime(2026, 2, 4),
+        "Y",
+    )
+
+
+def test_formula_like_text_in_a_report_stays_text(awkward_reports) -> None:
+    _, paths = awkward_reports
+    book = openpyxl.load_workbook(paths["100001"])
+    (actions_cell,) = [
+        c for row in book["Conversations"].iter_rows() for c in row if c.value == "=1+1; book WCET"
+    ]
+    assert actions_cell.data_type == "s"
+    profile = dict(table_rows(openpyxl.load_workbook(paths["100014"])["Profile"])[1:])
+    assert profile["School"] == '=HYPERLINK("http://x","y")'
+
+
+def test_profile_keeps_each_value_type(awkward_reports) -> None:
+    _, paths = awkward_reports
+    ws = openpyxl.load_workbook(paths["100001"])["Profile"]
+    titles = column_titles(TrackerRow)
+    rows = table_rows(ws)
+    assert rows[0] == ("Item", "Value")
+    assert [label for label, _ in rows[1:]] == list(titles.values())
+    cells = {ws.cell(row, 1).value: ws.cell(row, 2) for row in range(1, ws.max_row + 1)}
+    assert cells[titles[TrackerRow.urn]].value == "100001"
+    assert cells[titles[TrackerRow.pupil_headcount]].value == 210
+    assert cells[titles[TrackerRow.fsm_pct]].value == 0.25
+    assert "%" in cells[titles[TrackerRow.fsm_pct]].number_format
+    assert cells[titles[TrackerRow.last_conversation]].is_date
+    assert cells[titles[TrackerRow.is_engaged]].value == "Y"
+    assert cells[titles[TrackerRow.trust_name]].value == "[x]"
+    assert cells[titles[TrackerRow.rag_wcet]].value == "[x]"
+
+
+def test_ratings_are_coloured_on_the_rag_and_profile_sheets(awkward_reports) -> None:
+    _, paths = awkward_reports
+    book = openpyxl.load_workbook(paths["100001"])
+    (table,) = book["RAG"].tables.values()
+    header = book["RAG"][table.ref.split(":")[0]].row
+    (rag,) = list(book["RAG"].conditional_formatting)
+    assert str(rag.sqref) == f"B{header + 1}:B{header + 2}"
+    assert {r.formula[0] for r in rag.rules} == {f'"{text}"' for text in RAG_FILLS}
+    ws = book["Profile"]
+    rag_rows = [row for row in range(1, ws.max_row + 1) if str(ws.cell(row, 1).value).startswith("RAG: ")]
+    assert len(rag_rows) == 10
+    (profile,) = list(ws.conditional_formatting)
+    assert set(str(profile.sqref).split()) == {f"B{row}" for row in rag_rows}
+    assert {r.formula[0] for r in profile.rules} == {f'"{text}"' for text in RAG_FILLS}
+
+
+def test_school_with_no_rows_gets_empty_tables(awkward_reports) -> None:
+    _, paths = awkward_reports
+    book = openpyxl.load_workbook(paths["100003"])
+    for sheet in ("Activity", "RAG", "Conversations", "Open actions"):
+        values = [row[0] for row in book[sheet].iter_rows(values_only=True)]
+        assert "There are no rows in this table." in values, sheet
+
+
+def test_stale_reports_are_removed_and_other_files_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    stale = folder / "8012999-Closed-School.xlsx"
+    keep = [folder / n for n in ("notes.xlsx", "README.txt", "8012999 copy.xlsx", "8012999-Closed.xlsx.bak")]
+    for path in [stale, *keep]:
+        path.write_bytes(b"old")
+    paths = write_reports(folder, tracker_table(tracker_row("100001"), tracker_row("100002")))
+    assert not stale.exists()
+    assert all(path.exists() for path in keep)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(p.name for p in paths.values()), *(p.name for p in keep)]
+    )
+
+
+def test_invalid_table_writes_and_removes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    stale = folder / "8012999-Closed-School.xlsx"
+    stale.write_bytes(b"old")
+    tables = per_school_tables("100001")
+    tables["rag"] = tables["rag"].with_columns(pl.lit("X").alias(SchoolRagRow.rag))
+    with pytest.raises(pandera.errors.SchemaErrors):
+        write_school_reports(folder, META, tracker=tracker_table(tracker_row("100001")), notes=[], **tables)
+    assert [p.name for p in folder.iterdir()] == [stale.name]
+
+
+def test_same_inputs_give_identical_reports(tmp_path: Path) -> None:
+    tracker = tracker_table(tracker_row("100001"))
+    first = write_reports(tmp_path / "one", tracker)["100001"].read_bytes()
+    second = write_reports(tmp_path / "two", tracker)["100001"].read_bytes()
+    assert first == second
+
+
+# -- The house style's record sheet, beyond the profile --------------------------------------------------------
+
+
+def test_record_sheet_keeps_types_of_any_record(tmp_path: Path) -> None:
+    record = {
+        "seen_at": datetime(2026, 1, 5, 12, 30, tzinfo=UTC),  # 12:30 GMT is 12:30 in London in January
+        "charge_gbp": 12.5,
+        "comment": "@SUM(A1)",
+        "tags": ["a", "b"],
+    }
+    titles = {"seen_at": "Seen", "charge_gbp": "Charge", "comment": "Comment", "tags": "Tags"}
+    write_workbook(tmp_path / "r.xlsx", META, [RecordSheet("Record", "One record", record, titles)], [])
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Record"]
+    cells = {ws.cell(row, 1).value: ws.cell(row, 2) for row in range(1, ws.max_row + 1)}
+    assert cells["Seen"].value == datetime(2026, 1, 5, 12, 30) and cells["Seen"].is_date
+    assert cells["Charge"].value == 12.5 and "£" in cells["Charge"].number_format
+    assert cells["Comment"].value == "@SUM(A1)" and cells["Comment"].data_type == "s"
+    assert cells["Tags"].value == "['a', 'b']"
+
+
+def test_record_sheet_errors_and_empty_record(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="No title"):
+        write_workbook(tmp_path / "a.xlsx", META, [RecordSheet("R", "R", {"x": 1}, {})], [])
+    write_workbook(tmp_path / "b.xlsx", META, [RecordSheet("R", "R", {}, {})], [])
+    rows = list(openpyxl.load_workbook(tmp_path / "b.xlsx")["R"].iter_rows(values_only=True))
+    assert ("Item", "Value") in rows and ("There are no rows in this table.", None) in rows
+    assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]

@@ -1,0 +1,368 @@
+"""The school engagement (SMEP) tracker: every school of the universe, what the hub did with it this year, and
+what the SMEP log says of it; a summary by phase; the schools the exports name outside the universe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from schemas.census import SchoolCensus
+from schemas.engagement import (
+    ACTIVITY_COLUMNS,
+    DUTY_AREA_LABELS,
+    LEVEL_COLUMNS,
+    RAG_COLUMNS,
+    EngagementSummaryRow,
+    OutsideUniverseRow,
+    TrackerRow,
+)
+from schemas.hub_exports import (
+    Cpd,
+    Engagements,
+    EnsembleMembers,
+    Events,
+    Loans,
+    Pupils,
+    Singing,
+    Tuition,
+    Wcet,
+    WcetParticipants,
+)
+from schemas.outputs import SchoolUniverseRow
+from schemas.register import Establishment
+from schemas.vocabulary import CONVERSATION_KINDS, ENGAGEMENT_LEVEL_NAMES
+from transforms.activity import HubData
+from transforms.cpd import cpd_attendances
+from transforms.ensembles import active_members, ensemble_players
+from transforms.experiences import experience_attendances
+from transforms.loans import loans_in_window
+from transforms.periods import ReportingWindow, dated_within, in_academic_year, span_overlaps
+from transforms.schools import latest_engagement_level, school_engagement, smep_contacts
+from transforms.singing import singing_programmes
+from transforms.tuition import tuition_learners
+from transforms.universe import census_for_year
+from transforms.wcet import wcet_units
+
+ALL_PHASES = "All phases"
+_ORDER = [Engagements.date, Engagements.engagement_id]
+
+
+def _per_school(rows: pl.LazyFrame, column: str, value: pl.Expr) -> pl.LazyFrame:
+    return rows.group_by(Establishment.urn).agg(value.cast(pl.Int64).alias(column))
+
+
+def school_activity(data: HubData, universe: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
+    """Each school of the universe with its activity in the window (0 where it had none).
+
+    Pupils are counted as on the return's duty sheets: unique WCET pupils at the school of their first
+    programme, unique pupils in tuition and in ensembles at their own school, pupils in regular singing
+    programmes, staff places at CPD, loans to the school or its pupils, pupil places at experiences.
+    """
+    year = window.year
+    loans = loans_in_window(data.loans, window=window).join(
+        data.pupils.select(Pupils.pupil_ref, pl.col(Pupils.urn).alias("_pupil_urn")),
+        on=Loans.pupil_ref,
+        how="left",
+    )
+    parts = [
+        _per_school(
+            wcet_units(data.wcet, data.wcet_participants, universe, year=year),
+            TrackerRow.wcet_pupils,
+            pl.col(Wcet.pupils).sum(),
+        ),
+        _per_school(
+            tuition_learners(data.tuition, data.pupils, universe, window=window),
+            TrackerRow.tuition_pupils,
+            pl.col(Pupils.pupil_ref).n_unique(),
+        ),
+        _per_school(
+            ensemble_players(data.ensemble_members, data.ensembles, data.pupils, universe, window=window),
+            TrackerRow.ensemble_members,
+            pl.col(Pupils.pupil_ref).n_unique(),
+        ),
+        _per_school(
+            singing_programmes(data.singing, universe, year=year).filter(pl.col(Singing.regular)),
+            TrackerRow.singing_pupils,
+            pl.col(Singing.pupils).sum(),
+        ),
+        _per_school(
+            cpd_attendances(data.cpd, window=window), TrackerRow.cpd_attendees, pl.col(Cpd.attendees).sum()
+        ),
+        _per_school(
+            loans.with_columns(pl.coalesce(Loans.urn, "_pupil_urn").alias(Establishment.urn)),
+            TrackerRow.loans,
+            pl.len(),
+        ),
+        _per_school(
+            experience_attendances(data.events, window=window),
+            TrackerRow.experience_pupils,
+            pl.col(Events.pupils).sum(),
+        ),
+    ]
+    table = universe.select(Establishment.urn)
+    for part in parts:
+        table = table.join(part, on=Establishment.urn, how="left")
+    return table.with_columns(pl.col(list(ACTIVITY_COLUMNS)).fill_null(0))
+
+
+def _latest(column: str) -> pl.Expr:
+    """The latest non-empty value of a column of the (date-sorted) SMEP log."""
+    return pl.col(column).drop_nulls().last()
+
+
+def smep_status(engagements: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
+    """Per school with SMEP contacts: conversations this year, the last and next, and the latest ratings.
+
+    A RAG rating, MDP status and quality marks are each the latest the log recorded (a contact may rate only
+    some areas); quality marks may have been recorded in an earlier year. The next conversation is the one
+    the latest contact this year set.
+    """
+    this_year = smep_contacts(engagements, window=window).sort(_ORDER)
+    is_conversation = pl.col(Engagements.kind).is_in(CONVERSATION_KINDS)
+    contacts = this_year.group_by(Engagements.urn).agg(
+        is_conversation.sum().cast(pl.Int64).alias(TrackerRow.conversations),
+        pl.col(Engagements.date).filter(is_conversation).max().alias(TrackerRow.last_conversation),
+        pl.col(Engagements.next_due).last().alias(TrackerRow.next_conversation),
+        *[_latest(column) for column in RAG_COLUMNS],
+        _latest(Engagements.mdp_published).alias(TrackerRow.mdp_published),
+    )
+    marks = (
+        engagements.filter(pl.col(Engagements.date) <= window.last_day)
+        .sort(_ORDER)
+        .group_by(Engagements.urn)
+        .agg(_latest(Engagements.quality_marks).alias(TrackerRow.quality_marks))
+    )
+    return contacts.join(marks, on=Engagements.urn, how="full", coalesce=True)
+
+
+def fsm_share(universe: pl.LazyFrame, census: pl.LazyFrame) -> pl.LazyFrame:
+    """Each school's share of pupils eligible for free school meals: the census's, else GIAS's percentage."""
+    counts = census.select(SchoolCensus.urn, SchoolCensus.fsm_count, SchoolCensus.pupil_headcount).unique(
+        SchoolCensus.urn, keep="first"
+    )
+    census_share = pl.when(pl.col(SchoolCensus.pupil_headcount) > 0).then(
+        pl.col(SchoolCensus.fsm_count) / pl.col(SchoolCensus.pupil_headcount)
+    )
+    return (
+        universe.select(Establishment.urn, Establishment.fsm_pct)
+        .join(counts, on=Establishment.urn, how="left")
+        .select(
+            Establishment.urn,
+            pl.coalesce(census_share, pl.col(Establishment.fsm_pct) / 100)
+            .clip(0, 1)
+            .alias(TrackerRow.fsm_pct),
+        )
+    )
+
+
+def _priority_reason(high_fsm_share: float) -> pl.Expr:
+    red_areas = pl.concat_str(
+        [
+            pl.when(pl.col(f"rag_{area}") == "R").then(pl.lit(label))
+            for area, label in DUTY_AREA_LABELS.items()
+        ],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    return (
+        pl.when(~pl.col(TrackerRow.is_engaged))
+        .then(pl.lit("Not engaged this year"))
+        .when((red_areas != "") & (pl.col(TrackerRow.fsm_pct) >= high_fsm_share))
+        .then(pl.lit("Red for ") + red_areas + pl.lit(" with a high FSM share"))
+    )
+
+
+def tracker_rows(
+    data: HubData, universe: pl.LazyFrame, *, window: ReportingWindow, high_fsm_pct: float
+) -> pl.LazyFrame:
+    """One row per school of the universe (TrackerRow): profile, engagement, RAG, activity and conversations.
+
+    Schools with no activity and no conversation are there (they are the point). A school is overdue when
+    it has had no conversation this year; it is a priority when it is not engaged, or when it is rated red
+    on a duty area and its FSM share is at least ``high_fsm_pct`` percent.
+    """
+    engaged = school_engagement(data, universe, window=window).select(
+        SchoolUniverseRow.urn, SchoolUniverseRow.pupil_headcount, SchoolUniverseRow.is_engaged
+    )
+    census = census_for_year(data.census, year=window.year)
+    table = (
+        # GIAS's percentage has the tracker's column name: the tracker's share replaces it.
+        universe.drop(Establishment.fsm_pct)
+        .join(engaged, on=Establishment.urn, how="left")
+        .join(fsm_share(universe, census), on=Establishment.urn, how="left")
+        .join(latest_engagement_level(data.engagements, window=window), on=Establishment.urn, how="left")
+        .join(school_activity(data, universe, window=window), on=Establishment.urn, how="left")
+        .join(smep_status(data.engagements, window=window), on=Establishment.urn, how="left")
+        .with_columns(
+            pl.col(TrackerRow.conversations).fill_null(0),
+            pl.col(Engagements.engagement_level)
+            .replace_strict(ENGAGEMENT_LEVEL_NAMES, default=None, return_dtype=pl.String)
+            .alias(TrackerRow.engagement_level_name),
+        )
+        .with_columns(
+            (pl.col(TrackerRow.conversations) == 0).alias(TrackerRow.is_overdue),
+            _priority_reason(high_fsm_pct / 100).alias(TrackerRow.priority_reason),
+        )
+        .with_columns(pl.col(TrackerRow.priority_reason).is_not_null().alias(TrackerRow.is_priority))
+    )
+    return table.select(
+        TrackerRow.urn,
+        TrackerRow.laestab,
+        pl.col(Establishment.school_name).alias(TrackerRow.school_name),
+        pl.col(Establishment.phase_name).alias(TrackerRow.phase_name),
+        pl.col(Establishment.type_name).alias(TrackerRow.type_name),
+        pl.col(Establishment.la_name).alias(TrackerRow.la_name),
+        pl.col(Establishment.trust_name).alias(TrackerRow.trust_name),
+        pl.col(Establishment.postcode).alias(TrackerRow.postcode),
+        TrackerRow.pupil_headcount,
+        TrackerRow.fsm_pct,
+        pl.col(Engagements.engagement_level).cast(pl.Int64).alias(TrackerRow.engagement_level),
+        TrackerRow.engagement_level_name,
+        TrackerRow.is_engaged,
+        *RAG_COLUMNS,
+        *ACTIVITY_COLUMNS,
+        TrackerRow.conversations,
+        TrackerRow.last_conversation,
+        TrackerRow.next_conversation,
+        TrackerRow.is_overdue,
+        TrackerRow.mdp_published,
+        TrackerRow.quality_marks,
+        TrackerRow.is_priority,
+        TrackerRow.priority_reason,
+    ).sort(TrackerRow.urn)
+
+
+def _summary_counts() -> list[pl.Expr]:
+    level = pl.col(TrackerRow.engagement_level)
+    schools = pl.len().cast(pl.Int64)
+    engaged = pl.col(TrackerRow.is_engaged).sum().cast(pl.Int64)
+    talked = (pl.col(TrackerRow.conversations) > 0).sum().cast(pl.Int64)
+    return [
+        schools.alias(EngagementSummaryRow.schools),
+        engaged.alias(EngagementSummaryRow.engaged),
+        (engaged / schools).alias(EngagementSummaryRow.engaged_pct),
+        level.is_null().sum().cast(pl.Int64).alias(EngagementSummaryRow.level_none),
+        *[
+            (level == number).sum().cast(pl.Int64).alias(column)
+            for number, column in enumerate(LEVEL_COLUMNS[1:])
+        ],
+        talked.alias(EngagementSummaryRow.with_conversation),
+        (talked / schools).alias(EngagementSummaryRow.with_conversation_pct),
+        pl.col(TrackerRow.is_overdue).sum().cast(pl.Int64).alias(EngagementSummaryRow.overdue),
+        pl.col(TrackerRow.is_priority).sum().cast(pl.Int64).alias(EngagementSummaryRow.priority),
+    ]
+
+
+def engagement_summary(tracker: pl.LazyFrame) -> pl.LazyFrame:
+    """Schools of the universe by phase and by engagement level, with conversations, overdue and priority
+    schools; phases alphabetically, then 'All phases'.
+    """
+    by_phase = (
+        tracker.group_by(pl.col(TrackerRow.phase_name).alias(EngagementSummaryRow.phase_name))
+        .agg(_summary_counts())
+        .sort(EngagementSummaryRow.phase_name)
+    )
+    everything = tracker.select(pl.lit(ALL_PHASES).alias(EngagementSummaryRow.phase_name), *_summary_counts())
+    return pl.concat([by_phase, everything])
+
+
+# -- Schools the exports name outside the universe -------------------------------------------------------------
+
+EXPORT_URNS = "_urn"
+
+
+def _pupils_active(data: HubData, window: ReportingWindow) -> pl.LazyFrame:
+    """Pupils with tuition, an ensemble place, a WCET roll place or a loan in the window, with their school."""
+    wcet_programmes = data.wcet.filter(in_academic_year(Wcet.academic_year, window.year)).select(
+        Wcet.programme_id
+    )
+    active = pl.concat(
+        [
+            data.tuition.filter(span_overlaps(Tuition.start_date, Tuition.end_date, window)).select(
+                Tuition.pupil_ref
+            ),
+            active_members(data.ensemble_members, data.ensembles, window=window).select(
+                EnsembleMembers.pupil_ref
+            ),
+            data.wcet_participants.join(wcet_programmes, on=WcetParticipants.programme_id, how="semi").select(
+                WcetParticipants.pupil_ref
+            ),
+            loans_in_window(data.loans, window=window).select(Loans.pupil_ref).drop_nulls(),
+        ]
+    ).unique()
+    return data.pupils.join(active, on=Pupils.pupil_ref, how="semi")
+
+
+def _named_schools(data: HubData, window: ReportingWindow) -> list[tuple[str, pl.LazyFrame]]:
+    """Each export's rows in the window, as (export, frame of the URN each row names)."""
+    year = window.year
+
+    def urns(rows: pl.LazyFrame, column: str) -> pl.LazyFrame:
+        return rows.select(pl.col(column).alias(EXPORT_URNS)).drop_nulls()
+
+    return [
+        ("pupils", urns(_pupils_active(data, window), Pupils.urn)),
+        ("wcet", urns(data.wcet.filter(in_academic_year(Wcet.academic_year, year)), Wcet.urn)),
+        ("singing", urns(data.singing.filter(in_academic_year(Singing.academic_year, year)), Singing.urn)),
+        (
+            "engagements",
+            urns(data.engagements.filter(dated_within(Engagements.date, window)), Engagements.urn),
+        ),
+        ("cpd", urns(cpd_attendances(data.cpd, window=window), Cpd.urn)),
+        ("loans", urns(loans_in_window(data.loans, window=window), Loans.urn)),
+        ("events", urns(experience_attendances(data.events, window=window), Events.urn)),
+    ]
+
+
+def _outside_reason(la_codes: Sequence[str], year_start: date, year_end: date) -> pl.Expr:
+    return (
+        pl.when(pl.col(Establishment.school_name).is_null())
+        .then(pl.lit("Not in the DfE register (GIAS)"))
+        .when((pl.col(Establishment.open_date) > year_end) | (pl.col(Establishment.close_date) < year_start))
+        .then(pl.lit("Not open during the year"))
+        .when(~pl.col(Establishment.la_code).is_in(list(la_codes)))
+        .then(pl.lit("In another local authority: ") + pl.col(Establishment.la_name))
+        .otherwise(pl.lit("Not a state-funded school of the universe: ") + pl.col(Establishment.type_name))
+    )
+
+
+def outside_universe(
+    data: HubData, universe: pl.LazyFrame, *, la_codes: Sequence[str], window: ReportingWindow
+) -> pl.LazyFrame:
+    """Schools the exports name this year that are not in the hub's universe, per export, with the reason."""
+    named = pl.concat(
+        [
+            frame.group_by(EXPORT_URNS)
+            .agg(pl.len().cast(pl.Int64).alias(OutsideUniverseRow.rows))
+            .with_columns(pl.lit(source).alias(OutsideUniverseRow.source))
+            for source, frame in _named_schools(data, window)
+        ]
+    ).join(universe.select(pl.col(Establishment.urn).alias(EXPORT_URNS)), on=EXPORT_URNS, how="anti")
+    register = data.establishments.select(
+        pl.col(Establishment.urn).alias(EXPORT_URNS),
+        Establishment.school_name,
+        Establishment.la_code,
+        Establishment.la_name,
+        Establishment.type_name,
+        Establishment.open_date,
+        Establishment.close_date,
+    )
+    return (
+        named.join(register, on=EXPORT_URNS, how="left")
+        .with_columns(
+            _outside_reason(la_codes, window.year.start, window.year.end).alias(OutsideUniverseRow.reason)
+        )
+        .select(
+            pl.col(EXPORT_URNS).alias(OutsideUniverseRow.urn),
+            OutsideUniverseRow.source,
+            OutsideUniverseRow.rows,
+            pl.col(Establishment.school_name).alias(OutsideUniverseRow.school_name),
+            pl.col(Establishment.la_name).alias(OutsideUniverseRow.la_name),
+            pl.col(Establishment.type_name).alias(OutsideUniverseRow.type_name),
+            OutsideUniverseRow.reason,
+        )
+        .sort(OutsideUniverseRow.urn, OutsideUniverseRow.source)
+    )

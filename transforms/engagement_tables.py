@@ -1,0 +1,100 @@
+"""Every table of the SMEP tracker and of the school reports for one hub and year, and their notes.
+
+Pure: takes the validated inputs and the return's Progression table, returns LazyFrames by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from schemas.periods import AcademicYear
+from schemas.vocabulary import CONVERSATION_KINDS
+from transforms.activity import HubData
+from transforms.engagement import engagement_summary, outside_universe, school_activity, tracker_rows
+from transforms.ofsted import ofsted_evidence
+from transforms.periods import ReportingWindow
+from transforms.school_reports import activity_comparison, conversation_log, open_actions, rag_ratings
+from transforms.universe import school_universe
+
+TRACKER_TABLES = ("tracker", "summary", "ofsted", "exceptions")
+REPORT_TABLES = ("activity", "rag", "conversations", "actions")
+
+
+@dataclass(frozen=True)
+class EngagementRules:
+    """The hub's settings the tracker applies (from its configuration file)."""
+
+    high_fsm_pct: float
+    school_leader_roles: tuple[str, ...]
+    staff_hours_per_fte: float
+
+
+def engagement_tables(
+    data: HubData,
+    progression: pl.LazyFrame,
+    *,
+    la_codes: Sequence[str],
+    year: AcademicYear,
+    as_of: date,
+    rules: EngagementRules,
+) -> dict[str, pl.LazyFrame]:
+    """The tracker's tables (TRACKER_TABLES) and the school reports' tables (REPORT_TABLES), all schools."""
+    window = ReportingWindow.for_year(year, as_of=as_of)
+    universe = school_universe(data.establishments, la_codes=la_codes, year=year)
+    tracker = tracker_rows(data, universe, window=window, high_fsm_pct=rules.high_fsm_pct)
+    last_year = year.previous()
+    last_year_activity = school_activity(
+        data,
+        school_universe(data.establishments, la_codes=la_codes, year=last_year),
+        window=ReportingWindow.for_year(last_year, as_of=as_of),
+    )
+    return {
+        "tracker": tracker,
+        "summary": engagement_summary(tracker),
+        "ofsted": ofsted_evidence(
+            tracker,
+            data.engagements,
+            data.workforce,
+            progression,
+            window=window,
+            leader_roles=rules.school_leader_roles,
+            hours_per_fte=rules.staff_hours_per_fte,
+        ),
+        "exceptions": outside_universe(data, universe, la_codes=la_codes, window=window),
+        "activity": activity_comparison(tracker, last_year_activity),
+        "rag": rag_ratings(data.engagements, universe, window=window),
+        "conversations": conversation_log(data.engagements, universe, window=window),
+        "actions": open_actions(data.engagements, universe, window=window, as_of=as_of),
+    }
+
+
+def engagement_notes(*, year: AcademicYear, as_of: date, rules: EngagementRules) -> list[tuple[str, str]]:
+    """The Notes sheet's (number, text) rows for the tracker and the school reports."""
+    kinds = ", ".join(CONVERSATION_KINDS)
+    texts = [
+        f"Academic year {year.label}: 1 September {year.start.year} to 31 August {year.end.year}. Activity and "
+        f"contacts are counted up to the as-of date, {as_of:%d/%m/%Y}.",
+        "The hub's schools are the open state-funded schools of its local authorities during the year (GIAS), "
+        "whether or not the hub worked with them. Schools the exports name outside them are on the Exceptions "
+        "sheet of the tracker.",
+        "A school is engaged when it hosted WCET, had pupils in tuition or ensembles, hosted an ensemble, ran a "
+        "regular singing programme, or had a SMEP contact at engagement level 1 or above during the year.",
+        f"Conversations are the SMEP log's contacts of kind {kinds} with the school (network meetings are with "
+        "many schools and are not counted). A school is overdue when it has had no conversation this year. The "
+        "next conversation is the date the latest contact set.",
+        "Engagement level, each RAG rating and MDP published are the latest the SMEP log recorded this year; a "
+        "contact that leaves a rating empty does not clear it. Quality marks are the latest recorded, in any year.",
+        f"A school is a priority when it is not engaged, or when it is rated red on a duty area and at least "
+        f"{rules.high_fsm_pct:g}% of its pupils are eligible for free school meals (school census, else GIAS).",
+        "Activity is counted as on the annual return's duty sheets: unique pupils for WCET, tuition and "
+        "ensembles; pupils in regular singing programmes; staff places at CPD and pupil places at experiences "
+        "(one person at two events counts twice); loans to the school or its pupils.",
+        f"Ofsted point 7: school leaders are the SMEP log's contacts with {', '.join(rules.school_leader_roles)}. "
+        f"Hub staff working hours are the workforce export's FTE times {rules.staff_hours_per_fte:,.0f} hours.",
+        "Management information about schools, not for publication: small numbers are not suppressed.",
+    ]
+    return [(f"N{number}", text) for number, text in enumerate(texts, start=1)]
