@@ -21,9 +21,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
+from flows.lock import hub_run_lock
 from flows.plain import fail_plainly, retry_transient
 from flows.school_engagement import compute_engagement, write_reports, write_tracker
 from flows.secrets import pseudonymisation_key
+from flows.unchanged import current_inputs, nothing_changed
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
@@ -44,6 +46,7 @@ from schemas.columns import polars_schema
 from schemas.periods import AcademicYear
 from schemas.return_layout import ReturnLayout, return_layout
 from schemas.validation import InputSummary, ValidationFailure
+from store.history import last_successful_run
 from store.repository import RunRecord, latest_published_run, open_store, record_run, run_figures
 from transforms.activity import HubData
 from transforms.kpis import kpis_from_figures
@@ -75,6 +78,7 @@ class RunSummary:
     outputs: dict[str, str] = field(default_factory=dict)
     kpis: list[dict] = field(default_factory=list)
     rows_quarantined: int = 0
+    message: str = ""
 
 
 def resolve_period(academic_year: str | None, as_of: str | date | None, *, today: date) -> Period:
@@ -272,15 +276,44 @@ def annual_return(
     published: bool = False,
     database_url: str | None = None,
     sections: list[Section] | None = None,
+    skip_unchanged: bool = False,
 ) -> RunSummary:
     """Build one hub's annual return, school engagement tracker and school reports for an academic year
-    (default: the year containing the as-of date); ``sections`` writes only some of them.
+    (default: the year containing the as-of date); ``sections`` writes only some of them. With
+    ``skip_unchanged`` (the nightly run) nothing is done when no input, setting or code has changed since the
+    last published run for the period.
     """
-    logger = get_run_logger()
     started = datetime.now(UTC)
     config = load_config(Path(config_path), database_url=database_url)
     period = resolve_period(academic_year, as_of, today=started.date())
     writing = chosen_sections(list(sections) if sections else None)
+    parameters = {
+        "academic_year": academic_year,
+        "as_of": as_of,
+        "strict": strict,
+        "published": published,
+        "sections": list(writing),
+    }
+    with hub_run_lock(config.output_dir, config.hub.slug, config.hub.name):
+        if skip_unchanged:
+            skipped = _skip_if_unchanged(config, period, parameters, started)
+            if skipped is not None:
+                return skipped
+        return _build(config, period, writing, parameters, started, strict=strict, published=published)
+
+
+def _build(
+    config: HubConfig,
+    period: Period,
+    writing: tuple[str, ...],
+    parameters: dict,
+    started: datetime,
+    *,
+    strict: bool,
+    published: bool,
+) -> RunSummary:
+    """Read, validate, compute, write and record one run (the hub's run lock is held)."""
+    logger = get_run_logger()
     key = pseudonymisation_key(config)
     run_id = str(uuid.uuid4())
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
@@ -297,13 +330,7 @@ def annual_return(
         hub_slug=config.hub.slug,
         academic_year=period.year.label,
         as_of=period.as_of,
-        parameters={
-            "academic_year": academic_year,
-            "as_of": as_of,
-            "strict": strict,
-            "published": published,
-            "sections": list(writing),
-        },
+        parameters=parameters,
         # Only a run that writes the annual return publishes figures: others are kept as provenance.
         status="published" if "annual_return" in writing else "partial",
         started_at=started,
@@ -387,6 +414,46 @@ def annual_return(
     return summary
 
 
+def _skip_if_unchanged(
+    config: HubConfig, period: Period, parameters: dict, started: datetime
+) -> RunSummary | None:
+    """A summary saying nothing was done when nothing changed since the last published run, else None."""
+    engine = open_store(config.database_url)
+    previous = last_successful_run(engine, config.hub.slug, period.year.label)
+    inputs = current_inputs(config)
+    if previous is None or not nothing_changed(previous, inputs, code_version(), config.sha256):
+        return None
+    run_id = str(uuid.uuid4())
+    message = (
+        f"No input file, setting or code has changed since run {previous.run_id} "
+        f"({previous.finished_at:%d/%m/%Y %H:%M}): nothing to do, the workbooks of that run stand."
+    )
+    get_run_logger().info("%s: %s", config.hub.name, message)
+    record_run(
+        engine,
+        RunRecord(
+            run_id=run_id,
+            flow_run_id=str(get_run_context().flow_run.id),
+            hub_slug=config.hub.slug,
+            academic_year=period.year.label,
+            as_of=period.as_of,
+            parameters={**parameters, "skip_unchanged": True},
+            status="unchanged",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            code_version=code_version(),
+            config_sha256=config.sha256,
+            message=message,
+            inputs=inputs,
+        ),
+    )
+    summary = RunSummary(
+        run_id=run_id, hub=config.hub.slug, academic_year=period.year.label, status="unchanged", message=message
+    )
+    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
+    return summary
+
+
 def _replace(run: RunRecord, **changes: object) -> RunRecord:
     return replace(run, **changes)  # type: ignore[arg-type]
 
@@ -399,6 +466,8 @@ def _artifact(summary: RunSummary) -> str:
         for k in summary.kpis
     )
     outputs = "\n".join(f"- {name}: `{path}`" for name, path in summary.outputs.items())
+    if summary.status == "unchanged":
+        return f"# {summary.hub} {summary.academic_year}: nothing to do\n\n{summary.message}\n"
     return (
         f"# {summary.hub} {summary.academic_year}: {summary.status}\n\n"
         f"| KPI | Measure | Number | % |\n|---|---|---|---|\n{rows}\n\n"

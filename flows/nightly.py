@@ -24,12 +24,16 @@ def hub_configurations(patterns: list[str]) -> list[Path]:
 
 
 @flow(name="hub-returns-nightly")
-def nightly(config_paths: list[str], as_of: str | None = None) -> list[RunSummary]:
-    """Run the annual return of every configured hub for the academic year containing the as-of date."""
+def nightly(config_paths: list[str], as_of: str | None = None, skip_unchanged: bool = True) -> list[RunSummary]:
+    """Run the annual return of every configured hub for the academic year containing the as-of date; a hub
+    none of whose inputs changed since its last published run is skipped (``skip_unchanged``).
+    """
     logger = get_run_logger()
     summaries, failed = [], []
     for path in hub_configurations(config_paths):
-        state = annual_return(config_path=str(path), as_of=as_of, return_state=True)
+        state = annual_return(
+            config_path=str(path), as_of=as_of, skip_unchanged=skip_unchanged, return_state=True
+        )
         if state.is_completed():
             summaries.append(state.result())
         else:
