@@ -274,6 +274,16 @@ def build_cpd(rng: random.Random, register: Register, years: tuple[AcademicYear,
                         "attendees": 1 if title.startswith("Network") else rng.randint(1, 3),
                     }
                 )
+    # Staff of a few schools of neighbouring areas come to the hub's courses: outside the universe, they are
+    # listed on the SMEP tracker's Exceptions sheet, not counted.
+    for year in years:
+        neighbours = [
+            s for s in register.sites if not s.in_hub and s.urn(year) and s.open_all_year(year) and s.kind == "primary"
+        ]
+        year_rows = [row for row in rows if row["event_id"].startswith(f"CPD{year.start_year % 100:02d}-")]
+        for site in rng.sample(neighbours, min(2, len(neighbours))):
+            event = rng.choice(year_rows)
+            rows.append({**event, "urn": site.urn(year), "attendees": rng.randint(1, 2)})
     return rows
 
 

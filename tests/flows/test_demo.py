@@ -167,6 +167,10 @@ def test_demo_tracker_agrees_with_the_return_and_every_school_has_a_report(demo:
     summary = {row["Phase"]: row for row in _table(tracker, "Summary")}
     assert summary["All phases"]["Schools"] == len(schools)
     assert sum(row["Schools"] for phase, row in summary.items() if phase != "All phases") == len(schools)
+    # Staff of neighbouring areas' schools at the hub's CPD are listed, not silently dropped.
+    exceptions = _table(tracker, "Exceptions")
+    assert len(exceptions) >= 2
+    assert all(r["Export"] == "cpd" and r["Why it is outside"].startswith("In another local authority") for r in exceptions)
     # The school renamed to a formula is on the tracker as text, and its report's name is safe.
     renamed = next(row for row in schools if row["School"] == FORMULA_NAME)
     reports = sorted((demo / "schools").iterdir())
