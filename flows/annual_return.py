@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows.lock import hub_run_lock
+from flows.notifications import notify_failure
 from flows.plain import fail_plainly, retry_transient
 from flows.school_engagement import compute_engagement, write_reports, write_tracker
 from flows.secrets import pseudonymisation_key
@@ -266,7 +267,9 @@ def _failure_message(failures: pl.DataFrame) -> str:
     )
 
 
-@flow(name="hub-annual-return", log_prints=False)
+@flow(
+    name="hub-annual-return", log_prints=False, on_failure=[notify_failure], on_crashed=[notify_failure]
+)
 @fail_plainly
 def annual_return(
     config_path: str,

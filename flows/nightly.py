@@ -12,6 +12,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from flows.annual_return import RunSummary, annual_return
+from flows.notifications import notify_failure
 from hubreturns.errors import ConfigError
 
 
@@ -23,7 +24,7 @@ def hub_configurations(patterns: list[str]) -> list[Path]:
     return found
 
 
-@flow(name="hub-returns-nightly")
+@flow(name="hub-returns-nightly", on_failure=[notify_failure], on_crashed=[notify_failure])
 def nightly(config_paths: list[str], as_of: str | None = None, skip_unchanged: bool = True) -> list[RunSummary]:
     """Run the annual return of every configured hub for the academic year containing the as-of date; a hub
     none of whose inputs changed since its last published run is skipped (``skip_unchanged``).
