@@ -80,6 +80,8 @@ class RunSummary:
     kpis: list[dict] = field(default_factory=list)
     rows_quarantined: int = 0
     message: str = ""
+    error_count: int = 0
+    warning_count: int = 0
 
 
 def resolve_period(academic_year: str | None, as_of: str | date | None, *, today: date) -> Period:
@@ -412,6 +414,8 @@ def _build(
         outputs={**outputs, "validation_report": str(report)},
         kpis=kpis.to_dicts(),
         rows_quarantined=sum(item.rows_quarantined for item in loaded),
+        error_count=errors.height,
+        warning_count=failures.height - errors.height,
     )
     create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
     return summary
@@ -474,7 +478,8 @@ def _artifact(summary: RunSummary) -> str:
     return (
         f"# {summary.hub} {summary.academic_year}: {summary.status}\n\n"
         f"| KPI | Measure | Number | % |\n|---|---|---|---|\n{rows}\n\n"
-        f"Rows quarantined: {summary.rows_quarantined}\n\n{outputs}\n"
+        f"Validation: {summary.error_count} error(s), {summary.warning_count} warning(s); "
+        f"rows quarantined: {summary.rows_quarantined}\n\n{outputs}\n"
     )
 
 

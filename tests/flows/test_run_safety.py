@@ -161,3 +161,30 @@ def test_nightly_does_nothing_when_no_input_changed(prefect_server, hub: Path) -
     third = nightly(config_paths=[str(hub)], as_of="2026-11-23")[0]
     assert third.status == "published"
     assert [status for status, _ in _runs(hub)] == ["published", "unchanged", "published"]
+
+
+def _artifact(key: str) -> str:
+    """The latest markdown artifact with this key, read back from the Prefect API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), sort=ArtifactSort.CREATED_DESC, limit=1
+        )
+    return str(artifacts[0].data)
+
+
+def test_each_run_leaves_an_artifact_with_kpis_validation_counts_and_outputs(prefect_server, hub: Path) -> None:
+    from flows.annual_return import annual_return
+
+    summary = annual_return(config_path=str(hub), **PERIOD, skip_unchanged=True)
+    text = _artifact("small-test-annual-return")
+    assert text.startswith("# small-test 2025/26: published")
+    assert "| KPI 1 | Pupils" in text and "| 17 | 1.9% |" in text  # 17 of 900
+    assert "Validation: 0 error(s), 0 warning(s); rows quarantined: 0" in text
+    assert summary.outputs["school_engagement"] in text and summary.outputs["annual_return"] in text
+    again = annual_return(config_path=str(hub), **PERIOD, skip_unchanged=True)
+    assert again.status == "unchanged"
+    assert _artifact("small-test-annual-return").startswith("# small-test 2025/26: nothing to do")
