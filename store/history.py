@@ -27,7 +27,7 @@ def last_successful_run(engine: Engine, hub_slug: str, academic_year: str) -> Pr
         run = session.execute(
             select(Run)
             .where(Run.hub_slug == hub_slug, Run.academic_year == academic_year, Run.status == "published")
-            .order_by(Run.finished_at.desc(), Run.run_id)
+            .order_by(Run.finished_at.desc().nulls_last(), Run.run_id)
             .limit(1)
         ).scalar_one_or_none()
         if run is None:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from schemas.provenance import InputFileRecord
 from schemas.validation import ValidationFailure
-from store.models import Base, ReturnFigure, Run, RunInput, ValidationFailureRow
+from store.migrations import upgrade_to_head
+from store.models import ReturnFigure, Run, RunInput, ValidationFailureRow
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def open_store(url: str) -> Engine:
-    """Connect to the store (SQLite file or PostgreSQL), creating its tables on first use."""
+def store_engine(url: str) -> Engine:
+    """An engine for the store's URL (SQLite file or PostgreSQL through psycopg 3), without touching the schema."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(parsed, future=True)
+    engine = create_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    return engine
+
+
+def open_store(url: str) -> Engine:
+    """Connect to the store and bring its schema to the newest migration (creating the tables on first use)."""
+    engine = store_engine(url)
+    upgrade_to_head(engine)
     return engine
 
 
@@ -58,7 +65,11 @@ FIGURE_COLUMNS = ("sheet", "measure", "breakdown", "value")
 
 
 def record_run(
-    engine: Engine, run: RunRecord, *, figures: pl.DataFrame | None = None, failures: pl.DataFrame | None = None
+    engine: Engine,
+    run: RunRecord,
+    *,
+    figures: pl.DataFrame | None = None,
+    failures: pl.DataFrame | None = None,
 ) -> None:
     """Write the run, its inputs, figures (sheet, measure, breakdown, value) and failures in one transaction."""
     with Session(engine) as session, session.begin():
@@ -96,7 +107,14 @@ def record_run(
                 ],
             )
         if figures is not None and figures.height:
-            rows = figures.select(FIGURE_COLUMNS).with_columns(pl.lit(run.run_id).alias("run_id")).to_dicts()
+            # NaN is "no figure": SQLite would store it as NULL, so PostgreSQL gets NULL too.
+            rows = (
+                figures.select(FIGURE_COLUMNS)
+                .with_columns(
+                    pl.col("value").cast(pl.Float64).fill_nan(None), pl.lit(run.run_id).alias("run_id")
+                )
+                .to_dicts()
+            )
             session.execute(insert(ReturnFigure), rows)
         if failures is not None and failures.height:
             columns = list(ValidationFailure.to_schema().columns)
@@ -128,7 +146,10 @@ def latest_published_run(
     query = select(Run.run_id).where(
         Run.hub_slug == hub_slug, Run.academic_year == academic_year, Run.status == "published"
     )
-    order = [Run.finished_at.desc(), Run.run_id]
+    # The same order on both back ends: a run without a finish time last (PostgreSQL would put it first),
+    # and ties broken by run id in byte order (PostgreSQL would use the database's collation).
+    run_id = Run.run_id.collate("C") if engine.dialect.name == "postgresql" else Run.run_id
+    order = [Run.finished_at.is_(None), Run.finished_at.desc(), run_id]
     if year_end is not None:
         order.insert(0, (Run.as_of >= year_end).desc())
     with Session(engine) as session:
