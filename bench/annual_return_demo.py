@@ -11,24 +11,18 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+from demo_hub import AS_OF, YEAR, demo_hub
 
 from flows.annual_return import input_summary
-from hubreturns.config import load_config
-from hubreturns.synthetic import generate_hub_area
-from ingest.pipeline import load_and_check
 from outputs.annual_return import write_annual_return
 from outputs.house_style import Note, WorkbookMeta
-from schemas.periods import AcademicYear
 from schemas.return_layout import return_layout
-from transforms.activity import HubData
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
-
-YEAR, AS_OF = AcademicYear(2025), date(2026, 11, 23)
 
 
 def main() -> None:
@@ -36,10 +30,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        config = load_config(generate_hub_area(Path(folder), seed=2026, year=YEAR))
-        loaded = load_and_check(config, key=b"benchmark-key-0123456789", year=YEAR, as_of=AS_OF)
-        frames = {item.source: item.frame.lazy() for item in loaded}
-        data = HubData.of(establishments=frames.pop("gias"), **{k: v for k, v in frames.items() if k != "gias_links"})
+        config, loaded, data = demo_hub(Path(folder))
         layout = return_layout(YEAR)
         meta = WorkbookMeta(
             title="bench", hub_name=config.hub.name, period_label=YEAR.label, as_of=AS_OF, run_id="bench",

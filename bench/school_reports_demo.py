@@ -11,24 +11,18 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+from demo_hub import AS_OF, YEAR, demo_hub
 
 from flows.school_engagement import engagement_rules
-from hubreturns.config import load_config
-from hubreturns.synthetic import generate_hub_area
-from ingest.pipeline import load_and_check
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import write_school_engagement
 from outputs.school_reports import write_school_reports
-from schemas.periods import AcademicYear
-from transforms.activity import HubData
 from transforms.engagement_tables import engagement_notes, engagement_tables
 from transforms.return_tables import return_tables
-
-YEAR, AS_OF = AcademicYear(2025), date(2026, 11, 23)
 
 
 def main() -> None:
@@ -36,10 +30,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        config = load_config(generate_hub_area(Path(folder), seed=2026, year=YEAR))
-        loaded = load_and_check(config, key=b"benchmark-key-0123456789", year=YEAR, as_of=AS_OF)
-        frames = {item.source: item.frame.lazy() for item in loaded}
-        data = HubData.of(establishments=frames.pop("gias"), **{k: v for k, v in frames.items() if k != "gias_links"})
+        config, loaded, data = demo_hub(Path(folder))
         progression = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)[
             "progression"
         ].collect()

@@ -43,6 +43,12 @@ def _tracker_evidence(tracker: pl.LazyFrame) -> pl.LazyFrame:
     """Points measured from the tracker's rows, one row each (point, evidence, count, denominator)."""
     all_schools = pl.len().cast(pl.Float64)
     curriculum = pl.col(TrackerRow.rag_curriculum)
+    # Points 4 and 5 share one figure: schools reached by the hub's CPD.
+    reached_by_cpd = (
+        "Schools whose staff attended hub CPD this year",
+        _schools(pl.col(TrackerRow.cpd_attendees) > 0),
+        all_schools,
+    )
     items = [
         Evidence(
             2,
@@ -56,24 +62,14 @@ def _tracker_evidence(tracker: pl.LazyFrame) -> pl.LazyFrame:
             _schools(pl.col(TrackerRow.conversations) > 0),
             all_schools,
         ),
-        Evidence(
-            4,
-            "Schools whose staff attended hub CPD this year",
-            _schools(pl.col(TrackerRow.cpd_attendees) > 0),
-            all_schools,
-        ),
+        Evidence(4, *reached_by_cpd),
         Evidence(
             4,
             "Schools whose curriculum the hub rated (RAG) in a SMEP conversation this year",
             _schools(curriculum.is_not_null()),
             all_schools,
         ),
-        Evidence(
-            5,
-            "Schools whose staff attended hub CPD this year",
-            _schools(pl.col(TrackerRow.cpd_attendees) > 0),
-            all_schools,
-        ),
+        Evidence(5, *reached_by_cpd),
         Evidence(
             5,
             "School staff places at hub CPD this year",
