@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,10 +26,9 @@ def fail_plainly(function: F) -> F:
             get_run_logger().error("%s", exc)
             return Failed(message=str(exc), data=exc)
 
-    # Prefect reads a flow's parameter types from its annotations: give it the real types, resolved where the
+    # Prefect reads a flow's parameter types from its signature: give it the real types, resolved where the
     # function is defined (as strings, under `from __future__ import annotations`, they would be looked up in
     # this module and a type such as a Literal alias would not be found).
-    wrapper.__annotations__ = typing.get_type_hints(function)
     wrapper.__signature__ = inspect.signature(function, eval_str=True)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from store.models import Run, RunInput
+from store.repository import latest_published_run
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,12 @@ class PreviousRun:
 
 def last_successful_run(engine: Engine, hub_slug: str, academic_year: str) -> PreviousRun | None:
     """The hub's latest published run for the year with its inputs' (source, sha256), or None."""
+    run_id = latest_published_run(engine, hub_slug, academic_year)
+    if run_id is None:
+        return None
     with Session(engine) as session:
-        run = session.execute(
-            select(Run)
-            .where(Run.hub_slug == hub_slug, Run.academic_year == academic_year, Run.status == "published")
-            .order_by(Run.finished_at.desc().nulls_last(), Run.run_id)
-            .limit(1)
-        ).scalar_one_or_none()
-        if run is None:
-            return None
-        inputs = session.execute(select(RunInput.source, RunInput.sha256).where(RunInput.run_id == run.run_id)).all()
+        run = session.get_one(Run, run_id)
+        inputs = session.execute(select(RunInput.source, RunInput.sha256).where(RunInput.run_id == run_id)).all()
         return PreviousRun(
             run_id=run.run_id,
             finished_at=run.finished_at,

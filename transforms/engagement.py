@@ -38,12 +38,12 @@ from transforms.activity import HubData
 from transforms.cpd import cpd_attendances
 from transforms.ensembles import active_members, ensemble_players
 from transforms.experiences import experience_attendances
-from transforms.loans import loans_in_window
+from transforms.loans import loans_by_school, loans_in_window
 from transforms.periods import ReportingWindow, dated_within, in_academic_year, span_overlaps
-from transforms.schools import latest_engagement_level, school_engagement, smep_contacts
+from transforms.schools import school_engagement, smep_contacts
 from transforms.singing import singing_programmes
 from transforms.tuition import tuition_learners
-from transforms.universe import census_for_year
+from transforms.universe import census_for_year, school_identity
 from transforms.wcet import wcet_units
 
 ALL_PHASES = "All phases"
@@ -62,11 +62,6 @@ def school_activity(data: HubData, universe: pl.LazyFrame, *, window: ReportingW
     programmes, staff places at CPD, loans to the school or its pupils, pupil places at experiences.
     """
     year = window.year
-    loans = loans_in_window(data.loans, window=window).join(
-        data.pupils.select(Pupils.pupil_ref, pl.col(Pupils.urn).alias("_pupil_urn")),
-        on=Loans.pupil_ref,
-        how="left",
-    )
     parts = [
         _per_school(
             wcet_units(data.wcet, data.wcet_participants, universe, year=year),
@@ -91,11 +86,7 @@ def school_activity(data: HubData, universe: pl.LazyFrame, *, window: ReportingW
         _per_school(
             cpd_attendances(data.cpd, window=window), TrackerRow.cpd_attendees, pl.col(Cpd.attendees).sum()
         ),
-        _per_school(
-            loans.with_columns(pl.coalesce(Loans.urn, "_pupil_urn").alias(Establishment.urn)),
-            TrackerRow.loans,
-            pl.len(),
-        ),
+        _per_school(loans_by_school(data.loans, data.pupils, window=window), TrackerRow.loans, pl.len()),
         _per_school(
             experience_attendances(data.events, window=window),
             TrackerRow.experience_pupils,
@@ -185,7 +176,10 @@ def tracker_rows(
     on a duty area and its FSM share is at least ``high_fsm_pct`` percent.
     """
     engaged = school_engagement(data, universe, window=window).select(
-        SchoolUniverseRow.urn, SchoolUniverseRow.pupil_headcount, SchoolUniverseRow.is_engaged
+        SchoolUniverseRow.urn,
+        SchoolUniverseRow.pupil_headcount,
+        SchoolUniverseRow.is_engaged,
+        SchoolUniverseRow.engagement_level,
     )
     census = census_for_year(data.census, year=window.year)
     table = (
@@ -193,12 +187,11 @@ def tracker_rows(
         universe.drop(Establishment.fsm_pct)
         .join(engaged, on=Establishment.urn, how="left")
         .join(fsm_share(universe, census), on=Establishment.urn, how="left")
-        .join(latest_engagement_level(data.engagements, window=window), on=Establishment.urn, how="left")
         .join(school_activity(data, universe, window=window), on=Establishment.urn, how="left")
         .join(smep_status(data.engagements, window=window), on=Establishment.urn, how="left")
         .with_columns(
             pl.col(TrackerRow.conversations).fill_null(0),
-            pl.col(Engagements.engagement_level)
+            pl.col(TrackerRow.engagement_level)
             .replace_strict(ENGAGEMENT_LEVEL_NAMES, default=None, return_dtype=pl.String)
             .alias(TrackerRow.engagement_level_name),
         )
@@ -209,17 +202,12 @@ def tracker_rows(
         .with_columns(pl.col(TrackerRow.priority_reason).is_not_null().alias(TrackerRow.is_priority))
     )
     return table.select(
-        TrackerRow.urn,
-        TrackerRow.laestab,
-        pl.col(Establishment.school_name).alias(TrackerRow.school_name),
-        pl.col(Establishment.phase_name).alias(TrackerRow.phase_name),
-        pl.col(Establishment.type_name).alias(TrackerRow.type_name),
-        pl.col(Establishment.la_name).alias(TrackerRow.la_name),
+        *school_identity(),
         pl.col(Establishment.trust_name).alias(TrackerRow.trust_name),
         pl.col(Establishment.postcode).alias(TrackerRow.postcode),
         TrackerRow.pupil_headcount,
         TrackerRow.fsm_pct,
-        pl.col(Engagements.engagement_level).cast(pl.Int64).alias(TrackerRow.engagement_level),
+        TrackerRow.engagement_level,
         TrackerRow.engagement_level_name,
         TrackerRow.is_engaged,
         *RAG_COLUMNS,

@@ -64,8 +64,8 @@ def loan_pupil_figures(loans: pl.LazyFrame, *, window: ReportingWindow) -> pl.La
     return tally(borrowers, LOAN_PUPILS, breakdowns=[_remission_breakdown()])
 
 
-def loan_schools(loans: pl.LazyFrame, pupils: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
-    """URNs of the schools with a loan overlapping the window: the loan's URN, or else its pupil's school."""
+def loans_by_school(loans: pl.LazyFrame, pupils: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
+    """Loans overlapping the window, each with its school's URN: the loan's URN, or else its pupil's school."""
     return (
         loans_in_window(loans, window=window)
         .join(
@@ -73,10 +73,14 @@ def loan_schools(loans: pl.LazyFrame, pupils: pl.LazyFrame, *, window: Reporting
             on=Loans.pupil_ref,
             how="left",
         )
-        .select(pl.coalesce(Loans.urn, _PUPIL_URN).alias(Establishment.urn))
-        .drop_nulls()
-        .unique()
+        .with_columns(pl.coalesce(Loans.urn, _PUPIL_URN).alias(Establishment.urn))
+        .drop(_PUPIL_URN)
     )
+
+
+def loan_schools(loans: pl.LazyFrame, pupils: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
+    """URNs of the schools with a loan overlapping the window: the loan's URN, or else its pupil's school."""
+    return loans_by_school(loans, pupils, window=window).select(Establishment.urn).drop_nulls().unique()
 
 
 def loan_school_figures(

@@ -6,13 +6,12 @@ import polars as pl
 
 from schemas.hub_exports import Engagements
 from schemas.outputs import SchoolUniverseRow as Row
-from schemas.register import Establishment
 from transforms.activity import HubData
 from transforms.ensembles import ensemble_host_schools, ensemble_players
 from transforms.periods import ReportingWindow, dated_within
 from transforms.singing import singing_programmes
 from transforms.tuition import tuition_learners
-from transforms.universe import census_for_year, universe_headcount
+from transforms.universe import census_for_year, school_identity, universe_headcount
 from transforms.wcet import wcet_schools
 
 COUNT = "count"
@@ -72,12 +71,7 @@ def school_engagement(data: HubData, universe: pl.LazyFrame, *, window: Reportin
             Row.has_wcet, Row.has_tuition, Row.has_ensemble, Row.has_singing, Row.has_smep_contact
         ).alias(Row.is_engaged)
     ).select(
-        Row.urn,
-        Row.laestab,
-        pl.col(Establishment.school_name).alias(Row.school_name),
-        pl.col(Establishment.phase_name).alias(Row.phase_name),
-        pl.col(Establishment.type_name).alias(Row.type_name),
-        pl.col(Establishment.la_name).alias(Row.la_name),
+        *school_identity(),
         Row.pupil_headcount,
         Row.is_engaged,
         Row.has_wcet,

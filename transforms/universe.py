@@ -67,6 +67,18 @@ def school_universe(
     )
 
 
+def school_identity() -> list[pl.Expr]:
+    """A universe school's identity as the output tables name it: URN, LAESTAB, name, phase, type, LA."""
+    return [
+        pl.col(Establishment.urn).alias(SchoolUniverseRow.urn),
+        pl.col(SchoolUniverseRow.laestab),
+        pl.col(Establishment.school_name).alias(SchoolUniverseRow.school_name),
+        pl.col(Establishment.phase_name).alias(SchoolUniverseRow.phase_name),
+        pl.col(Establishment.type_name).alias(SchoolUniverseRow.type_name),
+        pl.col(Establishment.la_name).alias(SchoolUniverseRow.la_name),
+    ]
+
+
 def census_for_year(census: pl.LazyFrame, *, year: AcademicYear) -> pl.LazyFrame:
     """The census rows of the year's own January census, or of the latest earlier census when it is not out yet."""
     periods = census.select(pl.col(SchoolCensus.census_period).unique())

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from hubreturns.cli import EXIT_OK, main
+from tests.workbooks import table_rows
 
 pytestmark = pytest.mark.flow
 YEAR = ["--year", "2025/26", "--as-of", "2026-11-23"]
@@ -50,10 +51,7 @@ def demo(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _table(workbook: openpyxl.Workbook, sheet: str) -> list[dict]:
     """The sheet's one Excel table as a list of {heading: value}."""
-    worksheet = workbook[sheet]
-    table = next(iter(worksheet.tables.values()))
-    cells = [[c.value for c in row] for row in worksheet[table.ref]]
-    return [dict(zip(cells[0], row, strict=True)) for row in cells[1:]]
+    return table_rows(workbook[sheet])
 
 
 def test_demo_return_has_every_sheet_and_kpis_with_last_year(demo: Path) -> None:

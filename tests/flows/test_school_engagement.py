@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tests.workbooks import table_rows
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
 pytestmark = pytest.mark.flow
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
@@ -42,14 +44,6 @@ def _register_universe(register: Path, la_codes: set[str]) -> set[str]:
     return urns
 
 
-def _table(ws, first_heading: str) -> list[dict]:
-    """The rows of the sheet's table (the one whose header row starts with ``first_heading``), by heading."""
-    rows = list(ws.iter_rows(values_only=True))
-    header = next(i for i, row in enumerate(rows) if row and row[0] == first_heading)
-    headings = rows[header]
-    return [dict(zip(headings, row, strict=False)) for row in rows[header + 1 :] if row and row[0] is not None]
-
-
 def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     from flows.annual_return import annual_return
 
@@ -60,7 +54,7 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     workbook = openpyxl.load_workbook(tracker_path)
     assert workbook.sheetnames[:3] == ["Cover", "Contents", "Notes"]
 
-    schools = _table(workbook["Schools"], "URN")
+    schools = table_rows(workbook["Schools"])
     universe = _register_universe(hub.parent / "dfe" / "edubasealldata20260901.csv", {"830", "831"})
     assert universe == {"100001", "100002", "100003"}
     assert len(schools) == len(universe)
@@ -82,11 +76,11 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     assert (eglise["Conversations this year"], eglise["Overdue"]) == (0, "Y")  # no contact: present, and overdue
 
     # S007 learns with the hub at an independent school: listed, not silently dropped.
-    exceptions = _table(workbook["Exceptions"], "URN")
+    exceptions = table_rows(workbook["Exceptions"])
     assert [(row["URN"], row["Export"], row["Rows"]) for row in exceptions] == [("100005", "pupils", 1)]
     assert exceptions[0]["Why it is outside"].startswith("Not a state-funded school")
 
-    ofsted = _table(workbook["Ofsted points"], "Point")
+    ofsted = table_rows(workbook["Ofsted points"])
     assert sorted({row["Point"] for row in ofsted}) == list(range(1, 12))
     engaged = next(row for row in ofsted if row["Point"] == 2)
     assert (engaged["Number"], engaged["Out of"]) == (3, 3)
@@ -100,11 +94,11 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     report = openpyxl.load_workbook(year_dir / "schools" / "8304001-Crossfield-Academy.xlsx")
     profile = {row[0]: row[1] for row in report["Profile"].iter_rows(values_only=True) if row and row[0]}
     assert profile["School"] == "Crossfield Academy"
-    rag = {row["Duty area"]: row["RAG"] for row in _table(report["RAG"], "Duty area")}
+    rag = {row["Duty area"]: row["RAG"] for row in table_rows(report["RAG"])}
     assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
-    log = _table(report["Conversations"], "Date")
+    log = table_rows(report["Conversations"])
     assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [(datetime(2025, 10, 6), "conversation", 45)]
-    actions = _table(report["Open actions"], "Agreed on")
+    actions = table_rows(report["Open actions"])
     assert [(row["Action"], row["Due"], row["Overdue"]) for row in actions] == [
         ("Agree MDP", datetime(2026, 2, 1), "Y")
     ]
