@@ -13,6 +13,7 @@ the same inputs give byte-identical files and a workbook's SHA-256 can go into p
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import math
@@ -34,6 +35,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from hubreturns.errors import HubReturnsError
 from schemas.provenance import InputFileRecord
 from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
@@ -1004,12 +1006,13 @@ def render_workbook(
 def write_bytes_atomically(path: Path, content: bytes) -> str:
     """Write ``content`` to ``path`` through a temporary file and a rename; return its SHA-256.
 
-    A failure leaves any existing file untouched and no temporary file behind.
+    A failure leaves any existing file untouched and no temporary file behind. A full, read-only or misplaced
+    output folder is said in plain words (HubReturnsError, not retried); other I/O errors are raised as they are.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         # os.open with 0o666 lets the umask decide permissions, as for any new file.
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(descriptor, "wb") as handle:
@@ -1017,8 +1020,33 @@ def write_bytes_atomically(path: Path, content: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+    except BaseException as exc:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass  # a folder that refuses the write may refuse this too; the next run of the hub clears it
+        if not isinstance(exc, OSError):
+            raise
+        unchanged = f"The previous copy of {path.name}, if there was one, is unchanged."
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise HubReturnsError(
+                f"Could not write {path.name}: the output folder {path.parent} is full (no space left on its "
+                f"disk). Free some space there, or set the hub's [storage] output_dir to a folder with room, "
+                f"then run again. {unchanged}"
+            ) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise HubReturnsError(
+                f"Could not write {path.name}: the output folder {path.parent} cannot be written to "
+                f"({exc.strerror}: it is read-only, or this account may not write there). Ask for write access "
+                f"to it, or set the hub's [storage] output_dir to a folder you can write to, then run again. "
+                f"{unchanged}"
+            ) from exc
+        if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            raise HubReturnsError(
+                f"Could not write {path.name}: the output folder {path.parent} cannot be made, because it or a "
+                f"folder above it is a file, not a folder. Move that file away, or set the hub's [storage] "
+                f"output_dir to another folder, then run again."
+            ) from exc
         raise
     return hashlib.sha256(content).hexdigest()
 
