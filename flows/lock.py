@@ -29,15 +29,21 @@ def hub_lock_path(output_dir: Path, hub_slug: str) -> Path:
 def hub_run_lock(output_dir: Path, hub_slug: str, hub_name: str) -> Iterator[None]:
     """Hold the hub's run lock for the block, or refuse at once if another run of the hub holds it."""
     path = hub_lock_path(output_dir, hub_slug)
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, timeout=0)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise RunRefused(
             f"Another run of {hub_name} is in progress, so this one did not start (two runs would mix their "
             f"outputs). Wait for it to finish, then run again. (Lock file: {path})"
         ) from None
+    except OSError as exc:
+        raise RunRefused(
+            f"The output folder {path.parent} of {hub_name} cannot be written to ({exc.strerror}), so the run did "
+            f"not start. Check that the hub's [storage] output_dir is a folder this account can write to and "
+            f"that its disk is not full, then run again."
+        ) from exc
     try:
         remove_stale_temporaries(path.parent)
         yield
@@ -51,6 +57,11 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     Called with the hub's run lock held, so no other run can be writing them.
     """
     stale = [p for p in folder.rglob(".*.tmp") if p.is_file() and TEMPORARY.fullmatch(p.name)]
+    removed = []
     for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue  # a folder that cannot be written to: the run's own write there will say so plainly
+        removed.append(path)
+    return removed

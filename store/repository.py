@@ -1,20 +1,41 @@
-"""Open the store and record a run in one transaction."""
+"""Open the store and record a run in one transaction.
+
+A database that cannot be reached, or that drops the connection, is retried where that is safe (connecting,
+reading, and the run's single write transaction as a whole) and otherwise ends the run with a plain message
+naming the database, never its password.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 import polars as pl
-from sqlalchemy import Engine, create_engine, event, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, exists, insert, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from hubreturns.errors import HubReturnsError
 from schemas.provenance import InputFileRecord
 from schemas.validation import ValidationFailure
 from store.migrations import upgrade_to_head
 from store.models import ReturnFigure, Run, RunInput, ValidationFailureRow
+
+T = TypeVar("T")
+# Pauses before the second and third attempts: long enough for a dropped connection or a restarting server.
+RETRY_DELAYS_SECONDS: tuple[float, ...] = (1.0, 4.0)
+# A PostgreSQL server that does not answer (a firewall drops the packets) fails after this, not never.
+CONNECT_TIMEOUT_SECONDS = 10
+_log = logging.getLogger("hubreturns.store")
+
+
+class StoreUnavailable(HubReturnsError):
+    """The store's database could not be reached or dropped the connection, and retrying did not help."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +69,10 @@ def store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(parsed)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})
+    # pool_pre_ping: a pooled connection the server has since closed is replaced, not used and failed on.
+    engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -57,8 +81,87 @@ def store_engine(url: str) -> Engine:
 def open_store(url: str) -> Engine:
     """Connect to the store and bring its schema to the newest migration (creating the tables on first use)."""
     engine = store_engine(url)
-    upgrade_to_head(engine)
+    try:
+        retrying(
+            engine,
+            "connecting to",
+            lambda: upgrade_to_head(engine),
+            consequence="Nothing was written to the store.",
+        )
+    except StoreUnavailable:
+        engine.dispose()
+        raise
     return engine
+
+
+def retrying(engine: Engine, doing: str, action: Callable[[], T], *, consequence: str = "") -> T:
+    """Run ``action``, again after a pause when the database could not be reached or dropped the connection.
+
+    Only for what is safe to repeat: connecting, reading, or one whole transaction. Gives up with a
+    StoreUnavailable whose message says which database, what happened and what to check.
+    """
+    for attempt, delay in enumerate((*RETRY_DELAYS_SECONDS, None), start=1):
+        try:
+            return action()
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None:
+                message = unreachable_message(engine.url, doing, exc)
+                raise StoreUnavailable(f"{message} {consequence}".strip()) from None
+            _log.warning(
+                "The store's database %s failed while %s it (attempt %d): %s; trying again in %g s",
+                describe_database(engine.url),
+                doing,
+                attempt,
+                _reason(exc, engine.url),
+                delay,
+            )
+            engine.dispose()  # every pooled connection may be dead: start again with fresh ones
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def describe_database(url: URL) -> str:
+    """The database in words a data officer can check against the configuration, never with the password."""
+    if url.get_backend_name() == "sqlite":
+        return f"file {url.database}"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    user = f" as user {url.username}" if url.username else ""
+    return f"'{url.database}' on the PostgreSQL server at {where}{user}"
+
+
+def unreachable_message(url: URL, doing: str, exc: DBAPIError) -> str:
+    """What failed, in a data officer's words: which database, that it could not be used, and what to check."""
+    tries = len(RETRY_DELAYS_SECONDS) + 1
+    if url.get_backend_name() == "sqlite":
+        check = (
+            "Check that the folder holding the file exists and can be written to, that the disk is not full, and "
+            "that the file is a hubreturns store"
+        )
+        what = "could not be opened or written"
+    else:
+        check = (
+            "Check that the database server is running and accepting connections, that this machine can reach it "
+            "(network, VPN, firewall), and that the host, port, database name and user in the hub's [storage] "
+            "database_url (or --database-url) are right"
+        )
+        what = (
+            "could not be reached"
+            if doing == "connecting to"
+            else "dropped the connection or could not be reached"
+        )
+    return (
+        f"The store's database, {describe_database(url)}, {what} while {doing} it ({tries} attempts): "
+        f"{_reason(exc, url)}. {check}; then run again."
+    )
+
+
+def _reason(exc: DBAPIError, url: URL) -> str:
+    """The driver's own first line (e.g. 'Connection refused'), with any password taken out."""
+    lines = [line.strip() for line in str(exc.orig).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc.orig).__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    return reason.rstrip(".")
 
 
 FIGURE_COLUMNS = ("sheet", "measure", "breakdown", "value")
@@ -71,7 +174,36 @@ def record_run(
     figures: pl.DataFrame | None = None,
     failures: pl.DataFrame | None = None,
 ) -> None:
-    """Write the run, its inputs, figures (sheet, measure, breakdown, value) and failures in one transaction."""
+    """Write the run, its inputs, figures (sheet, measure, breakdown, value) and failures in one transaction.
+
+    A dropped connection repeats the whole transaction: the database has kept all of it or none of it, and a
+    repeat first looks for the run, so a commit that landed before the connection dropped is not written twice.
+    """
+    attempts = 0
+
+    def write() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1 and _run_exists(engine, run.run_id):
+            return
+        _write_run(engine, run, figures=figures, failures=failures)
+
+    retrying(
+        engine,
+        f"recording run {run.run_id} in",
+        write,
+        consequence="Nothing of that run was saved in the store, so it is not published.",
+    )
+
+
+def _run_exists(engine: Engine, run_id: str) -> bool:
+    with Session(engine) as session:
+        return bool(session.scalar(select(exists().where(Run.run_id == run_id))))
+
+
+def _write_run(
+    engine: Engine, run: RunRecord, *, figures: pl.DataFrame | None, failures: pl.DataFrame | None
+) -> None:
     with Session(engine) as session, session.begin():
         session.add(
             Run(
@@ -124,12 +256,20 @@ def record_run(
 
 def run_figures(engine: Engine, run_id: str) -> pl.DataFrame:
     """The figures one run recorded, in long format."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(ReturnFigure.sheet, ReturnFigure.measure, ReturnFigure.breakdown, ReturnFigure.value)
-            .where(ReturnFigure.run_id == run_id)
-            .order_by(ReturnFigure.id)
-        ).all()
+
+    def read() -> list:
+        with Session(engine) as session:
+            return list(
+                session.execute(
+                    select(
+                        ReturnFigure.sheet, ReturnFigure.measure, ReturnFigure.breakdown, ReturnFigure.value
+                    )
+                    .where(ReturnFigure.run_id == run_id)
+                    .order_by(ReturnFigure.id)
+                ).all()
+            )
+
+    rows = retrying(engine, "reading", read)
     return pl.DataFrame(
         [tuple(r) for r in rows],
         schema={"sheet": pl.String, "measure": pl.String, "breakdown": pl.String, "value": pl.Float64},
@@ -152,5 +292,9 @@ def latest_published_run(
     order = [Run.finished_at.is_(None), Run.finished_at.desc(), run_id]
     if year_end is not None:
         order.insert(0, (Run.as_of >= year_end).desc())
-    with Session(engine) as session:
-        return session.execute(query.order_by(*order).limit(1)).scalar_one_or_none()
+
+    def read() -> str | None:
+        with Session(engine) as session:
+            return session.execute(query.order_by(*order).limit(1)).scalar_one_or_none()
+
+    return retrying(engine, "reading", read)
