@@ -50,7 +50,7 @@ def parameter_problems(deployment: dict[str, Any]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["nightly", "rerun"])
+@pytest.mark.parametrize("name", ["nightly", "rerun", "national"])
 def test_deployment_parameters_fit_the_flow(project: dict[str, Any], name: str) -> None:
     deployment = _deployment(project, name)
     assert parameter_problems(deployment) == []
