@@ -9,7 +9,14 @@ from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils
 from schemas.national import EnglandKpiRow, HubKpiRow
 from schemas.periods import AcademicYear
 from tests.builders import census, establishments, frame, hub_data, school
-from transforms.national import HUB_KPI_SCHEMA, combined, direct_kpis, england_totals, hubs_side_by_side, reconcile
+from transforms.national import (
+    HUB_KPI_SCHEMA,
+    combined,
+    direct_kpis,
+    england_totals,
+    hubs_side_by_side,
+    reconcile,
+)
 
 YEAR, AS_OF = AcademicYear(2025), date(2026, 11, 23)
 
