@@ -8,8 +8,12 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
+
+if TYPE_CHECKING:
+    from hubreturns.synthetic.generator import AreaSummary
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 # The flow's sections (flows/annual_return.py: SECTIONS), repeated so `--help` does not have to import Prefect.
@@ -65,6 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--faults", action="store_true", help="write realistic defects into the files, to see the validation report"
     )
+    generate.add_argument(
+        "--scale",
+        choices=("hub", "england"),
+        default="hub",
+        help="one hub area (default), or all of England: 43 hub areas, a configuration each in OUT/hubs/",
+    )
+    generate.add_argument("--hubs", type=int, help="with --scale england: write only the first N hubs")
+    generate.add_argument(
+        "--schools-per-la",
+        dest="schools_per_la",
+        type=int,
+        help="with --scale england: average schools per local authority (default: national size)",
+    )
+    generate.add_argument(
+        "--workers", type=int, default=2, help="with --scale england: hubs written at once (default: 2)"
+    )
 
     run = commands.add_parser("run", help="build a hub's annual return from its configuration file")
     run.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
@@ -105,6 +125,38 @@ def _generate(out: Path, seed: int, year_text: str | None, *, faults: bool = Fal
         injected = inject_faults(config, year=year or AcademicYear.latest_complete(date.today()))
         print(f"{len(injected)} defects written, for example {injected[0].file} row {injected[0].row}")
     return config
+
+
+def _generate_england(args: argparse.Namespace) -> int:
+    if args.faults:
+        raise HubReturnsError("--faults writes into one hub area: use it without --scale england")
+    if args.hubs is not None and args.hubs < 1:
+        raise HubReturnsError("--hubs must be at least 1")
+    if args.schools_per_la is not None and args.schools_per_la < 1:
+        raise HubReturnsError("--schools-per-la must be at least 1")
+    year = _parse_year(args.year)
+    from hubreturns.synthetic.england import SCHOOLS_PER_LA, generate_england
+
+    def progress(done: int, total: int, hub: AreaSummary) -> None:
+        print(
+            f"  [{done:>2}/{total}] {hub.slug}: {hub.schools:,} schools, {hub.pupils:,} pupils on roll",
+            flush=True,
+        )
+
+    summary = generate_england(
+        args.out,
+        seed=args.seed,
+        year=year,
+        hubs=args.hubs,
+        schools_per_la=args.schools_per_la or SCHOOLS_PER_LA,
+        workers=max(1, args.workers),
+        progress=progress,
+    )
+    print(
+        f"Synthetic England written to {args.out}: {len(summary.hubs)} hubs, {summary.schools:,} schools, "
+        f"{summary.pupils:,} pupils on roll, in {summary.seconds:.0f} s; manifest: {summary.manifest}"
+    )
+    return EXIT_OK
 
 
 def _preflight(config_path: Path, args: argparse.Namespace) -> None:
@@ -169,7 +221,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors a data officer can fix are printed plainly, without a traceback."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "generate" and args.scale == "england":
+            return _generate_england(args)
         if args.command == "generate":
+            if args.hubs is not None or args.schools_per_la is not None:
+                raise HubReturnsError("--hubs and --schools-per-la need --scale england")
             config = _generate(args.out, args.seed, args.year, faults=args.faults)
             print(f"Synthetic hub area written to {args.out}; configuration: {config}")
             return EXIT_OK

@@ -96,9 +96,10 @@ def build_rolls(rng: random.Random, register: Register, years: tuple[AcademicYea
     earlier, later = years
     for site in register.sites:
         authority = register.authorities[site.la]
-        site.fsm_rate = min(0.75, max(0.02, _FSM[site.la] * rng.uniform(0.35, 1.8)))
-        site.eal_rate = min(0.9, max(0.0, _EAL[site.la] * rng.uniform(0.3, 1.9)))
-        noise = [w * rng.uniform(0.5, 1.5) for w in _ETHNICITY[site.la]]
+        profile = authority.census_profile
+        site.fsm_rate = min(0.75, max(0.02, _FSM[profile] * rng.uniform(0.35, 1.8)))
+        site.eal_rate = min(0.9, max(0.0, _EAL[profile] * rng.uniform(0.3, 1.9)))
+        noise = [w * rng.uniform(0.5, 1.5) for w in _ETHNICITY[profile]]
         total = sum(noise)
         site.ethnicity = tuple(w / total for w in noise)
         if site.kind == "special":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from hubreturns.synthetic.gias import (
 from hubreturns.synthetic.names import NameBook
 from hubreturns.synthetic.organisation import build_finance, build_workforce
 from hubreturns.synthetic.pupils import PupilBook
-from hubreturns.synthetic.register import HUB_LAS, Register, build_register
+from hubreturns.synthetic.register import AreaPlan, Register, build_register, demo_plan
 from hubreturns.synthetic.schools import (
     build_cpd,
     build_engagements,
@@ -49,9 +52,35 @@ LEAD_ORGANISATION = "Trentvale Music Trust"
 # Exports written in another encoding or format than UTF-8 CSV, as real management systems do.
 CP1252_EXPORTS = ("ensembles",)
 WORKBOOK_EXPORTS = {"workforce": "Staff"}
+# Export columns holding the management system's own ids, prefixed per hub when several hubs are written.
+ID_COLUMNS = ("programme_id", "enrolment_id", "ensemble_id", "engagement_id", "event_id", "loan_id")
 
 
-def _stream(seed: int, name: str) -> random.Random:
+@dataclass(frozen=True)
+class HubIdentity:
+    """Who the hub is: the [hub] table of its configuration, bar the local authorities."""
+
+    name: str
+    slug: str
+    lead_organisation: str
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    """What one written area holds, for progress lines and the England manifest."""
+
+    slug: str
+    la_codes: tuple[str, ...]
+    config: Path
+    schools: int
+    pupils: int
+    rows: dict[str, int]
+
+
+DEMO_HUB = HubIdentity(HUB_NAME, HUB_SLUG, LEAD_ORGANISATION)
+
+
+def _stream(seed: int | str, name: str) -> random.Random:
     """An independent seeded stream per concern, so changing one part does not reshuffle the others."""
     return random.Random(f"{seed}:{name}")
 
@@ -88,7 +117,37 @@ def generate_hub_area(
     out_dir: Path, *, seed: int = 2026, year: AcademicYear | None = None, today: date | None = None
 ) -> Path:
     """Write the synthetic hub area into out_dir and return the path of out_dir/'hub.toml'."""
-    year = year or AcademicYear.latest_complete(today or date.today())
+    out_dir = Path(out_dir)
+    summary = write_area(
+        out_dir,
+        seed=seed,
+        year=year or AcademicYear.latest_complete(today or date.today()),
+        plan=demo_plan(),
+        hub=DEMO_HUB,
+        config_path=out_dir / "hub.toml",
+        storage={"output_dir": "out", "database_url": "sqlite:///hubreturns.db"},
+    )
+    return summary.config
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """A path as the configuration writes it: relative to the configuration's folder, with forward slashes."""
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def write_area(
+    out_dir: Path,
+    *,
+    seed: int | str,
+    year: AcademicYear,
+    plan: AreaPlan,
+    hub: HubIdentity,
+    config_path: Path,
+    storage: Mapping[str, str],
+    id_prefix: str = "",
+    ref_prefix: str = "SA",
+) -> AreaSummary:
+    """Write one synthetic hub area's DfE files and exports into out_dir and its configuration at config_path."""
     years = (year.previous(), year)
     out_dir = Path(out_dir)
     dfe, exports = out_dir / "dfe", out_dir / "exports"
@@ -96,7 +155,7 @@ def generate_hub_area(
     exports.mkdir(parents=True, exist_ok=True)
 
     names = NameBook(_stream(seed, "names"))
-    register = build_register(_stream(seed, "register"), names, year)
+    register = build_register(_stream(seed, "register"), names, year, plan)
     assign_details(_stream(seed, "addresses"), names, register)
     build_rolls(_stream(seed, "rolls"), register, years)
 
@@ -123,7 +182,7 @@ def generate_hub_area(
 
     # The hub's activity.
     plan_engagement(_stream(seed, "engagement"), register, years)
-    book = PupilBook(_stream(seed, "pupils"), register, years)
+    book = PupilBook(_stream(seed, "pupils"), register, years, ref_prefix=ref_prefix)
     activity = build_pupil_activity(_stream(seed, "activity"), register, book, years)
     officer_rng = _stream(seed, "officers")
     officers = officers_by_district(
@@ -168,11 +227,22 @@ def generate_hub_area(
         "workforce": build_workforce(_stream(seed, "workforce"), years),
         "finance": build_finance(_stream(seed, "finance"), years, roll),
     }
+    if id_prefix:
+        for name, table in rows.items():
+            rows[name] = [
+                {**row, **{c: f"{id_prefix}{row[c]}" for c in ID_COLUMNS if row.get(c) is not None}}
+                for row in table
+            ]
+    folder = config_path.parent
+
+    def relative(name: str) -> str:
+        return _relative(out_dir / name, folder)
+
     inputs: dict[str, object] = {
-        "gias": gias_name,
-        "gias_links": links_name,
-        "census": census_files,
-        "sen": sen_files,
+        "gias": relative(gias_name),
+        "gias_links": relative(links_name),
+        "census": [relative(name) for name in census_files],
+        "sen": [relative(name) for name in sen_files],
     }
     for name, model in HUB_EXPORTS.items():
         header = list(model.to_schema().columns)
@@ -180,24 +250,24 @@ def generate_hub_area(
             path = f"exports/{name}.xlsx"
             created = datetime.combine(year.end + timedelta(days=1), datetime.min.time())
             write_xlsx(out_dir / path, WORKBOOK_EXPORTS[name], header, rows[name], created=created)
-            inputs[name] = {"path": path, "sheet": WORKBOOK_EXPORTS[name]}
+            inputs[name] = {"path": relative(path), "sheet": WORKBOOK_EXPORTS[name]}
         else:
             path = f"exports/{name}.csv"
             encoding = "cp1252" if name in CP1252_EXPORTS else "utf-8"
             write_csv(out_dir / path, header, rows[name], encoding=encoding)
-            inputs[name] = path
+            inputs[name] = relative(path)
 
-    config = out_dir / "hub.toml"
+    config_path.parent.mkdir(parents=True, exist_ok=True)
     write_toml(
-        config,
+        config_path,
         {
             "hub": {
-                "name": HUB_NAME,
-                "slug": HUB_SLUG,
-                "lead_organisation": LEAD_ORGANISATION,
-                "la_codes": list(HUB_LAS),
+                "name": hub.name,
+                "slug": hub.slug,
+                "lead_organisation": hub.lead_organisation,
+                "la_codes": list(plan.hub_las),
             },
-            "storage": {"output_dir": "out", "database_url": "sqlite:///hubreturns.db"},
+            "storage": dict(storage),
             "inputs": inputs,
             "settings": {"suppression_threshold": 4, "allow_demo_key": True},
         },
@@ -207,4 +277,15 @@ def generate_hub_area(
             "Every school name, postcode, trust and pupil is invented; the local authorities are real."
         ),
     )
-    return config
+    universe = {
+        r.urn for r in register.records if r.la in plan.hub_las and r.state_funded() and r.open_during(later)
+    }
+    pupils = sum(f.headcount for (_, start), f in figures.items() if start == later.start_year)
+    return AreaSummary(
+        hub.slug,
+        plan.hub_las,
+        config_path,
+        len(universe),
+        pupils,
+        {name: len(table) for name, table in rows.items()},
+    )

@@ -56,10 +56,17 @@ class PupilBook:
     """All pupils created so far, indexed by cohort (site, NC year, year) in both years."""
 
     def __init__(
-        self, rng: random.Random, register: Register, years: tuple[AcademicYear, AcademicYear]
+        self,
+        rng: random.Random,
+        register: Register,
+        years: tuple[AcademicYear, AcademicYear],
+        *,
+        ref_prefix: str = "SA",
     ) -> None:
         self.rng = rng
         self.years = years
+        # Management-system ids start with the prefix (one per hub when several hubs are generated).
+        self.ref_prefix = ref_prefix
         self.pupils: list[Pupil] = []
         self._cohorts: dict[tuple[int, str, int], list[Pupil]] = {}
         self._next_ref = rng.randint(10000, 40000)
@@ -174,7 +181,7 @@ class PupilBook:
         gender = "X" if rng.random() < 0.002 else ("M" if male else "F")
         self._next_ref += rng.randint(1, 3)
         pupil = Pupil(
-            ref=f"SA{self._next_ref:07d}",
+            ref=f"{self.ref_prefix}{self._next_ref:07d}",
             upn=self._upn(later_site, later_nc) if rng.random() < 0.9 else None,
             gender=gender,
             fsm=fsm,

@@ -121,6 +121,12 @@ class LocalAuthority:
     districts: tuple[District, ...]
     diocese_ce: tuple[str, str]
     city: bool
+    # Which of the shipped census mixes (ethnicity, FSM and EAL rates) the authority's pupils follow.
+    profile: str = ""
+
+    @property
+    def census_profile(self) -> str:
+        return self.profile or self.code
 
 
 _GEOGRAPHY: dict[str, tuple[str, str, bool, tuple[str, str], tuple[District, ...]]] = {
@@ -307,8 +313,18 @@ _GEOGRAPHY: dict[str, tuple[str, str, bool, tuple[str, str], tuple[District, ...
 }
 
 
+def la_lookup() -> dict[str, dict[str, str]]:
+    """Live local authorities of config/local-authorities.csv by DfE 3-digit code (combined rows left out)."""
+    text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
+    return {
+        row["old_la_code"].strip(): row
+        for row in csv.DictReader(io.StringIO(text))
+        if row["status"] == "live" and row["old_la_code"].strip().isdigit()
+    }
+
+
 def load_local_authorities() -> dict[str, LocalAuthority]:
-    """The area's local authorities, with names and GSS codes from config/local-authorities.csv."""
+    """The demo area's local authorities, with names and GSS codes from config/local-authorities.csv."""
     text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
     found: dict[str, tuple[str, str]] = {}
     for row in csv.DictReader(io.StringIO(text)):
@@ -470,6 +486,28 @@ class Register:
     file_date: date
 
 
+@dataclass(frozen=True)
+class AreaPlan:
+    """What the register holds: the hub's and its neighbours' authorities, how many sites of each kind each
+    authority has, academy shares, and the ranges identifiers are drawn from (disjoint between hubs)."""
+
+    hub_las: tuple[str, ...]
+    neighbour_las: tuple[str, ...]
+    authorities: dict[str, LocalAuthority]
+    site_plan: dict[str, dict[str, int]]
+    academy_share: dict[str, tuple[float, float]]
+    old_urns: tuple[int, int] = (110000, 126999)
+    new_urn_base: int = 136000
+    new_urn_block: int = 1300
+    # The last opening-year block new URNs may use (None: no limit, as the demo area has).
+    new_urn_last_block: int | None = None
+    trust_codes: tuple[int, int] = (2000, 17999)
+
+    @property
+    def all_las(self) -> tuple[str, ...]:
+        return self.hub_las + self.neighbour_las
+
+
 # How many sites of each kind each local authority has (about 550 in the hub's three).
 _SITE_PLAN: dict[str, dict[str, int]] = {
     "830": {
@@ -528,33 +566,43 @@ _ESTAB_RANGES = {
 }
 
 
+def demo_plan() -> AreaPlan:
+    """The demo hub area: Trentvale's three authorities and two neighbours whose staff come to its CPD."""
+    return AreaPlan(HUB_LAS, NEIGHBOUR_LAS, load_local_authorities(), _SITE_PLAN, _ACADEMY_SHARE)
+
+
 class _RegisterBuilder:
-    def __init__(self, rng: random.Random, names: NameBook, year: AcademicYear) -> None:
+    def __init__(self, rng: random.Random, names: NameBook, year: AcademicYear, plan: AreaPlan) -> None:
         self.rng = rng
         self.names = names
         self.later = year
         self.earlier = year.previous()
-        self.authorities = load_local_authorities()
+        self.plan = plan
+        self.authorities = plan.authorities
         self.sites: list[Site] = []
         self.records: list[GiasRecord] = []
         self.links: list[Link] = []
         self.used_urns: set[str] = set()
-        self.used_estabs: dict[str, set[int]] = {la: set() for la in ALL_LAS}
+        self.used_estabs: dict[str, set[int]] = {la: set() for la in plan.all_las}
         self.used_names: set[tuple[str, str]] = set()
-        self.trusts = [(f"{self.rng.randint(2000, 17999):04d}", name) for name in TRUST_NAMES]
+        self.trusts = [(f"{self.rng.randint(*plan.trust_codes):04d}", name) for name in TRUST_NAMES]
 
     # --- identifiers -------------------------------------------------------------------------------------
     def old_urn(self) -> str:
         while True:
-            urn = str(self.rng.randint(110000, 126999))
+            urn = str(self.rng.randint(*self.plan.old_urns))
             if urn not in self.used_urns:
                 self.used_urns.add(urn)
                 return urn
 
     def new_urn(self, open_year: int) -> str:
-        base = 136000 + max(open_year - 2011, 0) * 1300
+        plan = self.plan
+        block = max(open_year - 2011, 0)
+        if plan.new_urn_last_block is not None:
+            block = min(block, plan.new_urn_last_block)
+        base = plan.new_urn_base + block * plan.new_urn_block
         while True:
-            urn = str(base + self.rng.randint(0, 1299))
+            urn = str(base + self.rng.randint(0, plan.new_urn_block - 1))
             if urn not in self.used_urns:
                 self.used_urns.add(urn)
                 return urn
@@ -583,20 +631,21 @@ class _RegisterBuilder:
     # --- sites --------------------------------------------------------------------------------------------
     def build(self) -> Register:
         key = 0
-        for la in ALL_LAS:
+        hub_las = self.plan.hub_las
+        for la in self.plan.all_las:
             authority = self.authorities[la]
-            for kind, count in _SITE_PLAN[la].items():
+            for kind, count in self.plan.site_plan[la].items():
                 if kind == "infant":
                     continue  # built with their junior partners
                 for _ in range(count):
                     district = self.rng.choice(authority.districts)
                     place = self.names.place()
-                    site = Site(key, la, kind, la in HUB_LAS, place, district, "maintained")
+                    site = Site(key, la, kind, la in hub_las, place, district, "maintained")
                     key += 1
                     self._plan_site(site)
                     self.sites.append(site)
-                    if kind == "junior" and _SITE_PLAN[la].get("infant", 0):
-                        partner = Site(key, la, "infant", la in HUB_LAS, place, district, "maintained")
+                    if kind == "junior" and self.plan.site_plan[la].get("infant", 0):
+                        partner = Site(key, la, "infant", la in hub_las, place, district, "maintained")
                         key += 1
                         self._plan_site(partner)
                         self.sites.append(partner)
@@ -616,7 +665,7 @@ class _RegisterBuilder:
             site.sixth_form = rng.random() < 0.55
         if site.kind in ("all-through", "utc", "post16"):
             site.sixth_form = True
-        primary_share, secondary_share = _ACADEMY_SHARE[site.la]
+        primary_share, secondary_share = self.plan.academy_share[site.la]
         if site.kind in ("primary", "infant", "junior"):
             site.history = "academy_hist" if rng.random() < primary_share else "maintained"
         elif site.kind in ("secondary", "all-through"):
@@ -642,23 +691,29 @@ class _RegisterBuilder:
         # Two convert at the end of the later year (the academy opens on the file's date).
         for site in maintained_primary[10:12]:
             site.history = "academy_end"
-        maintained_primary[12].history = "closing"
-        maintained_primary[13].history = "proposed_close"
+        for site, history in zip(maintained_primary[12:14], ("closing", "proposed_close"), strict=False):
+            site.history = history
         for site in maintained_primary[14:16]:
             site.history = "amalgamated"
-        # Free schools: three primaries (one opening at the start of the later year), one secondary.
-        academies = [s for s in hub if s.kind == "primary" and s.history == "academy_hist" and s.la != "830"]
-        rng.shuffle(academies)
-        academies[0].history = "free_new"
-        academies[1].history = "free_hist"
-        academies[2].history = "free_hist"
-        secondaries = [
-            s for s in hub if s.kind == "secondary" and s.history == "academy_hist" and s.la == "892"
+        # Free schools: three primaries (one opening at the start of the later year), one secondary; the
+        # primaries are outside the hub's first authority, the rest in its last (Nottingham in the demo).
+        first_la, last_la = self.plan.hub_las[0], self.plan.hub_las[-1]
+        academies = [
+            s for s in hub if s.kind == "primary" and s.history == "academy_hist" and s.la != first_la
         ]
-        secondaries[0].history = "free_hist"
-        # Nottingham has a special free school and an alternative provision free school.
+        rng.shuffle(academies)
+        for site, history in zip(academies[:3], ("free_new", "free_hist", "free_hist"), strict=False):
+            site.history = history
+        secondaries = [
+            s for s in hub if s.kind == "secondary" and s.history == "academy_hist" and s.la == last_la
+        ]
+        for site in secondaries[:1]:
+            site.history = "free_hist"
+        # A special free school and an alternative provision free school.
         for kind in ("special", "ap"):
-            next(s for s in hub if s.kind == kind and s.la == "892").history = "free_hist"
+            found = next((s for s in hub if s.kind == kind and s.la == last_la), None)
+            if found is not None:
+                found.history = "free_hist"
 
     # --- records ------------------------------------------------------------------------------------------
     def _school_name(self, site: Site, academy: bool, religion: str | None, type_name: str) -> str:
@@ -873,7 +928,7 @@ class _RegisterBuilder:
         trust = self._pick_trust()
         single = site.kind == "secondary" and rng.random() < 0.15
         if single:
-            trust = (f"{rng.randint(2000, 17999):04d}", f"{new_name} Trust")
+            trust = (f"{rng.randint(*self.plan.trust_codes):04d}", f"{new_name} Trust")
         new = self._record(
             site,
             urn=self.new_urn(converted),
@@ -933,18 +988,21 @@ class _RegisterBuilder:
         """Independent schools, a college, a school proposed to open and schools closed long ago."""
         rng = self.rng
         later_start = self.later.start_year
+        # In the demo: Derbyshire (first), Derby (second) and Nottingham (last).
+        hub_las = self.plan.hub_las
+        first, second, last = hub_las[0], hub_las[1 % len(hub_las)], hub_las[-1]
         extras: list[tuple[str, str, str, str]] = [
-            ("830", "Other independent school", "independent", f"{self.names.place()} Hall School"),
-            ("830", "Other independent school", "independent", f"{self.names.place()} Preparatory School"),
-            ("892", "Other independent school", "independent", f"{self.names.place()} High School for Girls"),
-            ("830", "Other independent special school", "special", f"{self.names.place()} House School"),
+            (first, "Other independent school", "independent", f"{self.names.place()} Hall School"),
+            (first, "Other independent school", "independent", f"{self.names.place()} Preparatory School"),
+            (last, "Other independent school", "independent", f"{self.names.place()} High School for Girls"),
+            (first, "Other independent special school", "special", f"{self.names.place()} House School"),
             (
-                "831",
+                second,
                 "Non-maintained special school",
                 "special",
                 f"{self.names.place()} School for Deaf Children",
             ),
-            ("831", "Further education", "college", f"{self.names.place()} College"),
+            (second, "Further education", "college", f"{self.names.place()} College"),
         ]
         for la, type_name, band, name in extras:
             kind = {"independent": "independent", "special": "special_other", "college": "college"}[band]
@@ -964,9 +1022,9 @@ class _RegisterBuilder:
         self._record(
             None,
             urn=self.new_urn(later_start + 1),
-            la="830",
-            estab=self.estab("830", "primary"),
-            name=self.unique_name(f"{self.names.place()} Primary Academy", "830"),
+            la=first,
+            estab=self.estab(first, "primary"),
+            name=self.unique_name(f"{self.names.place()} Primary Academy", first),
             type_name="Free schools",
             status="Proposed to open",
             kind="primary",
@@ -978,7 +1036,8 @@ class _RegisterBuilder:
             s for s in self.sites if s.in_hub and s.kind == "primary" and s.history == "maintained"
         ]
         for index in range(10):
-            la = rng.choice(HUB_LAS) if index < 8 else rng.choice(NEIGHBOUR_LAS)
+            neighbours = self.plan.neighbour_las
+            la = rng.choice(hub_las) if index < 8 or not neighbours else rng.choice(neighbours)
             year = rng.choice(self.past_years(2006)[:16])
             kind = rng.choice(("primary", "primary", "infant", "secondary"))
             noun = {"primary": "Primary School", "infant": "Infant School", "secondary": "School"}[kind]
@@ -1011,6 +1070,8 @@ class _RegisterBuilder:
                     )
 
 
-def build_register(rng: random.Random, names: NameBook, year: AcademicYear) -> Register:
-    """Sites and GIAS records of the five local authorities, with the links between predecessor URNs."""
-    return _RegisterBuilder(rng, names, year).build()
+def build_register(
+    rng: random.Random, names: NameBook, year: AcademicYear, plan: AreaPlan | None = None
+) -> Register:
+    """Sites and GIAS records of the plan's authorities (the demo's five by default), with the links."""
+    return _RegisterBuilder(rng, names, year, plan or demo_plan()).build()

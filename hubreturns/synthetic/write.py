@@ -110,11 +110,22 @@ def toml_value(value: object) -> str:
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def write_toml(path: Path, sections: Mapping[str, Mapping[str, object]], *, comment: str) -> None:
-    """A small TOML file: one table per section, keys in the order given."""
+def write_toml(
+    path: Path,
+    sections: Mapping[str, Mapping[str, object]],
+    *,
+    comment: str,
+    arrays: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
+) -> None:
+    """A small TOML file: one table per section, keys in the order given, then any arrays of tables."""
     lines = [f"# {line}" if line else "#" for line in comment.splitlines()]
     for section, values in sections.items():
         lines.append("")
         lines.append(f"[{section}]")
         lines.extend(f"{key} = {toml_value(value)}" for key, value in values.items())
+    for name, tables in (arrays or {}).items():
+        for values in tables:
+            lines.append("")
+            lines.append(f"[[{name}]]")
+            lines.extend(f"{key} = {toml_value(value)}" for key, value in values.items())
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -97,6 +97,26 @@ def test_generate_with_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "31/09/2025" in (tmp_path / "exports" / "tuition.csv").read_text(encoding="utf-8")
 
 
+def test_generate_england_writes_hubs_and_a_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", "--scale", "england", "--hubs", "2", "--schools-per-la", "12", "--workers", "1"]
+    assert main([*argv, "--out", str(tmp_path), "--year", "2025/26"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "[ 2/2]" in out and "Synthetic England written to" in out and "2 hubs" in out
+    assert (tmp_path / "england.toml").is_file()
+    assert len(list((tmp_path / "hubs").glob("*.toml"))) == 2
+
+
+def test_generate_options_that_need_england_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--out", str(tmp_path), "--hubs", "2"]) == EXIT_USAGE
+    assert main(["generate", "--out", str(tmp_path), "--scale", "england", "--faults"]) == EXIT_USAGE
+    assert "--scale england" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_section_choices_are_the_flows_sections() -> None:
     from flows.annual_return import SECTIONS
     from hubreturns.cli import SECTION_CHOICES
