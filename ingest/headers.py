@@ -16,6 +16,13 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", header.lower())
 
 
+def _headers_in_words(frame: pl.DataFrame, most: int = 60, longest: int = 80) -> str:
+    """The file's headers for an error message, shortened so a damaged header cannot flood the report."""
+    headers = [c if len(c) <= longest else c[:longest] + "..." for c in frame.columns if c != SOURCE_ROW]
+    more = f" and {len(headers) - most} more" if len(headers) > most else ""
+    return ", ".join(headers[:most]) + more
+
+
 def rename_to_canonical(
     frame: pl.DataFrame,
     columns: Mapping[str, str],
@@ -49,7 +56,7 @@ def rename_to_canonical(
         raise InputFileError(
             f"the required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
             f"{'are' if len(missing) > 1 else 'is'} missing. The file has: "
-            f"{', '.join(c for c in frame.columns if c != SOURCE_ROW)}. Add the column or rename the header.",
+            f"{_headers_in_words(frame)}. Add the column or rename the header.",
             file=file_name,
             column=", ".join(missing),
             rule="required column",
