@@ -23,7 +23,7 @@ from prefect.context import get_run_context
 
 from flows.lock import hub_run_lock
 from flows.notifications import notify_failure
-from flows.plain import fail_plainly, retry_transient
+from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.school_engagement import compute_engagement, write_reports, write_tracker
 from flows.secrets import pseudonymisation_key
 from flows.unchanged import current_inputs, nothing_changed
@@ -120,9 +120,10 @@ def read_export(config: HubConfig, source: str, key: bytes) -> LoadedInput:
 
 def read_and_check(config: HubConfig, period: Period, key: bytes) -> list[LoadedInput]:
     """Read and validate every configured input: the DfE files first, then each of the hub's exports."""
-    register, links = read_register(config)
-    census, sen = read_census(config)
-    exports = [read_export(config, source, key) for source in configured_exports(config)]
+    # succeeded: a task that failed plainly stops the run here (fail_plainly hands back its Failed state).
+    register, links = succeeded(read_register(config))
+    census, sen = succeeded(read_census(config))
+    exports = [succeeded(read_export(config, source, key)) for source in configured_exports(config)]
     loaded = check_across_sources([register, links, census, sen, *exports], period)
     logger = get_run_logger()
     for item in loaded:
@@ -345,7 +346,7 @@ def _build(
         inputs=inputs,
     )
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
-    report = write_validation(config, period, run_id, run.code_version, loaded)
+    report = succeeded(write_validation(config, period, run_id, run.code_version, loaded))
     # A file that cannot be read at all is never published around, even in a non-strict run.
     if (strict and errors.height) or unreadable_files(failures).height:
         message = _failure_message(failures)
@@ -380,25 +381,26 @@ def _build(
     meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return", previous_run)
     outputs: dict[str, str] = {}
     if "annual_return" in writing:
-        path = write_return(
+        path = succeeded(write_return(
             annual_return_path(config.output_dir, config.hub.slug, period.year.slug),
             meta, layout, tables, period, threshold,
-        )
+        ))
         outputs["annual_return"] = str(path)
         if published:
-            published_path = write_return(
+            published_path = succeeded(write_return(
                 annual_return_path(config.output_dir, config.hub.slug, period.year.slug, published=True),
                 replace(meta, published=True), layout, tables, period, threshold,
-            )
+            ))
             outputs["annual_return_published"] = str(published_path)
     if {"school_engagement", "school_reports"} & set(writing):
         engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
         school_meta = workbook_meta(config, period, run_id, run.code_version, loaded, "school engagement tracker")
         if "school_engagement" in writing:
-            tracker = write_tracker(config, period.year, period.as_of, school_meta, engagement)
+            tracker = succeeded(write_tracker(config, period.year, period.as_of, school_meta, engagement))
             outputs["school_engagement"] = str(tracker)
         if "school_reports" in writing:
-            outputs["school_reports"] = str(write_reports(config, period.year, period.as_of, school_meta, engagement))
+            reports = succeeded(write_reports(config, period.year, period.as_of, school_meta, engagement))
+            outputs["school_reports"] = str(reports)
     record_run(
         engine,
         _replace(run, finished_at=datetime.now(UTC)),
@@ -507,7 +509,7 @@ def validate_inputs(
     period = resolve_period(academic_year, as_of, today=started.date())
     key = pseudonymisation_key(config)
     loaded = read_and_check(config, period, key)
-    report = write_validation(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded)
+    report = succeeded(write_validation(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded))
     failures = pl.concat([item.failures for item in loaded])
     severities = failures.get_column(ValidationFailure.severity)
     return ValidationSummary(

@@ -8,15 +8,21 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from prefect import get_run_logger
+from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
 from hubreturns.errors import HubReturnsError
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def fail_plainly(function: F) -> F:
-    """Turn a HubReturnsError into a Failed state carrying the message (the caller still gets the error)."""
+    """Turn a HubReturnsError into a Failed state carrying the message.
+
+    A flow's caller gets the error. A task's caller gets the Failed state itself (Prefect hands a returned
+    state back as the task's value): pass a task's value through ``succeeded`` so the run stops there.
+    """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -31,6 +37,13 @@ def fail_plainly(function: F) -> F:
     # this module and a type such as a Literal alias would not be found).
     wrapper.__signature__ = inspect.signature(function, eval_str=True)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def succeeded(value: T | State) -> T:
+    """A task's value; for a task that failed plainly, its error raised, so the flow stops where it failed."""
+    if isinstance(value, State):
+        return value.result()  # type: ignore[return-value]  # raises a Failed state's HubReturnsError
+    return value
 
 
 def retry_transient(_task: Any, _task_run: Any, state: Any) -> bool:
