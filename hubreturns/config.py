@@ -19,6 +19,10 @@ from hubreturns.errors import ConfigError
 DFE_INPUTS = ("gias", "gias_links", "census", "sen")
 # Overrides the configured store, e.g. to point every hub at the production PostgreSQL server.
 DATABASE_URL_VARIABLE = "HUBRETURNS_DATABASE_URL"
+# Windows opens these as devices whatever the folder: a hub slug must not be one.
+_WINDOWS_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))]
+)
 
 
 class InputFile(BaseModel):
@@ -43,8 +47,12 @@ class HubInfo(BaseModel):
     @field_validator("slug")
     @classmethod
     def _slug_is_safe(cls, value: str) -> str:
+        # The slug names a folder and every file of a run: no separator, dot, space or quote may get in, so
+        # it can never point outside the output folder or break out of a sheet name or title.
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value):
             raise ValueError("use lower-case letters, digits and hyphens only (for example 'trentvale')")
+        if value in _WINDOWS_DEVICE_NAMES:
+            raise ValueError(f"'{value}' is a device name on Windows, not a folder: choose another slug")
         return value
 
     @field_validator("la_codes")
@@ -113,7 +121,8 @@ class HubConfig(BaseModel):
     config_path: Path
     hub: HubInfo
     output_dir: Path
-    database_url: str
+    # Kept out of repr(): the URL may hold the database password.
+    database_url: str = Field(repr=False)
     inputs: dict[str, tuple[InputFile, ...]]
     settings: Settings = Settings()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -15,6 +16,8 @@ KEY_SECRET_BLOCK = "hubreturns-pseudonymisation-key"
 # Public and therefore worthless as a secret: only for the synthetic demo data.
 DEMO_KEY = b"hubreturns-demo-key-synthetic-data-only"
 MIN_KEY_LENGTH = 16
+# A UPN (schemas.vocabulary.UPN_REGEX), in upper case and without surrounding spaces.
+_UPN_SHAPE = r"^[A-Z][0-9]{11}[0-9A-Z]$"
 
 
 def resolve_key(*, allow_demo_key: bool, secret: str | None = None) -> bytes:
@@ -54,9 +57,20 @@ def pseudonymise_columns(frame: pl.DataFrame, columns: tuple[str, ...], key: byt
     )
 
 
-def pseudonymise_failure_values(failures: pl.DataFrame, columns: tuple[str, ...], key: bytes) -> pl.DataFrame:
-    """Report rows about pupil-id columns quote the pseudonym, never the raw id."""
-    about_pupils = pl.col("column").is_in(columns) & pl.col("value").is_not_null()
+def pseudonymise_failure_values(
+    failures: pl.DataFrame, columns: tuple[str, ...], key: bytes, *, known_ids: Iterable[str] = ()
+) -> pl.DataFrame:
+    """Report rows quote the pseudonym of a pupil id, never the raw id.
+
+    A value is replaced when its column holds pupil ids, when it is shaped like a UPN whatever its column (an
+    export with shifted columns puts ids under other headings), or when it equals one of ``known_ids`` (the
+    raw pupil ids of the same file) in any column.
+    """
+    known = {value.strip().upper() for value in known_ids if value is not None and value.strip()}
+    text = pl.col("value").str.strip_chars().str.to_uppercase()
+    about_pupils = pl.col("value").is_not_null() & (
+        pl.col("column").is_in(columns) | text.str.contains(_UPN_SHAPE) | text.is_in(list(known))
+    )
     raw = failures.filter(about_pupils).get_column("value").unique().to_list()
     if not raw:
         return failures

@@ -130,6 +130,10 @@ class BarChart:
     skip_last_rows: int = 0
 
     def __post_init__(self) -> None:
+        # xlsxwriter reads a chart title starting with "=" as a reference to a cell: titles are only text.
+        for text in (self.title, self.value_axis_title):
+            if text.startswith("="):
+                raise ValueError(f"A chart title must not start with '=': {text!r}")
         if self.skip_last_rows < 0:
             raise ValueError(f"skip_last_rows must not be negative: {self.skip_last_rows}")
 
@@ -205,13 +209,22 @@ class HouseFormats:
     def __init__(self, workbook: Workbook) -> None:
         self._workbook = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._properties: dict[int, dict[str, Any]] = {}
 
     def get(self, **properties: Any) -> Format:
         """The format with exactly these xlsxwriter properties."""
         key = tuple(sorted(properties.items()))
         if key not in self._cache:
             self._cache[key] = self._workbook.add_format(dict(properties))
+            self._properties[id(self._cache[key])] = dict(properties)
         return self._cache[key]
+
+    def quoted(self, cell_format: Format | None) -> Format:
+        """``cell_format`` (one of these formats, or none) with Excel's quote prefix: the cell is text."""
+        properties = self._properties.get(id(cell_format), {}) if cell_format is not None else {}
+        if cell_format is not None and id(cell_format) not in self._properties:
+            raise ValueError("quoted() needs a format made by this HouseFormats")
+        return self.get(**{**properties, "quote_prefix": True})
 
     def style(self, name: str, **extra: Any) -> Format:
         """A named format of ``THEME``, optionally with extra properties."""
@@ -336,12 +349,26 @@ def set_document_properties(workbook: Workbook, meta: WorkbookMeta) -> None:
 # -- Cells --------------------------------------------------------------------------------------------------
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel would read ``text`` as a formula if a user typed it in (or pasted it as values)."""
+    return text.startswith(_FORMULA_LEADERS)
+
+
+def write_text(
+    worksheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None, formats: HouseFormats
+) -> None:
+    """Write ``text`` as a text cell, never a formula; formula-like text also gets Excel's quote prefix."""
+    chosen = formats.quoted(cell_format) if looks_like_formula(text) else cell_format
+    # As in table cells, text beyond Excel's 32,767 characters is cut there rather than failing the run.
+    worksheet.write_string(row, col, text, chosen)
+
+
 def _write_lines(
-    worksheet: Worksheet, first_row: int, lines: Sequence[str], cell_format: Format | None
+    worksheet: Worksheet, first_row: int, lines: Sequence[str], cell_format: Format, formats: HouseFormats
 ) -> int:
     """Write each line as text in column A; return the next free row."""
     for offset, line in enumerate(lines):
-        worksheet.write_string(first_row + offset, 0, line, cell_format)
+        write_text(worksheet, first_row + offset, 0, line, cell_format, formats)
     return first_row + len(lines)
 
 
@@ -361,7 +388,7 @@ def _write_label_values(
                 row, 1, value, formats.get(num_format=NUMBER_FORMATS["date"], align="left")
             )
         else:
-            worksheet.write_string(row, 1, str(value), formats.style("wrapped_text"))
+            write_text(worksheet, row, 1, str(value), formats.style("wrapped_text"), formats)
     return first_row + len(pairs)
 
 
@@ -388,8 +415,10 @@ def write_cover(
     worksheet.set_column(1, 1, 44)
     worksheet.set_column(2, 2, 68)
     worksheet.set_column(3, 5, 16)
-    worksheet.write_string(0, 0, meta.title, formats.style("title"))
-    row = _write_lines(worksheet, 1, [f"{meta.hub_name}, {meta.period_label}"], formats.style("subtitle"))
+    write_text(worksheet, 0, 0, meta.title, formats.style("title"), formats)
+    row = _write_lines(
+        worksheet, 1, [f"{meta.hub_name}, {meta.period_label}"], formats.style("subtitle"), formats
+    )
     status = (
         "Published: small numbers are suppressed and shown as [c]"
         if meta.published
@@ -411,13 +440,17 @@ def write_cover(
         formats,
     )
     if summary_lines:
-        row = _write_lines(worksheet, row, ["Summary"], formats.style("subtitle"))
-        row = _write_lines(worksheet, row, list(summary_lines), formats.style("text"))
-    row = _write_lines(worksheet, row, ["Shorthand used in this workbook"], formats.style("subtitle"))
+        row = _write_lines(worksheet, row, ["Summary"], formats.style("subtitle"), formats)
+        row = _write_lines(worksheet, row, list(summary_lines), formats.style("text"), formats)
+    row = _write_lines(
+        worksheet, row, ["Shorthand used in this workbook"], formats.style("subtitle"), formats
+    )
     row = _write_label_values(worksheet, row, list(SYMBOLS.items()), formats)
-    row = _write_lines(worksheet, row, ["Source files"], formats.style("subtitle"))
+    row = _write_lines(worksheet, row, ["Source files"], formats.style("subtitle"), formats)
     if not meta.sources:
-        _write_lines(worksheet, row, ["No source files were recorded for this run."], formats.style("text"))
+        _write_lines(
+            worksheet, row, ["No source files were recorded for this run."], formats.style("text"), formats
+        )
         return worksheet
     sources = pl.DataFrame(
         {
@@ -473,7 +506,7 @@ def write_contents(
     for offset, (name, description) in enumerate(sheets):
         row = header_row + 1 + offset
         _check(worksheet.write_url(row, 0, internal_link(name), None, string=name), f"link to sheet {name!r}")
-        worksheet.write_string(row, 1, description, formats.style("wrapped_text"))
+        write_text(worksheet, row, 1, description, formats.style("wrapped_text"), formats)
     _check(
         worksheet.add_table(
             header_row,
@@ -636,7 +669,7 @@ def _write_column(
         elif kind == "text":
             text = str(value)
             worksheet.write_string(
-                row, col, text, quoted_format if text.startswith(_FORMULA_LEADERS) else value_format
+                row, col, text, quoted_format if looks_like_formula(text) else value_format
             )
         elif kind == "bool":
             worksheet.write_string(row, col, YES if value else NO, value_format)
@@ -771,7 +804,7 @@ def write_table_sheet(
     formats = formats or house_formats(workbook)
     name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
     worksheet = workbook.add_worksheet(name)
-    worksheet.write_string(0, 0, sheet.title, formats.style("title"))
+    write_text(worksheet, 0, 0, sheet.title, formats.style("title"), formats)
     lines = [sheet.description] if sheet.description else []
     lines.append(
         "This worksheet contains one table."
@@ -779,7 +812,7 @@ def write_table_sheet(
     )
     if sheet.notes:
         lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
-    header_row = _write_lines(worksheet, 1, lines, formats.style("text"))
+    header_row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
     layout = _write_table(
         workbook,
         worksheet,
@@ -900,12 +933,12 @@ def write_record_sheet(
         raise ValueError(f"No title for {missing} on sheet {sheet.sheet_name!r}")
     name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
     worksheet = workbook.add_worksheet(name)
-    worksheet.write_string(0, 0, sheet.title, formats.style("title"))
+    write_text(worksheet, 0, 0, sheet.title, formats.style("title"), formats)
     lines = [sheet.description] if sheet.description else []
     lines.append("This worksheet contains one table: one item of the record per row.")
     if sheet.notes:
         lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
-    header_row = _write_lines(worksheet, 1, lines, formats.style("text"))
+    header_row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
     fields = list(sheet.record)
     labels = [sheet.titles[f] for f in fields]
     worksheet.set_column(0, 0, _column_width(RECORD_HEADINGS[0], "text", labels))

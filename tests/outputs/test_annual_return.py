@@ -13,8 +13,8 @@ import pytest
 
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
-from schemas.provenance import InputFileRecord
 from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+from schemas.provenance import InputFileRecord
 from schemas.return_layout import ReturnLayout
 
 META = WorkbookMeta(
@@ -179,7 +179,7 @@ def test_notes_are_as_given(book) -> None:
 def test_kpis_are_a_real_table_of_five_rows(book) -> None:
     ws = book["KPIs"]
     assert ws["A1"].value == "Arts Council England key performance indicators"
-    table, header, last = table_of(ws)
+    table, header, _last = table_of(ws)
     assert table.ref == f"A{header}:G{header + 5}"  # header + 5 KPI rows, 7 columns
     assert [c.value for c in ws[header]] == list(column_titles(KpiFigures).values())
     assert [ws.cell(header + i, 1).value for i in range(1, 6)] == [
@@ -236,7 +236,7 @@ def test_chart_shows_last_year_when_complete(tmp_path: Path) -> None:
 def test_schools_table_shows_yes_no_and_plain_text(book) -> None:
     ws = book["Schools"]
     assert ws["A1"].value == "Schools in the hub's area"
-    table, header, last = table_of(ws)
+    _table, header, last = table_of(ws)
     assert last == header + 3
     titles = column_titles(SchoolUniverseRow)
     assert [c.value for c in ws[header]] == list(titles.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,14 +12,15 @@ import polars as pl
 import pytest
 
 from outputs import house_style
-from schemas.provenance import InputFileRecord
 from outputs.house_style import (
+    BarChart,
     Note,
     TableSheet,
     WorkbookMeta,
     safe_sheet_name,
     write_workbook,
 )
+from schemas.provenance import InputFileRecord
 
 META = WorkbookMeta(
     title="Test workbook",
@@ -331,3 +333,41 @@ def test_document_created_comes_from_meta(tmp_path: Path) -> None:
     props = openpyxl.load_workbook(path).properties
     assert props.created == datetime(2026, 9, 1, 2, 0)
     assert props.title == "Test workbook"
+
+
+def test_formula_like_text_outside_tables_is_text_with_a_quote_prefix(tmp_path: Path) -> None:
+    # The cover's title, hub name and summary, a table's title and description, a note: all plain text.
+    meta = replace(META, title="=1+1 title", hub_name="@Hub")
+    sheet = TableSheet(
+        "Events", "-Events", pl.DataFrame({"event_id": ["E1"]}), {"event_id": "Event"}, description="+desc"
+    )
+    path = tmp_path / "hostile.xlsx"
+    write_workbook(path, meta, [sheet], [Note("N1", "=note")], summary_lines=["=SUM(1)"])
+    workbook = openpyxl.load_workbook(path)
+    leading = [
+        cell
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@"))
+    ]
+    assert {c.value for c in leading} >= {"=1+1 title", "@Hub, 2025/26", "@Hub", "-Events", "+desc", "=note", "=SUM(1)"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in leading), [(c.value, c.quotePrefix) for c in leading]
+
+
+@pytest.mark.parametrize("field", ["title", "value_axis_title"])
+def test_a_chart_title_cannot_be_a_formula(field: str) -> None:
+    # xlsxwriter would read a chart title starting with "=" as a reference to a cell.
+    options = {"title": "Chart", "category_column": "a", "value_columns": ("b",), field: "=Sheet1!A1"}
+    with pytest.raises(ValueError, match="chart title"):
+        BarChart(**options)
+
+
+def test_house_formats_quote_only_their_own_formats(tmp_path: Path) -> None:
+    workbook = house_style.open_workbook(tmp_path / "x.xlsx")
+    formats = house_style.house_formats(workbook)
+    assert formats.quoted(formats.style("text")) is formats.style("text", quote_prefix=True)
+    assert formats.quoted(None) is formats.get(quote_prefix=True)
+    with pytest.raises(ValueError, match="HouseFormats"):
+        formats.quoted(workbook.add_format({"bold": True}))
+    workbook.close()

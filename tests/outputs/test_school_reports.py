@@ -150,6 +150,15 @@ def awkward_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
         ("", "school"),
         ("Ysgol Bro Ŵyr", "Ysgol-Bro-Wyr"),
         ("Σχολείο", "Skholeio"),
+        # Names that look like paths or devices cannot choose the folder: the LAESTAB prefix comes first too.
+        ("../../x", "x"),
+        ("..\\..\\x", "x"),
+        ("/etc/passwd", "etc-passwd"),
+        ("C:\\Windows\\win.ini", "C-Windows-win-ini"),
+        ("NUL.txt", "NUL-txt"),
+        ("Nul\x00Byte School", "Nul-Byte-School"),
+        ("\x00", "school"),
+        ("x\n../y", "x-y"),
     ],
 )
 def test_safe_school_name(name: str, expected: str) -> None:
