@@ -14,13 +14,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import polars as pl
 from demo_hub import AS_OF, YEAR, demo_hub
 
 from flows.annual_return import input_summary
 from outputs.annual_return import write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.return_layout import return_layout
+from transforms.figures import collect_tables
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
 
@@ -40,7 +40,7 @@ def main() -> None:
         for _ in range(args.repeat):
             started = time.perf_counter()
             lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
-            tables = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
+            tables = collect_tables(lazy)
             tables["functions"] = function_map(layout).collect()
             tables["data_quality"] = input_summary(loaded)
             figures = return_figures({k: v.lazy() for k, v in tables.items()}).collect()

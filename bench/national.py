@@ -48,6 +48,7 @@ from schemas.return_layout import return_layout
 from store.repository import RunRecord, open_store, record_run
 from transforms.activity import HubData
 from transforms.engagement_tables import engagement_notes, engagement_tables
+from transforms.figures import collect_tables
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
 
@@ -132,7 +133,7 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         data = HubData.of(establishments=frames.pop("gias"), **frames)
         layout = return_layout(YEAR)
         lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
-        tables = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
+        tables = collect_tables(lazy)
         tables["functions"] = function_map(layout).collect()
         tables["data_quality"] = input_summary(loaded)
         figures = return_figures({k: v.lazy() for k, v in tables.items()}).collect()
@@ -141,7 +142,7 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         school = engagement_tables(
             data, tables["progression"].lazy(), la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, rules=rules
         )
-        school = dict(zip(school, pl.collect_all(list(school.values())), strict=True))
+        school = collect_tables(school)
     folder = out / config.hub.slug
     folder.mkdir(parents=True, exist_ok=True)
     failures = pl.concat([item.failures for item in loaded])

@@ -50,6 +50,7 @@ from schemas.validation import InputSummary, ValidationFailure
 from store.history import last_successful_run
 from store.repository import RunRecord, latest_published_run, open_store, record_run, run_figures
 from transforms.activity import HubData
+from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
@@ -211,8 +212,7 @@ def compute_return(
         as_of=period.as_of,
         previous_kpis=previous_kpis.lazy() if previous_kpis is not None else None,
     )
-    collected = pl.collect_all(list(tables.values()))
-    return dict(zip(tables, collected, strict=True))
+    return collect_tables(tables)
 
 
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
@@ -325,7 +325,7 @@ def _build(
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
 
     loaded = read_and_check(config, period, key)
-    register, links, census, sen = loaded[:4]
+    register, _links, census, sen = loaded[:4]
     exports = {item.source: item for item in loaded[4:]}
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)

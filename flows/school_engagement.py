@@ -21,6 +21,7 @@ from outputs.school_reports import write_school_reports
 from schemas.periods import AcademicYear
 from transforms.activity import HubData
 from transforms.engagement_tables import EngagementRules, engagement_notes, engagement_tables
+from transforms.figures import collect_tables
 
 SCHOOL_REPORTS_FOLDER = "schools"
 
@@ -43,7 +44,7 @@ def compute_engagement(
     tables = engagement_tables(
         data, progression.lazy(), la_codes=config.hub.la_codes, year=year, as_of=as_of, rules=engagement_rules(config)
     )
-    return dict(zip(tables, pl.collect_all(list(tables.values())), strict=True))
+    return collect_tables(tables)
 
 
 def _notes(config: HubConfig, year: AcademicYear, as_of: date) -> list[Note]:

@@ -110,8 +110,10 @@ def activity_pupils(data: HubData, universe: pl.LazyFrame, *, window: ReportingW
     ).select(EnsembleMembers.pupil_ref)
     refs = {"wcet": wcet, "tuition": tuition, "ensembles": ensembles}
     refs["any"] = pl.concat(list(refs.values())).unique()
+    # Each activity's pupils feed a dozen tallies: computed once, not once per tally.
     return {
-        name: frame.unique().join(data.pupils, on=Pupils.pupil_ref, how="inner") for name, frame in refs.items()
+        name: frame.unique().join(data.pupils, on=Pupils.pupil_ref, how="inner").cache()
+        for name, frame in refs.items()
     }
 
 
