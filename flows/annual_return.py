@@ -280,7 +280,6 @@ def annual_return(
     as_of: str | None = None,
     strict: bool = True,
     published: bool = False,
-    database_url: str | None = None,
     sections: list[Section] | None = None,
     skip_unchanged: bool = False,
 ) -> RunSummary:
@@ -290,7 +289,9 @@ def annual_return(
     last published run for the period.
     """
     started = datetime.now(UTC)
-    config = load_config(Path(config_path), database_url=database_url)
+    # The store's URL (it may hold a password) is never a parameter, which Prefect would record and show: it
+    # comes from the configuration or HUBRETURNS_DATABASE_URL.
+    config = load_config(Path(config_path))
     period = resolve_period(academic_year, as_of, today=started.date())
     writing = chosen_sections(list(sections) if sections else None)
     parameters = {

@@ -15,10 +15,12 @@ so one broken hub gives one message.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import httpx
@@ -107,13 +109,18 @@ def _a_subflow_was_notified(flow_run_id: UUID) -> bool:
     return any(child.id in _notified for child in children)
 
 
+# httpx logs every request's full address at INFO, and a webhook's address is its password.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def send(notification: dict[str, Any]) -> list[str]:
     """Send the notification to every configured destination; returns where it went."""
     sent = []
     url = os.environ.get(NOTIFY_URL_VARIABLE)
     if url:
         httpx.post(url, json=notification, timeout=TIMEOUT_SECONDS).raise_for_status()
-        sent.append(url)
+        # A webhook's address is its password (Slack, Teams): only its host is ever logged.
+        sent.append(f"the webhook at {urlsplit(url).hostname}")
     block_name = os.environ.get(NOTIFY_BLOCK_VARIABLE)
     if block_name:
         from prefect.blocks.core import Block
@@ -122,6 +129,15 @@ def send(notification: dict[str, Any]) -> list[str]:
         block.notify(notification["text"], subject=notification["text"].splitlines()[0])  # type: ignore[attr-defined]
         sent.append(block_name)
     return sent
+
+
+def _without_address(exc: Exception) -> str:
+    """What went wrong in sending, without the webhook's address (httpx quotes it, token and all)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"the webhook answered {exc.response.status_code} {exc.response.reason_phrase}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"the webhook could not be reached ({type(exc).__name__})"
+    return str(exc)
 
 
 def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
@@ -133,7 +149,7 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
             return
         sent = send(failure_message(flow.name, flow_run, state))
     except Exception as exc:  # noqa: BLE001 - the run's own failure matters more than the message's
-        logger.error("Could not send the failure notification: %s", exc)
+        logger.error("Could not send the failure notification: %s", _without_address(exc))
         return
     if sent:
         _notified.add(flow_run.id)

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hubreturns.config import DATABASE_URL_VARIABLE
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -178,6 +179,9 @@ def _preflight(config_path: Path, args: argparse.Namespace) -> None:
 def _run(config: Path, args: argparse.Namespace) -> int:
     _preflight(config, args)
     _prefect_environment()
+    if args.database_url:
+        # Given to the run through its environment: a flow parameter would be recorded, password and all.
+        os.environ[DATABASE_URL_VARIABLE] = args.database_url
     from flows.annual_return import annual_return
 
     summary = annual_return(
@@ -186,7 +190,6 @@ def _run(config: Path, args: argparse.Namespace) -> int:
         as_of=args.as_of,
         strict=args.strict,
         published=args.published,
-        database_url=args.database_url,
         sections=args.sections,
     )
     print(f"\n{summary.hub} {summary.academic_year}: {summary.status}")

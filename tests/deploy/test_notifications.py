@@ -144,3 +144,29 @@ def test_the_main_and_nightly_flows_notify_once_when_a_hub_fails(
     messages = receiver.wait_for(3, timeout=5)  # waits the full 5 s: a third message must not come
     assert len(messages) == 2
     assert messages[1]["flow"] == "hub-annual-return" and messages[1]["hub"] == "small-test"
+
+
+TOKEN = "T0AAA/B0BBB/XyZsecretWebhookToken"
+
+
+@flow(name="always-fails", on_failure=[notify_failure])
+def _always_fails() -> None:
+    raise ValueError("the run broke")
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+def test_the_webhook_address_never_reaches_the_log(
+    prefect_server, receiver, reachable: bool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A chat webhook's address carries its secret token: the log names the host only, sent or not.
+    address = f"{receiver.url.rstrip('/')}/services/{TOKEN}" if reachable else f"http://127.0.0.1:1/services/{TOKEN}"
+    monkeypatch.setenv(NOTIFY_URL_VARIABLE, address)
+    caplog.set_level("INFO")
+    assert _always_fails(return_state=True).is_failed()
+    log = "\n".join(record.getMessage() for record in caplog.records)
+    if reachable:
+        assert len(receiver.wait_for(1, timeout=10)) == 1
+        assert "Failure notified to the webhook at 127.0.0.1" in log
+    else:
+        assert "Could not send the failure notification: the webhook could not be reached (ConnectError)" in log
+    assert "secretWebhookToken" not in log and "/services/" not in log

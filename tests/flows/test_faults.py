@@ -311,13 +311,8 @@ def test_an_unreachable_database_fails_the_run_plainly_and_leaves_the_outputs(
 
     monkeypatch.setattr(repository, "RETRY_DELAYS_SECONDS", (0.1, 0.1))
     before, runs_before = _workbooks(hub), _store(_sqlite(hub))
-    state = annual_return(
-        config_path=str(hub),
-        **PERIOD,
-        published=True,
-        database_url="postgresql://hubreturns:s3cret-pw@127.0.0.1:1/hubreturns",
-        return_state=True,
-    )
+    monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "postgresql://hubreturns:s3cret-pw@127.0.0.1:1/hubreturns")
+    state = annual_return(config_path=str(hub), **PERIOD, published=True, return_state=True)
     assert state.is_failed()
     assert state.message.startswith(
         "The store's database, 'hubreturns' on the PostgreSQL server at 127.0.0.1:1 as user hubreturns, "
@@ -351,7 +346,8 @@ def test_a_connection_dropped_while_the_run_is_recorded_is_retried_and_the_run_r
 
     sa.event.listen(sa.Engine, "before_cursor_execute", drop_once)
     try:
-        summary = annual_return(config_path=str(hub), **PERIOD, database_url=postgres_url)
+        monkeypatch.setenv("HUBRETURNS_DATABASE_URL", postgres_url)
+        summary = annual_return(config_path=str(hub), **PERIOD)
     finally:
         sa.event.remove(sa.Engine, "before_cursor_execute", drop_once)
         admin.dispose()

@@ -15,15 +15,14 @@ pytestmark = [pytest.mark.flow, pytest.mark.postgres]
 
 
 def test_flow_records_its_run_inputs_and_figures_in_postgres(
-    prefect_server, postgres_url: str, tmp_path: Path
+    prefect_server, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.annual_return import annual_return
 
     shutil.copytree(FIXTURE, tmp_path / "hub_small")
     hub = tmp_path / "hub_small" / "hub.toml"
-    summary = annual_return(
-        config_path=str(hub), academic_year="2025/26", as_of="2026-11-23", database_url=postgres_url
-    )
+    monkeypatch.setenv("HUBRETURNS_DATABASE_URL", postgres_url)
+    summary = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
 
     # Nothing went to the SQLite file the configuration names.
     assert not (hub.parent / "hubreturns.db").exists()

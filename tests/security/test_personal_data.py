@@ -366,15 +366,23 @@ def test_a_working_database_url_with_a_password_is_not_recorded(
         assert DB_PASSWORD not in text, where
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="database_url is a flow parameter, so Prefect records it (password included) with the flow run: "
-    "see SECURITY.md; the fix belongs in flows/annual_return.py and hubreturns/cli.py",
-)
-def test_a_database_url_given_as_a_parameter_is_not_recorded(prefect_server, small_hub: Path) -> None:
+def test_a_database_url_given_on_the_command_line_is_not_recorded(
+    prefect_server, small_hub: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from hubreturns.cli import main
+
+    # The CLI hands the URL to the run through this variable: recorded here, so it is removed after the test.
+    monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "")
     url = f"postgresql://hub:{DB_PASSWORD}@127.0.0.1:1/test?connect_timeout=1"
-    state, _ = _run_capturing(small_hub, database_url=url)
-    assert DB_PASSWORD not in _flow_run_parameters((str(state.state_details.flow_run_id),))
+    # The run fails (nothing listens on port 1) after the flow run was created with its parameters.
+    main(["run", "--config", str(small_hub), "--year", YEAR.label, "--as-of", "2026-11-23", "--database-url", url])
+    with get_client(sync_client=True) as client:
+        (latest,) = client.read_flow_runs(sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
+    assert latest.parameters["config_path"] == str(small_hub)
+    assert DB_PASSWORD not in _flow_run_parameters((str(latest.id),))
 
 
 # -- Masking ids in failure values (unit) -------------------------------------------------------------------
