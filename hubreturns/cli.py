@@ -96,6 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--year", help="academic year to check against, e.g. 2025/26")
     validate.add_argument("--as-of", dest="as_of", help="as-of date, YYYY-MM-DD (default: today)")
 
+    national = commands.add_parser(
+        "national", help="run every hub in a folder of configurations and write the national summary"
+    )
+    national.add_argument(
+        "--hubs-folder", dest="hubs_folder", type=Path, default=Path("config/hubs"),
+        help="folder holding one <slug>.toml per hub (default: config/hubs)",
+    )
+    _add_run_options(national)
+    national.add_argument("--output-dir", dest="output_dir", type=Path, help="where the national summary goes "
+                          "(default: the first hub's output folder)")
+    national.add_argument("--parallel", type=int, default=2, help="hubs run at once on this machine (default: 2)")
+    national.add_argument("--dask-address", dest="dask_address",
+                          help="run the hubs on this Dask scheduler instead, e.g. tcp://10.0.0.5:8786")
+    national.add_argument("--no-check", dest="check_totals", action="store_false",
+                          help="skip the direct computation that checks England's totals")
+
     demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the demo (default: ./demo)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed")
@@ -204,6 +220,37 @@ def _run(config: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _national(args: argparse.Namespace) -> int:
+    _parse_year(args.year)
+    _prefect_environment()
+    if args.database_url:
+        os.environ[DATABASE_URL_VARIABLE] = args.database_url
+    from flows.national import national
+
+    summary = national(
+        hubs_folder=str(args.hubs_folder),
+        academic_year=args.year,
+        as_of=args.as_of,
+        strict=args.strict,
+        published=args.published,
+        sections=args.sections,
+        check_totals=args.check_totals,
+        output_dir=str(args.output_dir) if args.output_dir else None,
+        max_parallel_hubs=args.parallel,
+        dask_address=args.dask_address,
+    )
+    print(f"\nEngland {summary.academic_year}: {len(summary.hubs)} hub(s), {len(summary.failed)} failed")
+    for hub in summary.hubs:
+        if hub.status == "failed":
+            print(f"  {hub.hub_slug}: failed: {hub.message.splitlines()[0]}")
+    for kpi in summary.england:
+        share = f"{kpi['count_pct']:.1%}" if kpi["count_pct"] is not None else "[x]"
+        check = {True: "reconciled", False: "NOT reconciled", None: "not checked"}[kpi["reconciled"]]
+        print(f"  {kpi['kpi_code']}: {kpi['count']:,} of {kpi['denominator']:,} ({share}), {check}  {kpi['measure']}")
+    print(f"National summary: {summary.summary_path}")
+    return EXIT_FAILURES if summary.failed or summary.reconciled is False else EXIT_OK
+
+
 def _validate(args: argparse.Namespace) -> int:
     _preflight(args.config, args)
     _prefect_environment()
@@ -236,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "run":
             return _run(args.config, args)
+        if args.command == "national":
+            return _national(args)
         if args.command == "demo":
             from schemas.periods import AcademicYear
 
