@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="run the hubs on this Dask scheduler instead, e.g. tcp://10.0.0.5:8786")
     national.add_argument("--no-check", dest="check_totals", action="store_false",
                           help="skip the direct computation that checks England's totals")
+    national.add_argument("--skip-unchanged", dest="skip_unchanged", action="store_true",
+                          help="leave alone every hub none of whose files changed since its last published run")
 
     demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the demo (default: ./demo)")
@@ -235,6 +237,7 @@ def _national(args: argparse.Namespace) -> int:
         published=args.published,
         sections=args.sections,
         check_totals=args.check_totals,
+        skip_unchanged=args.skip_unchanged,
         output_dir=str(args.output_dir) if args.output_dir else None,
         max_parallel_hubs=args.parallel,
         dask_address=args.dask_address,
