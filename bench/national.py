@@ -169,6 +169,7 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         write_school_reports(
             folder / SCHOOL_REPORTS_FOLDER, meta, tracker=school["tracker"], activity=school["activity"],
             rag=school["rag"], conversations=school["conversations"], actions=school["actions"], notes=school_notes,
+            processes=config.settings.report_processes,
         )
     with stages.timed("store"):
         now = datetime.now(UTC)

@@ -1,8 +1,9 @@
 """The national roll-up: every hub's pipeline in one run, then the national summary workbook (SPEC 3.5).
 
-Each hub's annual return runs as its own subflow inside a task, so hubs run side by side: on Prefect's default
-task runner on one machine (``max_parallel_hubs`` at once), or on a Dask cluster through prefect-dask when a
-scheduler address is given (``dask_address``, or the HUBRETURNS_DASK_ADDRESS environment variable). A hub
+Each hub's annual return runs as its own subflow inside a task, so hubs run side by side: on one machine,
+``max_parallel_hubs`` at once in Prefect's process pool (one at a time: Prefect's default runner), or on a
+Dask cluster through prefect-dask when a scheduler address is given (``dask_address``, or the
+HUBRETURNS_DASK_ADDRESS environment variable). A hub
 that fails does not stop the others. The summary puts every hub's KPIs side by side, adds them up for England
 and checks the totals against the same KPIs computed directly over every hub's data at once.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.annual_return import Period, RunSummary, Section, resolve_period
 from flows.annual_return import annual_return as hub_annual_return
@@ -149,14 +150,19 @@ def run_hubs(
 
 
 def task_runner(max_parallel_hubs: int, dask_address: str | None):  # type: ignore[no-untyped-def]
-    """Dask when a scheduler address is configured, else Prefect's default runner with so many hubs at once."""
+    """Dask when a scheduler address is configured; else, on this machine, one hub at a time on Prefect's
+    default runner, or several on Prefect's process pool: a hub's run is mostly pure Python (validation,
+    xlsxwriter), so threads would take turns on one core (measured: 99% of one core of two, bench/national.py).
+    """
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
     if max_parallel_hubs < 1:
         raise ConfigError(f"max_parallel_hubs must be 1 or more, not {max_parallel_hubs}")
-    return ThreadPoolTaskRunner(max_workers=max_parallel_hubs)
+    if max_parallel_hubs == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=max_parallel_hubs)
 
 
 def _hub_kpis(config: HubConfig, academic_year: str) -> tuple[str | None, pl.DataFrame]:

@@ -94,6 +94,7 @@ def write_reports(
         conversations=tables["conversations"],
         actions=tables["actions"],
         notes=_notes(config, year, as_of),
+        processes=config.settings.report_processes,
     )
     get_run_logger().info("%d school reports written to %s", len(written), folder)
     return folder

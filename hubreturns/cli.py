@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -222,6 +224,30 @@ def _run(config: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _shared_prefect_server() -> Iterator[None]:
+    """Without a Prefect server configured, one temporary server for this command and every process it starts
+    (each would otherwise start its own), as Prefect's ephemeral mode does for one process.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start(timeout=int(PREFECT_DEFAULTS["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    # Stopped at exit, after Prefect has sent the last logs (its log and event services drain at exit too,
+    # and exit handlers run last-registered first), as its own temporary server is.
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.api_url  # for the processes started from here
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):  # for this one
+            yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
+
+
 def _national(args: argparse.Namespace) -> int:
     _parse_year(args.year)
     _prefect_environment()
@@ -229,19 +255,20 @@ def _national(args: argparse.Namespace) -> int:
         os.environ[DATABASE_URL_VARIABLE] = args.database_url
     from flows.national import national
 
-    summary = national(
-        hubs_folder=str(args.hubs_folder),
-        academic_year=args.year,
-        as_of=args.as_of,
-        strict=args.strict,
-        published=args.published,
-        sections=args.sections,
-        check_totals=args.check_totals,
-        skip_unchanged=args.skip_unchanged,
-        output_dir=str(args.output_dir) if args.output_dir else None,
-        max_parallel_hubs=args.parallel,
-        dask_address=args.dask_address,
-    )
+    with _shared_prefect_server():
+        summary = national(
+            hubs_folder=str(args.hubs_folder),
+            academic_year=args.year,
+            as_of=args.as_of,
+            strict=args.strict,
+            published=args.published,
+            sections=args.sections,
+            check_totals=args.check_totals,
+            skip_unchanged=args.skip_unchanged,
+            output_dir=str(args.output_dir) if args.output_dir else None,
+            max_parallel_hubs=args.parallel,
+            dask_address=args.dask_address,
+        )
     print(f"\nEngland {summary.academic_year}: {len(summary.hubs)} hub(s), {len(summary.failed)} failed")
     for hub in summary.hubs:
         if hub.status == "failed":

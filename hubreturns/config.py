@@ -97,6 +97,12 @@ class Settings(BaseModel):
         ),
         description="Roles in the SMEP log's 'with_role' that are school leaders (Ofsted point 7); case ignored",
     )
+    report_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Processes writing the school reports at once (about one per processor core)",
+    )
     staff_hours_per_fte: float = Field(
         default=1265.0,
         gt=0,

@@ -22,6 +22,11 @@ class HubReturnsError(Exception):
         self.column = column
         self.rule = rule
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process (writing school reports), it reaches the run whole, place included.
+        where = {"file": self.file, "row": self.row, "column": self.column, "rule": self.rule}
+        return (_rebuilt, (type(self), self.message, where))
+
     def __str__(self) -> str:
         where = []
         if self.file:
@@ -48,3 +53,8 @@ class ValidationFailed(HubReturnsError):
 
 class RunRefused(HubReturnsError):
     """The run cannot start safely (no pseudonymisation key, another run of the same hub in progress)."""
+
+
+def _rebuilt(cls: type[HubReturnsError], message: str, where: dict[str, object]) -> HubReturnsError:
+    """An error as it was before it crossed to another process."""
+    return cls(message, **where)  # type: ignore[arg-type]

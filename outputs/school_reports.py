@@ -19,8 +19,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import chain, count
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandera.polars as pa
@@ -224,6 +226,7 @@ def write_school_reports(
     conversations: pl.DataFrame,
     actions: pl.DataFrame,
     notes: Sequence[Note],
+    processes: int = 1,
 ) -> dict[str, Path]:
     """Write one report per school of the tracker into ``folder``, then remove stale reports; URN -> path.
 
@@ -234,6 +237,7 @@ def write_school_reports(
         activity, rag, conversations, actions: Rows of all schools (``SchoolActivityRow``, ``SchoolRagRow``,
             ``ConversationLogRow``, ``OpenActionRow``); rows of a URN not on the tracker are not written.
         notes: The Notes sheet's rows, the same in every report.
+        processes: How many processes write the reports (each report is written whole, by one of them).
 
     Raises:
         pandera.errors.SchemaErrors: a table does not match its schema; nothing is written.
@@ -248,9 +252,52 @@ def write_school_reports(
     paths = school_report_paths(folder, tracker)
     folder.mkdir(parents=True, exist_ok=True)
     tracker_titles, note_rows = column_titles(TrackerRow), list(notes)
-    for school in tracker.iter_rows(named=True):
-        urn, name = school[_URN], school[_SCHOOL_NAME]
-        school_meta = replace(meta, title=f"School report: {name} (URN {urn})")
-        write_workbook(paths[urn], school_meta, _school_sheets(school, tables, tracker_titles), note_rows)
+    reports = [
+        _Report(
+            paths[school[_URN]],
+            replace(meta, title=f"School report: {school[_SCHOOL_NAME]} (URN {school[_URN]})"),
+            _school_sheets(school, tables, tracker_titles),
+        )
+        for school in tracker.iter_rows(named=True)
+    ]
+    if processes > 1 and len(reports) >= MIN_REPORTS_PER_PROCESS * 2:
+        chunks = [reports[i::processes * 4] for i in range(processes * 4)]
+        # A chunk's error (a full disk, say) is raised here, in this process, as it was raised there.
+        sum(_report_pool(processes).map(_write_reports, chunks, [note_rows] * len(chunks)))
+    else:
+        _write_reports(reports, note_rows)
     remove_stale_reports(folder, paths.values())
     return paths
+
+
+# Fewer reports than this per process are written in this one: starting the processes would cost more.
+MIN_REPORTS_PER_PROCESS = 50
+
+
+@dataclass(frozen=True)
+class _Report:
+    """One school's report, laid out and ready to be written."""
+
+    path: Path
+    meta: WorkbookMeta
+    sheets: list[Sheet]
+
+
+def _write_reports(reports: Sequence[_Report], notes: Sequence[Note]) -> int:
+    """Write some reports (in this process or a worker process); return how many."""
+    for report in reports:
+        write_workbook(report.path, report.meta, report.sheets, notes)
+    return len(reports)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _report_pool(processes: int) -> ProcessPoolExecutor:
+    """Worker processes for writing reports (xlsxwriter is pure Python: threads would take turns), started
+    once per run's process and shared by every hub it writes; "spawn" because Polars' threads and a fork
+    do not mix.
+    """
+    if processes not in _POOLS:
+        _POOLS[processes] = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+    return _POOLS[processes]

@@ -372,3 +372,45 @@ def test_record_sheet_errors_and_empty_record(tmp_path: Path) -> None:
     rows = list(openpyxl.load_workbook(tmp_path / "b.xlsx")["R"].iter_rows(values_only=True))
     assert ("Item", "Value") in rows and ("There are no rows in this table.", None) in rows
     assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
+
+
+def _sheet_cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    workbook = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in workbook.worksheets}
+
+
+def test_reports_written_by_several_processes_are_the_reports_one_process_writes(tmp_path: Path) -> None:
+    urns = [str(100001 + i) for i in range(120)]
+    tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
+    tables = per_school_tables(urns[0])
+    notes = [Note("1", "Counts are this year's.")]
+    one = write_school_reports(tmp_path / "one", META, tracker=tracker, notes=notes, **tables)
+    two = write_school_reports(tmp_path / "two", META, tracker=tracker, notes=notes, processes=2, **tables)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in one.values())
+    for urn in (urns[0], urns[1], urns[-1]):
+        assert _sheet_cells(two[urn]) == _sheet_cells(one[urn]), urn
+    assert _sheet_cells(two[urns[0]])["Conversations"] != _sheet_cells(two[urns[-1]])["Conversations"]
+
+
+def test_a_failure_in_a_writing_process_stops_the_run_with_its_message(tmp_path: Path) -> None:
+    urns = [str(100001 + i) for i in range(120)]
+    tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    blocked = school_report_paths(folder, tracker)[urns[77]]
+    blocked.mkdir()  # a folder where a report should go: no process can put the report there
+    with pytest.raises(OSError):
+        write_school_reports(
+            folder, META, tracker=tracker, notes=[], processes=2, **per_school_tables(urns[0])
+        )
+    assert blocked.is_dir()
+
+
+def test_a_plain_error_crosses_processes_whole() -> None:
+    import pickle
+
+    from hubreturns.errors import InputFileError
+
+    error = pickle.loads(pickle.dumps(InputFileError("the file is empty.", file="wcet.csv", row=3, column="urn")))
+    assert isinstance(error, InputFileError)
+    assert str(error) == "file wcet.csv, row 3, column 'urn': the file is empty."
