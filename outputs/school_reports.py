@@ -262,8 +262,12 @@ def write_school_reports(
     ]
     if processes > 1 and len(reports) >= MIN_REPORTS_PER_PROCESS * 2:
         chunks = [reports[i::processes * 4] for i in range(processes * 4)]
-        # A chunk's error (a full disk, say) is raised here, in this process, as it was raised there.
-        sum(_report_pool(processes).map(_write_reports, chunks, [note_rows] * len(chunks)))
+        # xlsxwriter is pure Python, so threads would take turns: processes, started for this call and ended
+        # with it ("spawn": Polars' threads and a fork do not mix; a pool kept for later calls would hold up the
+        # exit of a process of Prefect's own pool, which waits for its children as it exits).
+        with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
+            # A chunk's error (a full disk, say) is raised here, in this process, as it was raised there.
+            sum(pool.map(_write_reports, chunks, [note_rows] * len(chunks)))
     else:
         _write_reports(reports, note_rows)
     remove_stale_reports(folder, paths.values())
@@ -288,16 +292,3 @@ def _write_reports(reports: Sequence[_Report], notes: Sequence[Note]) -> int:
     for report in reports:
         write_workbook(report.path, report.meta, report.sheets, notes)
     return len(reports)
-
-
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-
-
-def _report_pool(processes: int) -> ProcessPoolExecutor:
-    """Worker processes for writing reports (xlsxwriter is pure Python: threads would take turns), started
-    once per run's process and shared by every hub it writes; "spawn" because Polars' threads and a fork
-    do not mix.
-    """
-    if processes not in _POOLS:
-        _POOLS[processes] = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
-    return _POOLS[processes]

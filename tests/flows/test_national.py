@@ -16,6 +16,14 @@ YEAR, AS_OF = "2025/26", "2026-11-23"
 KPIS = ("KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5")
 
 
+@pytest.fixture(autouse=True)
+def prefect_api_for_every_process(prefect_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hubs run in other processes (Prefect's process pool, Dask's workers): they report to this test server."""
+    import prefect.settings
+
+    monkeypatch.setenv("PREFECT_API_URL", str(prefect.settings.PREFECT_API_URL.value()))
+
+
 @pytest.fixture(scope="module")
 def england(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three small hub areas of synthetic England (disjoint local authorities, one store, one output folder)."""
@@ -85,9 +93,10 @@ def test_a_failing_hub_does_not_stop_the_others(prefect_server, england: Path, t
     broken = configs[0].name
     # The first hub's WCET export goes missing: its run fails, the second hub's still runs.
     (hubs / broken).write_text((hubs / broken).read_text().replace("exports/wcet.csv", "exports/missing.csv"))
+    # One hub at a time, on Prefect's default (thread) runner.
     summary = national(
         hubs_folder=str(hubs), academic_year=YEAR, as_of=AS_OF, sections=["annual_return"], check_totals=False,
-        output_dir=str(tmp_path / "out"),
+        output_dir=str(tmp_path / "out"), max_parallel_hubs=1,
     )
     statuses = {hub.hub_slug: hub.status for hub in summary.hubs}
     assert sorted(statuses.values()) == ["failed", "published"]
@@ -97,14 +106,11 @@ def test_a_failing_hub_does_not_stop_the_others(prefect_server, england: Path, t
     assert {r["Hub code"]: r["This run"] for r in runs} == statuses
 
 
-def test_national_run_on_a_dask_cluster(prefect_server, england: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import prefect.settings
+def test_national_run_on_a_dask_cluster(prefect_server, england: Path) -> None:
     from distributed import LocalCluster
 
     from flows.national import national
 
-    # Dask's worker processes report to the same Prefect server as this test.
-    monkeypatch.setenv("PREFECT_API_URL", str(prefect.settings.PREFECT_API_URL.value()))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         summary = national(
             hubs_folder=str(england / "hubs"), academic_year=YEAR, as_of=AS_OF, sections=["annual_return"],

@@ -414,3 +414,33 @@ def test_a_plain_error_crosses_processes_whole() -> None:
     error = pickle.loads(pickle.dumps(InputFileError("the file is empty.", file="wcet.csv", row=3, column="urn")))
     assert isinstance(error, InputFileError)
     assert str(error) == "file wcet.csv, row 3, column 'urn': the file is empty."
+
+
+def hub_writing_reports(folder: str) -> int:
+    """A hub's reports written with two processes, as in a process of Prefect's own pool (the national run)."""
+    urns = [str(100001 + i) for i in range(120)]
+    tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
+    written = write_school_reports(Path(folder), META, tracker=tracker, notes=[], processes=2,
+                                   **per_school_tables(urns[0]))
+    return len(written)
+
+
+def test_a_process_that_wrote_reports_in_processes_can_exit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # A process pool's worker that wrote reports with worker processes of its own must still exit when its
+    # pool shuts down (a pool of report writers kept for later calls made this wait for ever).
+    script = (
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from multiprocessing import get_context\n"
+        "from tests.outputs.test_school_reports import hub_writing_reports\n"
+        "if __name__ == '__main__':\n"
+        "    with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as pool:\n"
+        f"        print(pool.submit(hub_writing_reports, {str(tmp_path)!r}).result())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "120"
+    assert len(list(tmp_path.glob("*.xlsx"))) == 120
