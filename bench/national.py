@@ -264,7 +264,7 @@ def main() -> None:
         if not args.skip_reports:
             seconds, code, peak = run_command(national, env)
             print(f"national run with every school report: {seconds:.1f} s (exit {code}), peak memory {_gib(peak)}")
-        one = [str(bin_dir / "hubreturns"), "run", str(configs[0].config_path), "--year", YEAR.label,
+        one = [str(bin_dir / "hubreturns"), "run", "--config", str(configs[0].config_path), "--year", YEAR.label,
                "--as-of", AS_OF.isoformat(), "--published"]
         seconds, code, _ = run_command(one, env)
         print(f"one hub's run ({configs[0].hub.slug}), every output, Prefect start-up included: {seconds:.1f} s "
