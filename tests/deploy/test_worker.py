@@ -143,10 +143,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         assert deploy.returncode == 0, deploy.stdout + deploy.stderr
         # The nightly schedule must not fire into this test should it run at 02:00 London time.
-        nightly = httpx.get(f"{api_url}/deployments/name/hub-returns-nightly/nightly", timeout=5).json()
-        httpx.patch(
-            f"{api_url}/deployments/{nightly['id']}", json={"paused": True}, timeout=5
-        ).raise_for_status()
+        nightly = _retrying_when_busy("GET", f"{api_url}/deployments/name/hub-returns-nightly/nightly", None).json()
+        _retrying_when_busy("PATCH", f"{api_url}/deployments/{nightly['id']}", {"paused": True})
         yield Stack(api_url, client_env, make_hubs_folder(tmp / "hubs"), receiver, logs)
     finally:
         for process, sig, timeout in started:  # worker first, then the server
@@ -264,15 +262,20 @@ def test_a_misspelt_parameter_is_refused_when_the_run_is_created(stack: Stack) -
     assert "acadmic_year" in result.stdout + result.stderr
 
 
-def _post_retrying_when_busy(url: str, body: dict) -> httpx.Response:
-    """POST to the test server, retrying a 503: on two busy cores its SQLite database is sometimes locked."""
+def _retrying_when_busy(method: str, url: str, body: dict | None) -> httpx.Response:
+    """Send to the test server, retrying a 503: on two busy cores its SQLite database is sometimes locked."""
     for attempt in range(5):
-        response = httpx.post(url, json=body, timeout=10)
+        response = httpx.request(method, url, json=body, timeout=10)
         if response.status_code != 503:
             break
         time.sleep(1 + attempt)
     response.raise_for_status()
     return response
+
+
+def _post_retrying_when_busy(url: str, body: dict) -> httpx.Response:
+    """POST to the test server, retrying a 503."""
+    return _retrying_when_busy("POST", url, body)
 
 
 def test_nightly_runs_left_late_by_downtime_give_one_catch_up_run(stack: Stack, tmp_path: Path) -> None:
