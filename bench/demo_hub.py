@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hubreturns.config import HubConfig, load_config
 from hubreturns.synthetic import generate_hub_area
-from ingest.pipeline import load_and_check
+from ingest.pipeline import input_frames, load_and_check
 from ingest.sources import LoadedInput
 from schemas.periods import AcademicYear
 from transforms.activity import HubData
@@ -20,6 +20,4 @@ def demo_hub(folder: Path) -> tuple[HubConfig, list[LoadedInput], HubData]:
     """Generate the demo hub into ``folder``, read and validate it: its configuration, inputs and data."""
     config = load_config(generate_hub_area(Path(folder), seed=2026, year=YEAR))
     loaded = load_and_check(config, key=KEY, year=YEAR, as_of=AS_OF)
-    frames = {item.source: item.frame.lazy() for item in loaded}
-    data = HubData.of(establishments=frames.pop("gias"), **{k: v for k, v in frames.items() if k != "gias_links"})
-    return config, loaded, data
+    return config, loaded, HubData.of_frames(input_frames(loaded))

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.annual_return import input_summary, workbook_meta
+from flows.annual_return import Period, input_summary, workbook_meta
 from flows.school_engagement import SCHOOL_REPORTS_FOLDER, engagement_rules
 from hubreturns.config import HubConfig, load_config
 from hubreturns.provenance import code_version
 from ingest.files import read_text_table
-from ingest.pipeline import load_and_check
+from ingest.pipeline import input_frames, load_and_check
 from outputs.annual_return import write_annual_return
 from outputs.house_style import Note
 from outputs.school_engagement import write_school_engagement
@@ -127,10 +127,9 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         loaded = load_and_check(config, key=KEY, year=YEAR, as_of=AS_OF)
     stages.seconds["validate"] -= read  # load_and_check reads the files again: count that once, as "read"
     run_id = f"bench-{config.hub.slug}"
-    meta = workbook_meta(config, _period(), run_id, code_version(), loaded, "annual return")
+    meta = workbook_meta(config, Period(year=YEAR, as_of=AS_OF), run_id, code_version(), loaded, "annual return")
     with stages.timed("transform"):
-        frames = {item.source: item.frame.lazy() for item in loaded if item.source != "gias_links"}
-        data = HubData.of(establishments=frames.pop("gias"), **frames)
+        data = HubData.of_frames(input_frames(loaded))
         layout = return_layout(YEAR)
         lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
         tables = collect_tables(lazy)
@@ -183,12 +182,6 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
             figures=figures,
             failures=failures,
         )
-
-
-def _period():  # type: ignore[no-untyped-def]
-    from flows.annual_return import Period
-
-    return Period(year=YEAR, as_of=AS_OF)
 
 
 # Runs a command and prints, last, the peak memory (KiB) of the biggest of its processes.

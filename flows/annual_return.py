@@ -30,7 +30,7 @@ from flows.unchanged import current_inputs, nothing_changed
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
-from ingest.pipeline import check_loaded, configured_exports
+from ingest.pipeline import check_loaded, configured_exports, input_frames
 from ingest.sources import (
     LoadedInput,
     load_census,
@@ -326,8 +326,6 @@ def _build(
     logger.info("Run %s: %s, academic year %s, as of %s", run_id, config.hub.name, period.year, period.as_of)
 
     loaded = read_and_check(config, period, key)
-    register, _links, census, sen = loaded[:4]
-    exports = {item.source: item for item in loaded[4:]}
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)
     inputs = [f for item in loaded for f in item.files]
@@ -358,12 +356,7 @@ def _build(
         )
         raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
 
-    data = HubData.of(
-        establishments=register.frame.lazy(),
-        census=census.frame.lazy(),
-        sen=sen.frame.lazy(),
-        **{source: item.frame.lazy() for source, item in exports.items()},
-    )
+    data = HubData.of_frames(input_frames(loaded))
     layout = return_layout(period.year)
     last_year = latest_published_run(
         engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end

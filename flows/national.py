@@ -30,7 +30,7 @@ from flows.secrets import pseudonymisation_key
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError
 from hubreturns.provenance import code_version
-from ingest.pipeline import load_and_check
+from ingest.pipeline import input_frames, load_and_check
 from outputs.annual_return import annual_return_path
 from outputs.house_style import WorkbookMeta
 from outputs.national_summary import national_summary_path, write_national_summary
@@ -116,9 +116,7 @@ def hub_data_for_check(config_path: str, academic_year: str, as_of: str) -> dict
     config = load_config(Path(config_path))
     period = resolve_period(academic_year, as_of, today=datetime.now(UTC).date())
     loaded = load_and_check(config, key=pseudonymisation_key(config), year=period.year, as_of=period.as_of)
-    frames = {item.source: item.frame for item in loaded if item.source != "gias_links"}
-    frames["establishments"] = frames.pop("gias")
-    return frames
+    return input_frames(loaded)
 
 
 @flow(name="hub-returns-national-hubs")
@@ -186,7 +184,7 @@ def _direct(
     if len(data) < len(configs):
         return None
     hubs = {
-        config.hub.slug: HubData.of(**{name: frame.lazy() for name, frame in data[str(config.config_path)].items()})
+        config.hub.slug: HubData.of_frames(data[str(config.config_path)])
         for config in configs
     }
     la_codes = tuple(code for config in configs for code in config.hub.la_codes)

@@ -196,12 +196,17 @@ def _preflight(config_path: Path, args: argparse.Namespace) -> None:
         resolve_key(allow_demo_key=config.settings.allow_demo_key)
 
 
+def _use_database_url(args: argparse.Namespace) -> None:
+    """Hand --database-url to the run through its environment: a flow parameter would be recorded by Prefect,
+    password and all."""
+    if args.database_url:
+        os.environ[DATABASE_URL_VARIABLE] = args.database_url
+
+
 def _run(config: Path, args: argparse.Namespace) -> int:
     _preflight(config, args)
     _prefect_environment()
-    if args.database_url:
-        # Given to the run through its environment: a flow parameter would be recorded, password and all.
-        os.environ[DATABASE_URL_VARIABLE] = args.database_url
+    _use_database_url(args)
     from flows.annual_return import annual_return
 
     summary = annual_return(
@@ -251,8 +256,7 @@ def _shared_prefect_server() -> Iterator[None]:
 def _national(args: argparse.Namespace) -> int:
     _parse_year(args.year)
     _prefect_environment()
-    if args.database_url:
-        os.environ[DATABASE_URL_VARIABLE] = args.database_url
+    _use_database_url(args)
     from flows.national import national
 
     with _shared_prefect_server():

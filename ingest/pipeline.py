@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
+
 from hubreturns.config import HubConfig
 from ingest.cross_source import cross_check
 from ingest.sources import (
@@ -23,6 +25,15 @@ from schemas.periods import AcademicYear
 def configured_exports(config: HubConfig) -> list[str]:
     """The hub's exports present in its configuration, in the canonical order."""
     return [source for source in HUB_EXPORTS if source in config.inputs]
+
+
+def input_frames(loaded: list[LoadedInput]) -> dict[str, pl.DataFrame]:
+    """Each input's kept rows by the name the transforms know it by (HubData): the register as
+    ``establishments``; the links file, used only by the cross-source rules, left out.
+    """
+    frames = {item.source: item.frame for item in loaded if item.source != "gias_links"}
+    frames["establishments"] = frames.pop("gias")
+    return frames
 
 
 def check_loaded(loaded: list[LoadedInput], *, year: AcademicYear, as_of: date) -> list[LoadedInput]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 from collections.abc import Iterable
 
@@ -42,7 +41,7 @@ def resolve_key(*, allow_demo_key: bool, secret: str | None = None) -> bytes:
 
 def pseudonym(value: str, key: bytes) -> str:
     """The keyed hash of one identifier (HMAC-SHA256, shortened)."""
-    return "P" + hmac.new(key, _canonical(value), hashlib.sha256).hexdigest()[:20]
+    return pseudonyms([value], key)[value]
 
 
 def _canonical(value: str) -> bytes:

@@ -9,9 +9,16 @@ import pandera.polars as pa
 import polars as pl
 
 from ingest.files import SOURCE_ROW
-from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 from schemas.periods import ACADEMIC_YEAR_REGEX
-from schemas.vocabulary import CENSUS_PERIOD_REGEX, LA_CODE_REGEX, LAESTAB_REGEX, UK_POSTCODE_REGEX, UPN_REGEX, URN_REGEX
+from schemas.validation import FAILURE_SCHEMA, ValidationFailure
+from schemas.vocabulary import (
+    CENSUS_PERIOD_REGEX,
+    LA_CODE_REGEX,
+    LAESTAB_REGEX,
+    UK_POSTCODE_REGEX,
+    UPN_REGEX,
+    URN_REGEX,
+)
 
 _PATTERN_RULES = {
     URN_REGEX: "must be a 6-digit URN",
@@ -31,7 +38,7 @@ def plain_rule(check: str) -> str:
         return "must not be empty"
     if check in ("field_uniqueness", "unique", "multiple_fields_uniqueness"):
         return "must be unique: this value appears on more than one row"
-    match = re.fullmatch(r"(\w+)\((.*)\)", check, flags=re.S)
+    match = re.fullmatch(r"(\w+)\((.*)\)", check, flags=re.DOTALL)
     if not match:
         return check
     name, argument = match.groups()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import pandera.polars as pa
@@ -33,6 +34,11 @@ class HubData:
     events: pl.LazyFrame
     workforce: pl.LazyFrame
     finance: pl.LazyFrame
+
+    @classmethod
+    def of_frames(cls, frames: Mapping[str, pl.DataFrame]) -> HubData:
+        """The inputs given as collected frames (see ``of``)."""
+        return cls.of(**{name: frame.lazy() for name, frame in frames.items()})
 
     @classmethod
     def of(cls, **frames: pl.LazyFrame) -> HubData:
