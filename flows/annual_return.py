@@ -25,7 +25,7 @@ from flows.lock import hub_run_lock
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.school_engagement import compute_engagement, write_reports, write_tracker
-from flows.secrets import pseudonymisation_key
+from flows.pupil_key import pseudonymisation_key
 from flows.unchanged import current_inputs, nothing_changed
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, ValidationFailed

@@ -26,7 +26,7 @@ from flows.annual_return import Period, RunSummary, Section, resolve_period
 from flows.annual_return import annual_return as hub_annual_return
 from flows.nightly import hub_configurations
 from flows.plain import fail_plainly
-from flows.secrets import pseudonymisation_key
+from flows.pupil_key import pseudonymisation_key
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError
 from hubreturns.provenance import code_version

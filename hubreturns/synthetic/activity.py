@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from hubreturns.synthetic.calendar import term_span
+from hubreturns.synthetic.school_calendar import term_span
 from hubreturns.synthetic.census import year_group_size
 from hubreturns.synthetic.names import PARTNERS
 from hubreturns.synthetic.pupils import Pupil, PupilBook

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from hubreturns.synthetic.activity import build_pupil_activity
-from hubreturns.synthetic.calendar import census_day
+from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.census import (
     SEN_HEADER,
     CensusFigures,

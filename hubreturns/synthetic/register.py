@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 
-from hubreturns.synthetic.calendar import census_day
+from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.names import SAINT_WITH_ACCENT, TRUST_NAMES, NameBook, possessive
 from schemas.periods import AcademicYear
 from schemas.vocabulary import (

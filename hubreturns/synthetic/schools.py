@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hubreturns.synthetic.calendar import term_day
+from hubreturns.synthetic.school_calendar import term_day
 from hubreturns.synthetic.names import PROFESSIONAL_PARTNERS, VENUES
 from hubreturns.synthetic.register import Register, Site
 from schemas.periods import AcademicYear

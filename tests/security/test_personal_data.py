@@ -417,10 +417,10 @@ def test_config_repr_hides_the_database_url(small_hub: Path, monkeypatch: pytest
 
 
 def test_the_demo_key_is_used_only_with_a_warning(small_hub: Path) -> None:
-    from flows.secrets import pseudonymisation_key
+    from flows.pupil_key import pseudonymisation_key
     from hubreturns.config import load_config
 
-    collect, logger = _Collect(), logging.getLogger("flows.secrets")
+    collect, logger = _Collect(), logging.getLogger("flows.pupil_key")
     logger.addHandler(collect)
     try:
         assert pseudonymisation_key(load_config(small_hub)) == DEMO_KEY

@@ -31,7 +31,7 @@ def _config(tmp_path: Path, settings: str):
 def test_key_from_a_secret_block(prefect_server, tmp_path: Path) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.secrets import pseudonymisation_key
+    from flows.pupil_key import pseudonymisation_key
 
     Secret(value="a-secret-from-the-block-0123456789").save("hub-key-test", overwrite=True)
     config = _config(tmp_path, 'key_secret_block = "hub-key-test"')
@@ -39,7 +39,7 @@ def test_key_from_a_secret_block(prefect_server, tmp_path: Path) -> None:
 
 
 def test_environment_wins_over_the_block(prefect_server, tmp_path: Path, monkeypatch) -> None:
-    from flows.secrets import pseudonymisation_key
+    from flows.pupil_key import pseudonymisation_key
 
     monkeypatch.setenv("HUBRETURNS_PSEUDONYMISATION_KEY", "from-the-environment-0123456789")
     config = _config(tmp_path, 'key_secret_block = "no-such-block"')
@@ -47,7 +47,7 @@ def test_environment_wins_over_the_block(prefect_server, tmp_path: Path, monkeyp
 
 
 def test_missing_block_or_key_refuses_to_start(prefect_server, tmp_path: Path) -> None:
-    from flows.secrets import pseudonymisation_key
+    from flows.pupil_key import pseudonymisation_key
 
     with pytest.raises(RunRefused, match="Secret block 'no-such-block'"):
         pseudonymisation_key(_config(tmp_path, 'key_secret_block = "no-such-block"'))
