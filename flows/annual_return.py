@@ -10,6 +10,7 @@ A strict run (the default) with any invalid row publishes nothing and says which
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,11 +25,11 @@ from prefect.context import get_run_context
 from flows.lock import hub_run_lock
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly, retry_transient, succeeded
-from flows.school_engagement import compute_engagement, write_reports, write_tracker
+from flows.school_engagement import SCHOOL_REPORTS_FOLDER, compute_engagement, write_reports, write_tracker
 from flows.pupil_key import pseudonymisation_key
 from flows.unchanged import current_inputs, nothing_changed
 from hubreturns.config import HubConfig, load_config
-from hubreturns.errors import ConfigError, ValidationFailed
+from hubreturns.errors import ConfigError, HubReturnsError, ValidationFailed
 from hubreturns.provenance import code_version
 from ingest.pipeline import check_loaded, configured_exports, input_frames
 from ingest.sources import (
@@ -42,13 +43,26 @@ from ingest.sources import (
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
+from outputs.school_engagement import school_engagement_path
+from outputs.school_reports import is_school_report
+from outputs.staging import Staging, discard, publish, publish_file, start_staging
 from outputs.validation_report import validation_report_path, write_validation_report
 from schemas.columns import polars_schema
+from sqlalchemy import Engine
 from schemas.periods import AcademicYear
 from schemas.return_layout import ReturnLayout, return_layout
 from schemas.validation import InputSummary, ValidationFailure
 from store.history import last_successful_run
-from store.repository import RunRecord, latest_published_run, open_store, record_run, run_figures
+from store.repository import (
+    PUBLISHING,
+    RunRecord,
+    finish_run,
+    latest_published_run,
+    mark_interrupted_runs,
+    open_store,
+    record_run,
+    run_figures,
+)
 from transforms.activity import HubData
 from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
@@ -56,6 +70,7 @@ from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
 
 MAX_FAILURES_IN_MESSAGE = 10
+NOTHING_NEW_PUBLISHED = "Nothing new was published: the outputs of the last good run are as they were."
 # What a run writes: a rerun after a correction may write only some (the validation report is always written).
 Section = Literal["annual_return", "school_engagement", "school_reports"]
 SECTIONS: tuple[str, ...] = get_args(Section)
@@ -183,10 +198,10 @@ def input_summary(loaded: list[LoadedInput]) -> pl.DataFrame:
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 @fail_plainly
 def write_validation(
-    config: HubConfig, period: Period, run_id: str, version: str, loaded: list[LoadedInput]
+    config: HubConfig, output_dir: Path, period: Period, run_id: str, version: str, loaded: list[LoadedInput]
 ) -> Path:
-    """Write the validation report for the run's inputs."""
-    path = validation_report_path(config.output_dir, config.hub.slug, period.year.slug)
+    """Write the validation report for the run's inputs into ``output_dir`` (the hub's, or the run's staging)."""
+    path = validation_report_path(output_dir, config.hub.slug, period.year.slug)
     meta = workbook_meta(config, period, run_id, version, loaded, "validation report")
     failures = pl.concat([item.failures for item in loaded])
     write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures)
@@ -263,7 +278,7 @@ def _failure_message(failures: pl.DataFrame) -> str:
     ]
     more = errors.height - len(lines)
     return (
-        f"{errors.height} problem(s) in the input files, so nothing was published. Fix these and run again"
+        f"{errors.height} problem(s) in the input files, so nothing new was published. Fix these and run again"
         + (f" ({more} more in the store's validation_failures table)" if more > 0 else "")
         + ":\n  "
         + "\n  ".join(lines)
@@ -328,6 +343,8 @@ def _build(
     loaded = read_and_check(config, period, key)
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)
+    if interrupted := mark_interrupted_runs(engine, config.hub.slug):
+        logger.warning("%d earlier run(s) of this hub were stopped before publishing: marked interrupted", interrupted)
     inputs = [f for item in loaded for f in item.files]
     run = RunRecord(
         run_id=run_id,
@@ -345,18 +362,104 @@ def _build(
         inputs=inputs,
     )
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
-    report = succeeded(write_validation(config, period, run_id, run.code_version, loaded))
-    # A file that cannot be read at all is never published around, even in a non-strict run.
-    if (strict and errors.height) or unreadable_files(failures).height:
-        message = _failure_message(failures)
+    staging = start_staging(
+        config.output_dir, config.hub.slug, period.year.slug, run_id, carried_into(config, period, writing)
+    )
+    try:
+        report = succeeded(write_validation(config, staging.output_dir, period, run_id, run.code_version, loaded))
+        # A file that cannot be read at all is never published around, even in a non-strict run.
+        if (strict and errors.height) or unreadable_files(failures).height:
+            message = _failure_message(failures)
+            record_run(
+                engine,
+                _replace(run, status="failed", message=message, finished_at=datetime.now(UTC)),
+                failures=failures,
+            )
+            # The validation report is published at once: it says what to fix. Nothing else is.
+            report = publish_file(staging, report)
+            raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
+        tables, figures, outputs = _compute_and_write(
+            config, period, writing, data_of(loaded), engine, staging, run_id, run.code_version, loaded,
+            published=published,
+        )
+        # Recorded first, published second, final status last: at every instant the published set is one the
+        # store has, and a run killed in between stays "publishing" until the hub's next run marks it.
         record_run(
             engine,
-            _replace(run, status="failed", message=message, finished_at=datetime.now(UTC)),
+            _replace(run, status=PUBLISHING, finished_at=datetime.now(UTC)),
+            figures=figures if "annual_return" in writing else None,
             failures=failures,
         )
-        raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
+    except HubReturnsError as exc:
+        if isinstance(exc, ValidationFailed):
+            raise
+        raise HubReturnsError(f"{_in_published_words(exc, staging)}\n{NOTHING_NEW_PUBLISHED}") from exc
+    else:
+        try:
+            publish(staging)
+        except HubReturnsError as exc:
+            finish_run(engine, run_id, "failed", str(exc))
+            raise
+        finish_run(engine, run_id, run.status)
+    finally:
+        discard(staging)
+    logger.info("Run %s published: %s", run_id, staging.published)
+    outputs = {name: str(staging.published_path(Path(path))) for name, path in outputs.items()}
+    report = staging.published_path(report)
+    kpis = tables["kpis"]
+    summary = RunSummary(
+        run_id=run_id,
+        hub=config.hub.slug,
+        academic_year=period.year.label,
+        status=run.status,
+        outputs={**outputs, "validation_report": str(report)},
+        kpis=kpis.to_dicts(),
+        rows_quarantined=sum(item.rows_quarantined for item in loaded),
+        error_count=errors.height,
+        warning_count=failures.height - errors.height,
+    )
+    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
+    return summary
 
-    data = HubData.of_frames(input_frames(loaded))
+
+def _in_published_words(exc: HubReturnsError, staging: Staging) -> str:
+    """A message naming the published folder the officer knows, not the run's staging folder."""
+    return str(exc).replace(str(staging.folder), str(staging.published))
+
+
+def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) -> Callable[[Path], bool]:
+    """Which published files a run carries into its new set: all but those of the sections it writes."""
+    slug, year = config.hub.slug, period.year.slug
+    owned = {
+        "annual_return": lambda p: p.parent == Path(".")
+        and p.name.startswith(annual_return_path(Path("."), slug, year).stem),
+        "school_engagement": lambda p: p == school_engagement_path(Path("."), slug, year).relative_to(slug, year),
+        "school_reports": lambda p: p.parent == Path(SCHOOL_REPORTS_FOLDER) and is_school_report(p.name),
+    }
+    validation = validation_report_path(Path("."), slug, year).relative_to(slug, year)
+    rewritten = [owned[section] for section in writing]
+    return lambda p: p != validation and not any(owns(p) for owns in rewritten)
+
+
+def data_of(loaded: list[LoadedInput]) -> HubData:
+    """The transforms' inputs from the validated files (rows kept)."""
+    return HubData.of_frames(input_frames(loaded))
+
+
+def _compute_and_write(
+    config: HubConfig,
+    period: Period,
+    writing: tuple[str, ...],
+    data: HubData,
+    engine: Engine,
+    staging: Staging,
+    run_id: str,
+    version: str,
+    loaded: list[LoadedInput],
+    *,
+    published: bool,
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, dict[str, str]]:
+    """Compute the return's tables and figures and write the chosen sections into the staging folder."""
     layout = return_layout(period.year)
     last_year = latest_published_run(
         engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end
@@ -372,49 +475,30 @@ def _build(
     tables["changes"] = changes_table(figures.lazy(), previous_figures.lazy(), layout).collect()
 
     threshold = config.settings.suppression_threshold
-    meta = workbook_meta(config, period, run_id, run.code_version, loaded, "annual return", previous_run)
+    meta = workbook_meta(config, period, run_id, version, loaded, "annual return", previous_run)
+    out = staging.output_dir
     outputs: dict[str, str] = {}
     if "annual_return" in writing:
         path = succeeded(write_return(
-            annual_return_path(config.output_dir, config.hub.slug, period.year.slug),
-            meta, layout, tables, period, threshold,
+            annual_return_path(out, config.hub.slug, period.year.slug), meta, layout, tables, period, threshold
         ))
         outputs["annual_return"] = str(path)
         if published:
             published_path = succeeded(write_return(
-                annual_return_path(config.output_dir, config.hub.slug, period.year.slug, published=True),
+                annual_return_path(out, config.hub.slug, period.year.slug, published=True),
                 replace(meta, published=True), layout, tables, period, threshold,
             ))
             outputs["annual_return_published"] = str(published_path)
     if {"school_engagement", "school_reports"} & set(writing):
         engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
-        school_meta = workbook_meta(config, period, run_id, run.code_version, loaded, "school engagement tracker")
+        school_meta = workbook_meta(config, period, run_id, version, loaded, "school engagement tracker")
         if "school_engagement" in writing:
-            tracker = succeeded(write_tracker(config, period.year, period.as_of, school_meta, engagement))
+            tracker = succeeded(write_tracker(config, out, period.year, period.as_of, school_meta, engagement))
             outputs["school_engagement"] = str(tracker)
         if "school_reports" in writing:
-            reports = succeeded(write_reports(config, period.year, period.as_of, school_meta, engagement))
+            reports = succeeded(write_reports(config, out, period.year, period.as_of, school_meta, engagement))
             outputs["school_reports"] = str(reports)
-    record_run(
-        engine,
-        _replace(run, finished_at=datetime.now(UTC)),
-        figures=figures if "annual_return" in writing else None,
-        failures=failures,
-    )
-    kpis = tables["kpis"]
-    summary = RunSummary(
-        run_id=run_id,
-        hub=config.hub.slug,
-        academic_year=period.year.label,
-        status=run.status,
-        outputs={**outputs, "validation_report": str(report)},
-        kpis=kpis.to_dicts(),
-        rows_quarantined=sum(item.rows_quarantined for item in loaded),
-        error_count=errors.height,
-        warning_count=failures.height - errors.height,
-    )
-    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
-    return summary
+    return tables, figures, outputs
 
 
 def _skip_if_unchanged(
@@ -503,7 +587,9 @@ def validate_inputs(
     period = resolve_period(academic_year, as_of, today=started.date())
     key = pseudonymisation_key(config)
     loaded = read_and_check(config, period, key)
-    report = succeeded(write_validation(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded))
+    report = succeeded(
+        write_validation(config, config.output_dir, period, f"validation-{uuid.uuid4()}", code_version(), loaded)
+    )
     failures = pl.concat([item.failures for item in loaded])
     severities = failures.get_column(ValidationFailure.severity)
     return ValidationSummary(

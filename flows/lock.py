@@ -14,6 +14,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from hubreturns.errors import RunRefused
+from outputs.staging import remove_stale_staging
 
 LOCK_FILE = ".hubreturns-run.lock"
 # The name outputs/house_style.write_bytes_atomically gives a workbook while it is being written.
@@ -46,6 +47,7 @@ def hub_run_lock(output_dir: Path, hub_slug: str, hub_name: str) -> Iterator[Non
         ) from exc
     try:
         remove_stale_temporaries(path.parent)
+        remove_stale_staging(output_dir, hub_slug)
         yield
     finally:
         lock.release()

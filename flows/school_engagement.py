@@ -55,10 +55,15 @@ def _notes(config: HubConfig, year: AcademicYear, as_of: date) -> list[Note]:
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 @fail_plainly
 def write_tracker(
-    config: HubConfig, year: AcademicYear, as_of: date, meta: WorkbookMeta, tables: dict[str, pl.DataFrame]
+    config: HubConfig,
+    output_dir: Path,
+    year: AcademicYear,
+    as_of: date,
+    meta: WorkbookMeta,
+    tables: dict[str, pl.DataFrame],
 ) -> Path:
-    """Write the SMEP tracker workbook."""
-    path = school_engagement_path(config.output_dir, config.hub.slug, year.slug)
+    """Write the SMEP tracker workbook into ``output_dir`` (the run's staging folder)."""
+    path = school_engagement_path(output_dir, config.hub.slug, year.slug)
     write_school_engagement(
         path,
         meta,
@@ -81,10 +86,15 @@ def write_tracker(
 @task(retries=2, retry_delay_seconds=2, retry_condition_fn=retry_transient, cache_policy=NO_CACHE)
 @fail_plainly
 def write_reports(
-    config: HubConfig, year: AcademicYear, as_of: date, meta: WorkbookMeta, tables: dict[str, pl.DataFrame]
+    config: HubConfig,
+    output_dir: Path,
+    year: AcademicYear,
+    as_of: date,
+    meta: WorkbookMeta,
+    tables: dict[str, pl.DataFrame],
 ) -> Path:
-    """Write one report per school of the universe into the year's `schools` folder."""
-    folder = school_engagement_path(config.output_dir, config.hub.slug, year.slug).parent / SCHOOL_REPORTS_FOLDER
+    """Write one report per school of the universe into the year's `schools` folder under ``output_dir``."""
+    folder = school_engagement_path(output_dir, config.hub.slug, year.slug).parent / SCHOOL_REPORTS_FOLDER
     written = write_school_reports(
         folder,
         meta,

@@ -31,6 +31,7 @@ from slugify import slugify
 
 from outputs.house_style import RAG_FILLS, Note, RecordSheet, Sheet, TableSheet, WorkbookMeta, write_workbook
 from outputs.school_engagement import RAG_VALUE_FILLS
+from outputs.worker_processes import exit_with_parent
 from schemas.engagement import (
     ConversationLogRow,
     OpenActionRow,
@@ -109,6 +110,11 @@ def safe_school_name(school_name: str) -> str:
     # slugify already keeps to these characters; the guard keeps the promise whatever its version does.
     slug = _NOT_SAFE.sub("-", slug).strip("-")[:_NAME_MAX].strip("-")
     return slug or FALLBACK_NAME
+
+
+def is_school_report(file_name: str) -> bool:
+    """Whether a file is named like a school report (the pipeline owns such files in the reports folder)."""
+    return REPORT_FILE_PATTERN.fullmatch(file_name) is not None
 
 
 def school_report_file_name(laestab: str | None, urn: str, school_name: str) -> str:
@@ -265,7 +271,12 @@ def write_school_reports(
         # xlsxwriter is pure Python, so threads would take turns: processes, started for this call and ended
         # with it ("spawn": Polars' threads and a fork do not mix; a pool kept for later calls would hold up the
         # exit of a process of Prefect's own pool, which waits for its children as it exits).
-        with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             # A chunk's error (a full disk, say) is raised here, in this process, as it was raised there.
             sum(pool.map(_write_reports, chunks, [note_rows] * len(chunks)))
     else:

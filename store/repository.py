@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 import polars as pl
-from sqlalchemy import Engine, create_engine, event, exists, insert, select
+from sqlalchemy import Engine, create_engine, event, exists, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -194,6 +194,38 @@ def record_run(
         write,
         consequence="Nothing of that run was saved in the store, so it is not published.",
     )
+
+
+# A run recorded in the store whose outputs are not yet published (all or nothing: outputs/staging.py). It becomes
+# its final status once they are; a run killed in between is marked INTERRUPTED by the hub's next run.
+PUBLISHING, INTERRUPTED = "publishing", "interrupted"
+
+
+def finish_run(engine: Engine, run_id: str, status: str, message: str = "") -> None:
+    """Give a recorded run its final status once its outputs are published (or could not be)."""
+
+    def write() -> None:
+        with Session(engine) as session, session.begin():
+            session.execute(
+                update(Run).where(Run.run_id == run_id).values(status=status, **({"message": message} if message else {}))
+            )
+
+    retrying(engine, f"finishing run {run_id} in", write)
+
+
+def mark_interrupted_runs(engine: Engine, hub_slug: str) -> int:
+    """Mark the hub's runs that were recorded but stopped before publishing (called with the hub's lock held)."""
+
+    def write() -> int:
+        with Session(engine) as session, session.begin():
+            result = session.execute(
+                update(Run)
+                .where(Run.hub_slug == hub_slug, Run.status == PUBLISHING)
+                .values(status=INTERRUPTED, message="The run was stopped before its outputs were published.")
+            )
+            return result.rowcount or 0
+
+    return retrying(engine, "updating", write)
 
 
 def _run_exists(engine: Engine, run_id: str) -> bool:

@@ -58,7 +58,7 @@ def test_a_failed_rerun_posts_the_plain_reason_hub_period_and_link(
     assert lines[0].startswith("Hub returns: hub-") and lines[0].endswith(
         "failed for small-test, academic year 2025/26, as of 2026-11-23."
     )
-    assert lines[1].startswith("Why: 1 problem(s) in the input files, so nothing was published.")
+    assert lines[1].startswith("Why: 1 problem(s) in the input files, so nothing new was published.")
     assert lines[-1] == f"Run: {message['flow_run']} {UI}/runs/flow-run/{message['flow_run_id']}"
 
 

@@ -62,5 +62,5 @@ def test_a_failed_subflow_fails_the_rerun_with_its_plain_message(prefect_server,
         return_state=True,
     )
     assert state.is_failed()
-    assert state.message.startswith("1 problem(s) in the input files, so nothing was published.")
+    assert state.message.startswith("1 problem(s) in the input files, so nothing new was published.")
     assert "wcet.csv row 4, column 'weeks': must be a whole number (found 'ten')" in state.message

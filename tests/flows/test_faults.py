@@ -34,7 +34,8 @@ VALIDATION = YEAR / "small-test-2025-26-validation.xlsx"
 RETURN = YEAR / "small-test-2025-26-annual-return.xlsx"
 PUBLISHED = YEAR / "small-test-2025-26-annual-return-published.xlsx"
 TRACKER = YEAR / "small-test-2025-26-school-engagement.xlsx"
-# What a run writes, in the order it writes it (flows/annual_return.py: _build), and the stage after each.
+# What a run does, in the order it does it (flows/annual_return.py: _build): every workbook is written into the
+# run's staging folder, then the run is recorded in the store, then the whole set is published in one step.
 STAGES = [
     "reading",
     "validating",
@@ -44,19 +45,8 @@ STAGES = [
     "tracker",
     "school_reports",
     "store",
+    "publish",
 ]
-# The workbooks a run has finished (renamed into place) when it reaches each stage; then school reports.
-WRITTEN_BEFORE = {
-    "reading": [],
-    "validating": [],
-    "validation_report": [],
-    "annual_return": [VALIDATION],
-    "published": [VALIDATION, RETURN],
-    "tracker": [VALIDATION, RETURN, PUBLISHED],
-    "school_reports": [VALIDATION, RETURN, PUBLISHED, TRACKER],
-    "store": [VALIDATION, RETURN, PUBLISHED, TRACKER],
-}
-SCHOOL_REPORTS_WRITTEN_BEFORE = {"school_reports": 1, "store": 3}
 # The stages that are a workbook being written: the kill leaves its half-written temporary file.
 WORKBOOK_STAGES = ("validation_report", "annual_return", "published", "tracker", "school_reports")
 pytestmark = pytest.mark.flow
@@ -130,6 +120,9 @@ def _kill_at(stage: str, marker: Path) -> None:
         flow_module.load_hub_export = load_hub_export
     elif stage == "validating":
         flow_module.check_loaded = lambda *_args, **_kwargs: _die(marker, stage)  # the rules across files
+    elif stage == "publish":
+        # The run is recorded (the store's transaction committed); its set is about to replace the published one.
+        flow_module.publish = lambda *_args, **_kwargs: _die(marker, stage)
     elif stage == "store":
         # Inside record_run's transaction, after the run row, its inputs and its figures have been inserted.
         def after_figures(conn, cursor, statement, *_args: object) -> None:  # type: ignore[no-untyped-def]
@@ -190,8 +183,12 @@ def hub(good_run: Path, tmp_path: Path) -> Path:
 
 
 def _workbooks(hub: Path) -> dict[Path, bytes]:
-    """Every workbook under the hub's output folder, by path relative to the hub's folder."""
-    return {p.relative_to(hub.parent): p.read_bytes() for p in sorted((hub.parent / "out").rglob("*.xlsx"))}
+    """Every published workbook under the hub's output folder, by path relative to the hub's folder."""
+    return {
+        p.relative_to(hub.parent): p.read_bytes()
+        for p in sorted((hub.parent / "out").rglob("*.xlsx"))
+        if ".staging" not in p.parts
+    }
 
 
 def _temporaries(hub: Path) -> list[Path]:
@@ -274,33 +271,31 @@ def test_a_run_killed_at_each_stage_leaves_whole_last_good_workbooks_and_a_consi
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert marker.read_text() == stage  # killed exactly there, not earlier by something else
 
-    after = _workbooks(hub)
-    assert list(after) == list(before)  # no workbook lost, none half-written under a workbook's name
-    for path in after:
-        openpyxl.load_workbook(hub.parent / path)  # each one whole
-    # 'Last good', workbook by workbook: each is the previous run's file, byte for byte, unless the killed run
-    # had already finished writing it (renamed into place) before the kill: then it is the killed run's whole
-    # new file. The store, whose one transaction is the run's last step, still says the previous run is the
-    # latest published one until a run finishes; the workbooks' covers name the run that wrote them.
-    changed = [path for path in after if after[path] != before[path]]
-    assert {path for path in changed if path.parent.name != "schools"} == set(WRITTEN_BEFORE[stage])
-    assert len(
-        [path for path in changed if path.parent.name == "schools"]
-    ) == SCHOOL_REPORTS_WRITTEN_BEFORE.get(stage, 0)
-    killed_run_wrote = {path: _cells(hub.parent / path) for path in changed}
-    # The workbook being written when the kill came is still a temporary file, half-written, never renamed.
+    # All or nothing: whatever the stage, the published folder holds the previous run's set, byte for byte.
+    assert _workbooks(hub) == before
+    for path in before:
+        openpyxl.load_workbook(hub.parent / path)
+    # The workbook being written when the kill came is a half-written temporary file in the staging folder.
     assert len(_temporaries(hub)) == (1 if stage in WORKBOOK_STAGES else 0)
-    # The store has no trace of the killed run: no run row, no inputs, figures or failures without one.
-    assert _store(_sqlite(hub)) == runs_before and _orphans(_sqlite(hub)) == 0
+    assert all(".staging" in path.parts for path in _temporaries(hub))
+    # The store has no trace of the killed run (no run row, nor inputs, figures or failures without one), unless
+    # it was killed after recording the run: then the store has both runs, and the published set is still the
+    # previous one, which the store has too.
+    if stage == "publish":
+        first, killed_run = _store(_sqlite(hub))
+        assert first == runs_before[0] and killed_run[1] == "publishing"
+    else:
+        assert _store(_sqlite(hub)) == runs_before
+    assert _orphans(_sqlite(hub)) == 0
 
-    # The next run goes ahead (the killed run's lock went with it), clears the temporary file, publishes.
+    # The next run goes ahead (the killed run's lock went with it), clears the staging folder, publishes.
     assert annual_return(config_path=str(hub), **PERIOD, published=True).status == "published"
     assert _temporaries(hub) == []
-    assert [status for _, status, *_ in _store(_sqlite(hub))] == ["published", "published"]
+    assert list((hub.parent / "out" / "small-test" / ".staging").iterdir()) == []
+    statuses = [status for _, status, *_ in _store(_sqlite(hub))]
+    assert statuses == ["published", "interrupted", "published"] if stage == "publish" else ["published"] * 2
     assert _orphans(_sqlite(hub)) == 0
-    # What the killed run had put in place was the whole new workbook: the finished run's, but for the run id.
-    assert {path: _cells(hub.parent / path) for path in changed} == killed_run_wrote
-    assert set(_workbooks(hub)) == set(before)
+    assert set(_workbooks(hub)) == set(before) and _workbooks(hub) != before
 
 
 def test_an_unreachable_database_fails_the_run_plainly_and_leaves_the_outputs(
@@ -457,13 +452,13 @@ def test_a_read_only_output_folder_fails_plainly_and_keeps_the_last_good_outputs
     with _read_only(hub.parent / YEAR):
         state = annual_return(config_path=str(hub), **PERIOD, published=True, return_state=True)
     assert state.is_failed()
-    assert state.message.startswith(
-        f"Could not write small-test-2025-26-validation.xlsx: the output folder {hub.parent / YEAR} cannot be "
-        "written to ("
-    )
+    assert state.message.startswith(f"Could not publish the run's outputs in {hub.parent / YEAR} (")
     assert "it is read-only, or this account may not write there" in state.message
+    assert "Nothing new was published" in state.message
     assert _workbooks(hub) == before and _temporaries(hub) == []
-    assert _store(_sqlite(hub)) == runs_before
+    # The run was recorded, then could not publish: the store says it failed, and why.
+    first, refused = _store(_sqlite(hub))
+    assert first == runs_before[0] and refused[1] == "failed"
 
 
 def test_an_output_folder_that_is_a_file_refuses_the_run_before_it_starts(tmp_path: Path) -> None:

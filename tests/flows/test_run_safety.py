@@ -28,7 +28,13 @@ def hub(tmp_path: Path) -> Path:
 
 
 def _workbooks(hub: Path) -> list[Path]:
-    return sorted((hub.parent / "out").rglob("*.xlsx"))
+    """The published workbooks (a run's staging folder is not published)."""
+    return sorted(p for p in (hub.parent / "out").rglob("*.xlsx") if ".staging" not in p.parts)
+
+
+def _staged(hub: Path, name: str) -> list[Path]:
+    """A workbook of that name being written in a run's staging folder."""
+    return list((hub.parent / "out" / "small-test" / ".staging").glob(f"*/small-test/2025-26/{name}"))
 
 
 def _cells(path: Path) -> dict[str, list[tuple]]:
@@ -114,7 +120,7 @@ def _run_in_a_process(hub: Path) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("kill_when", ["validation report written", "annual return written"])
-def test_a_run_killed_part_way_leaves_whole_workbooks_and_a_consistent_store(
+def test_a_run_killed_part_way_leaves_the_last_set_of_workbooks_and_a_consistent_store(
     prefect_server, hub: Path, kill_when: str
 ) -> None:
     from flows.annual_return import annual_return
@@ -122,28 +128,26 @@ def test_a_run_killed_part_way_leaves_whole_workbooks_and_a_consistent_store(
     first = annual_return(config_path=str(hub), **PERIOD)
     before = {path: path.read_bytes() for path in _workbooks(hub)}
     watched = Path(first.outputs["validation_report" if kill_when.startswith("validation") else "annual_return"])
-    written_at = watched.stat().st_mtime_ns
     run = _run_in_a_process(hub)
     deadline = time.monotonic() + 120
-    while watched.stat().st_mtime_ns == written_at and run.poll() is None and time.monotonic() < deadline:
+    while not _staged(hub, watched.name) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     assert run.poll() is None, "the run ended before it could be killed part-way"
     run.send_signal(signal.SIGKILL)
     run.wait()
 
-    after = _workbooks(hub)
-    assert after == sorted(before)  # nothing half-written left under a workbook's name
-    for path in after:
-        openpyxl.load_workbook(path)  # every workbook is whole: the previous one or the new one
-    untouched = [p for p in after if p != watched and "validation" not in p.name]
-    if kill_when.startswith("validation"):
-        assert all(p.read_bytes() == before[p] for p in untouched)  # killed before any output was replaced
+    # All or nothing: the killed run had written into its staging folder only, so every published workbook is
+    # byte for byte the first run's, the validation report included.
+    assert {path: path.read_bytes() for path in _workbooks(hub)} == before
+    for path in before:
+        openpyxl.load_workbook(path)
     # The killed run recorded nothing: the store holds the first run and its figures, consistent.
     assert _runs(hub) == [("published", _runs(hub)[0][1])] and _runs(hub)[0][1] > 0
     # The killed run's lock went with its process: the next run goes ahead.
     assert annual_return(config_path=str(hub), **PERIOD).status == "published"
-    # Any temporary file the killed run was writing is cleared by the next run of the hub.
+    # The killed run's staging folder (and any temporary file in it) is cleared by the next run of the hub.
     assert list((hub.parent / "out").rglob("*.tmp")) == []
+    assert list((hub.parent / "out" / "small-test" / ".staging").iterdir()) == []
 
 
 def test_nightly_does_nothing_when_no_input_changed(prefect_server, hub: Path) -> None:
