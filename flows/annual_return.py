@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal, get_args
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -22,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
+from flows.form import SECTIONS, Section
 from flows.lock import hub_run_lock
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly, retry_transient, succeeded
@@ -71,9 +71,6 @@ from transforms.return_tables import changes_table, function_map, return_figures
 
 MAX_FAILURES_IN_MESSAGE = 10
 NOTHING_NEW_PUBLISHED = "Nothing new was published: the outputs of the last good run are as they were."
-# What a run writes: a rerun after a correction may write only some (the validation report is always written).
-Section = Literal["annual_return", "school_engagement", "school_reports"]
-SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 @dataclass(frozen=True)
@@ -418,7 +415,7 @@ def _build(
         error_count=errors.height,
         warning_count=failures.height - errors.height,
     )
-    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
+    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=run_artifact(summary))
     return summary
 
 
@@ -537,7 +534,7 @@ def _skip_if_unchanged(
     summary = RunSummary(
         run_id=run_id, hub=config.hub.slug, academic_year=period.year.label, status="unchanged", message=message
     )
-    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=_artifact(summary))
+    create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=run_artifact(summary))
     return summary
 
 
@@ -545,7 +542,8 @@ def _replace(run: RunRecord, **changes: object) -> RunRecord:
     return replace(run, **changes)  # type: ignore[arg-type]
 
 
-def _artifact(summary: RunSummary) -> str:
+def run_artifact(summary: RunSummary) -> str:
+    """The run's summary in markdown: its KPIs, validation counts and where its outputs are."""
     rows = "\n".join(
         f"| {k['kpi_code']} | {k['measure']} | {k['count']:,} | "
         + (f"{k['count_pct']:.1%}" if k["count_pct"] is not None else "[x]")

@@ -22,11 +22,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.annual_return import Period, RunSummary, Section, resolve_period
+from flows.annual_return import Period, RunSummary, resolve_period
 from flows.annual_return import annual_return as hub_annual_return
+from flows.form import Section
 from flows.nightly import hub_configurations
 from flows.plain import fail_plainly
 from flows.pupil_key import pseudonymisation_key
+from flows.subflows import crash_subflows
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError
 from hubreturns.provenance import code_version
@@ -191,7 +193,7 @@ def _direct(
     return direct_kpis(combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of)
 
 
-@flow(name="hub-returns-national")
+@flow(name="hub-returns-national", on_crashed=[crash_subflows], on_cancellation=[crash_subflows])
 @fail_plainly
 def national(
     hubs_folder: str = "config/hubs",

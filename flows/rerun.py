@@ -6,18 +6,27 @@ as-of date in the Prefect UI's form or on the command line; the run is the hub's
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
 from prefect.states import Failed, State
 
-from flows.annual_return import RunSummary, Section, annual_return
+from flows.annual_return import RunSummary, annual_return, run_artifact
+from flows.form import (
+    DEFAULT_HUBS_FOLDER,
+    HUB_SLUG,
+    AcademicYearLabel,
+    AsOfDate,
+    HubChoice,
+    SectionChoices,
+    as_text,
+    configured_hubs,
+)
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly
+from flows.subflows import crash_subflows
 from hubreturns.errors import ConfigError
-
-HUB_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _run_name() -> str:
@@ -28,12 +37,12 @@ def _run_name() -> str:
     period = parameters.get("academic_year") or (
         f"as-of-{parameters['as_of']}" if parameters.get("as_of") else "now"
     )
-    return f"rerun-{parameters.get('hub')}-{str(period).replace('/', '-')}"
+    return f"rerun-{as_text(parameters.get('hub'))}-{str(as_text(period)).replace('/', '-')}"
 
 
 def hub_configuration(hub: str, hubs_folder: Path) -> Path:
     """The configuration file of the hub with this slug: `<hubs_folder>/<slug>.toml`."""
-    configured = sorted(path.stem for path in hubs_folder.glob("*.toml"))
+    configured = configured_hubs(hubs_folder)
     path = hubs_folder / f"{hub}.toml"
     if HUB_SLUG.match(hub) and path.is_file():
         return path
@@ -45,24 +54,39 @@ def hub_configuration(hub: str, hubs_folder: Path) -> Path:
     name="hub-rerun",
     flow_run_name=_run_name,
     on_failure=[notify_failure],
-    on_crashed=[notify_failure],
+    on_crashed=[notify_failure, crash_subflows],
+    on_cancellation=[crash_subflows],
 )
 @fail_plainly
 def rerun(
-    hub: str,
-    academic_year: str | None = None,
-    as_of: str | None = None,
+    hub: HubChoice,  # type: ignore[valid-type]  # the configured hubs, fixed when the flow is imported
+    academic_year: AcademicYearLabel = None,
+    as_of: AsOfDate = None,
     strict: bool = True,
     published: bool = False,
-    sections: list[Section] | None = None,
-    hubs_folder: str = "config/hubs",
+    sections: SectionChoices = None,
+    hubs_folder: str = DEFAULT_HUBS_FOLDER,
 ) -> RunSummary | State:
-    """Run one hub's annual return again (academic year like 2025/26, as-of date YYYY-MM-DD; default today)."""
-    config_path = hub_configuration(hub, Path(hubs_folder).resolve())
+    """Run one hub's annual return again after a correction.
+
+    Args:
+        hub: The hub to run. The list holds the hubs configured when the deployment was made: after adding a
+            hub's file to config/hubs, run `prefect deploy --all` again.
+        academic_year: The academic year to report, written like 2025/26. Leave empty for the year containing
+            the as-of date.
+        as_of: Count activity recorded up to this date. Leave empty for today.
+        strict: On: if any row of the input files breaks a rule, nothing is published. Off: publish anyway,
+            leaving those rows out and counting them.
+        published: Also write the published variant of the return (small numbers suppressed), the one to send.
+        sections: Which outputs to write again. Leave empty for all (annual return, school engagement tracker
+            and every school's report).
+        hubs_folder: The folder holding the hubs' configuration files (leave as it is unless told otherwise).
+    """
+    config_path = hub_configuration(str(as_text(hub)), Path(hubs_folder).resolve())
     state = annual_return(
         config_path=str(config_path),
         academic_year=academic_year,
-        as_of=as_of,
+        as_of=as_text(as_of),
         strict=strict,
         published=published,
         sections=sections,
@@ -71,4 +95,7 @@ def rerun(
     if not state.is_completed():
         # The subflow has logged (and notified) its plain message: the rerun fails with the same words.
         return Failed(message=state.message)
-    return state.result()
+    summary: RunSummary = state.result()
+    # The officer looks at the run they started: the summary is on it, not only on its subflow.
+    create_markdown_artifact(key=f"rerun-{summary.hub}", markdown=run_artifact(summary))
+    return summary

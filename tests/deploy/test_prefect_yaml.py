@@ -60,18 +60,23 @@ def test_deployment_parameters_fit_the_flow(project: dict[str, Any], name: str) 
 def test_a_misspelt_or_wrongly_typed_parameter_is_caught(project: dict[str, Any]) -> None:
     rerun = _deployment(project, "rerun")
     misspelt = copy.deepcopy(rerun)
-    misspelt["parameters"]["acadmic_year"] = misspelt["parameters"].pop("academic_year")
+    misspelt["parameters"]["acadmic_year"] = "2025/26"
     assert parameter_problems(misspelt) == ["acadmic_year: no such parameter of hub-rerun"]
 
     wrong_type = copy.deepcopy(rerun)
     wrong_type["parameters"]["academic_year"] = 2025  # a bare number in YAML (or --param) is not a year label
+    wrong_format = copy.deepcopy(rerun)
+    wrong_format["parameters"]["academic_year"] = "2025-26"  # the form says 2025/26
+    wrong_date = copy.deepcopy(rerun)
+    wrong_date["parameters"]["as_of"] = 20261123
     wrong_section = copy.deepcopy(rerun)
     wrong_section["parameters"]["sections"] = ["annual-return"]
     nightly = copy.deepcopy(_deployment(project, "nightly"))
     nightly["parameters"]["config_paths"] = "config/hubs/*.toml"  # must be a list
-    for deployment in (wrong_type, wrong_section, nightly):
+    for deployment in (wrong_type, wrong_section, nightly, wrong_date):
         problems = parameter_problems(deployment)
         assert len(problems) == 1 and "is not" in problems[0], problems
+    assert parameter_problems(wrong_format) == ["academic_year: '2025-26' does not match '^[0-9]{4}/[0-9]{2}$'"]
 
 
 def test_nightly_runs_at_two_in_the_morning_london_time_one_at_a_time(project: dict[str, Any]) -> None:
@@ -99,7 +104,7 @@ def test_rerun_is_on_demand_only_and_its_form_offers_the_sections(project: dict[
         "sections",
         "hubs_folder",
     }
-    sections = schema["properties"]["sections"]["anyOf"][0]["items"]
+    sections = schema["properties"]["sections"]["items"]
     assert sections["enum"] == ["annual_return", "school_engagement", "school_reports"]
 
 
