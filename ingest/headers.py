@@ -23,6 +23,22 @@ def _headers_in_words(frame: pl.DataFrame, most: int = 60, longest: int = 80) ->
     return ", ".join(headers[:most]) + more
 
 
+def matched_headers(
+    frame: pl.DataFrame, columns: Mapping[str, str], *, aliases: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, str]:
+    """Canonical column name -> the file's own heading for it, for the columns the file has."""
+    by_normal = {normalise_header(c): c for c in frame.columns if c != SOURCE_ROW}
+    selected: dict[str, str] = {}
+    for header, canonical in columns.items():
+        spellings = [header, canonical, *((aliases or {}).get(canonical, ()))]
+        for spelling in spellings:
+            found = by_normal.get(normalise_header(spelling))
+            if found is not None:
+                selected[canonical] = found
+                break
+    return selected
+
+
 def rename_to_canonical(
     frame: pl.DataFrame,
     columns: Mapping[str, str],
@@ -40,17 +56,11 @@ def rename_to_canonical(
         aliases: canonical name -> other spellings accepted for it.
         file_name: named in the error.
     """
-    by_normal = {normalise_header(c): c for c in frame.columns if c != SOURCE_ROW}
-    selected: dict[str, str] = {}
-    for header, canonical in columns.items():
-        spellings = [header, canonical, *((aliases or {}).get(canonical, ()))]
-        for spelling in spellings:
-            found = by_normal.get(normalise_header(spelling))
-            if found is not None:
-                selected[canonical] = found
-                break
+    selected = matched_headers(frame, columns, aliases=aliases)
     missing = [
-        header for header, canonical in columns.items() if canonical in set(required) and canonical not in selected
+        header
+        for header, canonical in columns.items()
+        if canonical in set(required) and canonical not in selected
     ]
     if missing:
         raise InputFileError(

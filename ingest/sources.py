@@ -12,11 +12,12 @@ import polars as pl
 
 from hubreturns.config import InputFile
 from hubreturns.errors import InputFileError
-from ingest.files import SOURCE_ROW, read_text_table
-from ingest.headers import rename_to_canonical
-from ingest.parse import type_columns
+from ingest.files import SOURCE_ROW, read_table
+from ingest.headers import matched_headers, rename_to_canonical
+from ingest.layout import blank_rows_warning, total_row_warnings, total_rows
+from ingest.parse import decimal_convention, type_columns
 from ingest.pseudonymise import pseudonymise_columns, pseudonymise_failure_values
-from ingest.validate import validate_frame
+from ingest.validate import check_upn_letters, validate_frame
 from schemas.aliases import HEADER_ALIASES
 from schemas.census import (
     SEN_COLUMNS,
@@ -32,7 +33,6 @@ from schemas.hub_exports import HUB_EXPORTS, PUPIL_REF_COLUMN, UPN_COLUMN
 from schemas.provenance import InputFileRecord
 from schemas.register import (
     GIAS_COLUMNS,
-    GIAS_DATE_FORMAT,
     GIAS_LINK_COLUMNS,
     Establishment,
     EstablishmentLink,
@@ -86,26 +86,44 @@ def _load_one(
     columns: Mapping[str, str],
     required: tuple[str, ...],
     aliases: Mapping[str, tuple[str, ...]],
-    date_formats: tuple[str, ...] | None = None,
     null_tokens: tuple[str, ...] = (),
     pseudonymise_key: bytes | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, InputFileRecord, pl.DataFrame]:
     path = input_file.path
-    text, encoding = read_text_table(path, sheet=input_file.sheet)
+    table = read_table(path, sheet=input_file.sheet)
+    footers = total_rows(table.frame)
+    text = table.frame.join(footers.select(SOURCE_ROW), on=SOURCE_ROW, how="anti")
+    headers = matched_headers(text, columns, aliases=aliases)
     canonical = rename_to_canonical(text, columns, required=required, aliases=aliases, file_name=path.name)
-    kwargs = {"date_formats": date_formats} if date_formats else {}
-    typed, parse_failures = type_columns(
-        canonical, model, source=source, file_name=path.name, null_tokens=null_tokens, **kwargs
+    decimal = decimal_convention(
+        canonical,
+        model,
+        separator=table.separator,
+        configured=input_file.decimal,
+        file_name=path.name,
+        headers=headers,
     )
+    typing = {"source": source, "file_name": path.name, "null_tokens": null_tokens, "decimal": decimal,
+              "headers": headers}  # fmt: skip
+    typed, parse_failures = type_columns(canonical, model, **typing)  # type: ignore[arg-type]
     rule_failures = validate_frame(
         typed, model, source=source, file_name=path.name, already_failed=parse_failures, raw=canonical
     )
-    failures = pl.concat([parse_failures, rule_failures])
+    failures = [blank_rows_warning(table.blank_rows, source=source, file_name=path.name), parse_failures,
+                rule_failures]  # fmt: skip
+    if footers.height:
+        total_text = rename_to_canonical(footers, columns, required=(), aliases=aliases, file_name=path.name)
+        totals, _ = type_columns(total_text, model, **typing)  # type: ignore[arg-type]
+        failures.append(total_row_warnings(totals, typed, model, source=source, file_name=path.name))
+    if UPN_COLUMN in typed.columns:
+        failures.append(check_upn_letters(typed, UPN_COLUMN, source=source, file_name=path.name))
+    failure_frame = pl.concat(failures)
     if pseudonymise_key is not None:
         # Raw pupil ids never leave this step, not even into the validation report.
         typed = pseudonymise_columns(typed, PUPIL_COLUMNS, pseudonymise_key)
-        failures = pseudonymise_failure_values(failures, PUPIL_COLUMNS, pseudonymise_key)
-    bad_rows = failures.filter(pl.col(ValidationFailure.severity) == "error").get_column(ValidationFailure.row)
+        failure_frame = pseudonymise_failure_values(failure_frame, PUPIL_COLUMNS, pseudonymise_key)
+    errors = failure_frame.filter(pl.col(ValidationFailure.severity) == "error")
+    bad_rows = errors.get_column(ValidationFailure.row)
     kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(
         pl.lit(path.name).alias(SOURCE_FILE)
     )
@@ -113,12 +131,12 @@ def _load_one(
         source=source,
         path=str(path),
         sha256=sha256_of(path),
-        encoding=encoding,
+        encoding=table.encoding,
         rows_read=text.height,
         rows_kept=kept.height,
         rows_quarantined=text.height - kept.height,
     )
-    return kept, failures, record, typed
+    return kept, failure_frame, record, typed
 
 
 def _load(
@@ -161,22 +179,26 @@ def _empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
 def file_failure(source: str, path: Path, error: InputFileError) -> pl.DataFrame:
     """The report row for a file that cannot be read at all (its row is empty: the whole file is affected)."""
     return pl.DataFrame(
-        [{
-            ValidationFailure.source: source,
-            ValidationFailure.file: path.name,
-            ValidationFailure.row: None,
-            ValidationFailure.column: error.column,
-            ValidationFailure.rule: error.message,
-            ValidationFailure.value: None,
-            ValidationFailure.severity: "error",
-        }],
+        [
+            {
+                ValidationFailure.source: source,
+                ValidationFailure.file: path.name,
+                ValidationFailure.row: None,
+                ValidationFailure.column: error.column,
+                ValidationFailure.rule: error.message,
+                ValidationFailure.value: None,
+                ValidationFailure.severity: "error",
+            }
+        ],
         schema=FAILURE_SCHEMA,
     )
 
 
 def unreadable_files(failures: pl.DataFrame) -> pl.DataFrame:
     """The failures that concern a whole file rather than a row."""
-    return failures.filter(pl.col(ValidationFailure.row).is_null() & (pl.col(ValidationFailure.severity) == "error"))
+    return failures.filter(
+        pl.col(ValidationFailure.row).is_null() & (pl.col(ValidationFailure.severity) == "error")
+    )
 
 
 def _identity(model: type[pa.DataFrameModel]) -> dict[str, str]:
@@ -206,7 +228,7 @@ def load_hub_export(source: str, files: tuple[InputFile, ...], *, key: bytes) ->
 
 
 def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
-    """Load the GIAS establishments file (selected by column name; dates dd-mm-yyyy)."""
+    """Load the GIAS establishments file (selected by column name; dates as GIAS or a re-saving Excel writes them)."""
     return _load(
         "gias",
         files,
@@ -214,7 +236,6 @@ def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
         columns=GIAS_COLUMNS,
         required=tuple(GIAS_COLUMNS.values()),
         aliases={},
-        date_formats=(GIAS_DATE_FORMAT,),
     )
 
 
@@ -227,7 +248,6 @@ def load_register_links(files: tuple[InputFile, ...]) -> LoadedInput:
         columns=GIAS_LINK_COLUMNS,
         required=(EstablishmentLink.urn, EstablishmentLink.link_urn, EstablishmentLink.link_type),
         aliases={},
-        date_formats=(GIAS_DATE_FORMAT,),
     )
 
 
