@@ -182,6 +182,16 @@ def check_span_order(rows: pl.DataFrame, *, source: str, start: str, end: str) -
     )
 
 
+def check_follows(rows: pl.DataFrame, *, source: str, column: str, after: str, what: str) -> pl.DataFrame:
+    """A date that should come after another on the row (next contact due, after the contact) but does not."""
+    early = rows.filter(pl.col(column).is_not_null() & (pl.col(column) < pl.col(after)))
+    return _failure_rows(
+        early, source=source, column=column, severity="warning", value=pl.col(column).dt.strftime("%d/%m/%Y"),
+        rule=pl.lit(f"is before {what} (") + pl.col(after).dt.strftime("%d/%m/%Y")
+        + pl.lit("): check it is not a typing mistake"),
+    )
+
+
 def check_not_after(rows: pl.DataFrame, *, source: str, column: str, as_of: date) -> pl.DataFrame:
     """A date after the as-of date is probably a typing mistake (warning)."""
     future = rows.filter(pl.col(column) > as_of)
@@ -271,6 +281,8 @@ def _urn_checks(year: AcademicYear) -> dict[str, list[UrnCheck]]:
 PUPIL_REFERENCES = ("tuition", "ensemble_members", "wcet_participants", "loans")
 SPANS = {"tuition": ("start_date", "end_date"), "ensemble_members": ("start_date", "end_date"),
          "loans": ("start_date", "end_date")}
+# Dates that must come after another date of the same row (warning when they do not).
+FOLLOWS = {"engagements": ("next_due", "date", "the date of the contact")}
 DATED = {"engagements": "date", "cpd": "date", "events": "date", "finance": "date", "tuition": "start_date",
          "ensemble_members": "start_date", "loans": "start_date"}
 
@@ -323,6 +335,9 @@ def cross_check(
     for source, (start, end) in SPANS.items():
         if source in checked:
             failures.append(check_span_order(checked[source], source=source, start=start, end=end))
+    for source, (column, after, what) in FOLLOWS.items():
+        if source in checked:
+            failures.append(check_follows(checked[source], source=source, column=column, after=after, what=what))
     for source, column in DATED.items():
         if source in checked:
             failures.append(check_not_after(checked[source], source=source, column=column, as_of=as_of))

@@ -141,11 +141,10 @@ def check_upn_letters(frame: pl.DataFrame, column: str, *, source: str, file_nam
     well_formed = frame.filter(pl.col(column).str.contains(UPN_REGEX).fill_null(False))
     if not well_formed.height:
         return pl.DataFrame(schema=FAILURE_SCHEMA)
-    right = (
-        well_formed.get_column(column).unique().map_elements(_upn_letter_is_right, return_dtype=pl.Boolean)
-    )
-    wrong = set(well_formed.get_column(column).unique().filter(~right).to_list())
-    bad = well_formed.filter(pl.col(column).is_in(list(wrong)))
+    wrong = [
+        upn for upn in well_formed.get_column(column).unique().to_list() if not _upn_letter_is_right(upn)
+    ]
+    bad = well_formed.filter(pl.col(column).is_in(wrong))
     return bad.select(
         pl.lit(source).alias(ValidationFailure.source),
         pl.lit(file_name).alias(ValidationFailure.file),
