@@ -20,6 +20,7 @@ from ingest.pseudonymise import pseudonymise_columns, pseudonymise_failure_value
 from ingest.validate import check_upn_letters, validate_frame
 from schemas.aliases import HEADER_ALIASES
 from schemas.census import (
+    SEN_ALIASES,
     SEN_COLUMNS,
     SEN_REQUIRED,
     SPC_ALIASES,
@@ -38,7 +39,7 @@ from schemas.register import (
     EstablishmentLink,
 )
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
-from schemas.vocabulary import CENSUS_NULL_TOKENS
+from schemas.vocabulary import CENSUS_NULL_TOKENS, NOT_AVAILABLE
 
 SOURCE_FILE = "source_file"
 PUPIL_COLUMNS = (PUPIL_REF_COLUMN, UPN_COLUMN)
@@ -69,6 +70,29 @@ class LoadedInput:
         return self.rows_read - self.rows_kept
 
 
+def absent_column_warnings(
+    columns: Mapping[str, str], headers: Mapping[str, str], *, source: str, file_name: str
+) -> pl.DataFrame:
+    """A warning for each known column a DfE file lacks: the figures that need it are [x], never 0."""
+    rows = [
+        {
+            ValidationFailure.source: source,
+            ValidationFailure.file: file_name,
+            ValidationFailure.row: None,
+            ValidationFailure.column: canonical,
+            ValidationFailure.rule: f"the file has no column '{header}' (it may be another year's layout), so "
+            f"the figures that need it, such as the area's base rates, are shown as {NOT_AVAILABLE} (not "
+            "available), never as 0. Use the latest school-level file from Explore education statistics "
+            "to have them",
+            ValidationFailure.value: None,
+            ValidationFailure.severity: "warning",
+        }
+        for header, canonical in columns.items()
+        if canonical not in headers
+    ]
+    return pl.DataFrame(rows, schema=FAILURE_SCHEMA) if rows else pl.DataFrame(schema=FAILURE_SCHEMA)
+
+
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -88,6 +112,7 @@ def _load_one(
     aliases: Mapping[str, tuple[str, ...]],
     null_tokens: tuple[str, ...] = (),
     pseudonymise_key: bytes | None = None,
+    warn_absent: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, InputFileRecord, pl.DataFrame]:
     path = input_file.path
     table = read_table(path, sheet=input_file.sheet)
@@ -115,6 +140,8 @@ def _load_one(
         total_text = rename_to_canonical(footers, columns, required=(), aliases=aliases, file_name=path.name)
         totals, _ = type_columns(total_text, model, **typing)  # type: ignore[arg-type]
         failures.append(total_row_warnings(totals, typed, model, source=source, file_name=path.name))
+    if warn_absent:
+        failures.append(absent_column_warnings(columns, headers, source=source, file_name=path.name))
     if UPN_COLUMN in typed.columns:
         failures.append(check_upn_letters(typed, UPN_COLUMN, source=source, file_name=path.name))
     failure_frame = pl.concat(failures)
@@ -251,10 +278,18 @@ def load_register_links(files: tuple[InputFile, ...]) -> LoadedInput:
     )
 
 
+def _aliases_of(columns: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Canonical column -> every older spelling of its header."""
+    found: dict[str, tuple[str, ...]] = {}
+    for alias, target in aliases.items():
+        found[columns[target]] = (*found.get(columns[target], ()), alias)
+    return found
+
+
 def load_census(files: tuple[InputFile, ...]) -> LoadedInput:
     """Load the school-level census files (SPC), reading DfE's null markers as missing."""
     required = tuple(SPC_COLUMNS[h] for h in SPC_REQUIRED)
-    aliases = {SPC_COLUMNS[target]: (alias,) for alias, target in SPC_ALIASES.items()}
+    aliases = _aliases_of(SPC_COLUMNS, SPC_ALIASES)
     return _load(
         "census",
         files,
@@ -263,6 +298,7 @@ def load_census(files: tuple[InputFile, ...]) -> LoadedInput:
         required=required,
         aliases=aliases,
         null_tokens=CENSUS_NULL_TOKENS,
+        warn_absent=True,
     )
 
 
@@ -274,8 +310,9 @@ def load_sen(files: tuple[InputFile, ...]) -> LoadedInput:
         SenCensus,
         columns=SEN_COLUMNS,
         required=tuple(SEN_COLUMNS[h] for h in SEN_REQUIRED),
-        aliases={},
+        aliases=_aliases_of(SEN_COLUMNS, SEN_ALIASES),
         null_tokens=CENSUS_NULL_TOKENS,
+        warn_absent=True,
     )
 
 
