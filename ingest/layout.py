@@ -22,6 +22,7 @@ NUMERIC_TYPES = ("Int64", "Float64")
 
 
 def _warning_rows(rows: list[dict[str, object]]) -> pl.DataFrame:
+    """Report rows from dictionaries in the report's shape."""
     return pl.DataFrame(rows, schema=FAILURE_SCHEMA) if rows else pl.DataFrame(schema=FAILURE_SCHEMA)
 
 

@@ -88,11 +88,13 @@ class NumberExample:
 
 
 def _clean_text(column: str) -> pl.Expr:
+    """A cell's text trimmed, empty as null."""
     text = pl.col(column).str.strip_chars()
     return pl.when(text == "").then(None).otherwise(text)
 
 
 def _number_text(column: str) -> pl.Expr:
+    """A cell's text without what Excel writes around a number (pound and percent signs, spaces)."""
     return _clean_text(column).str.replace_all(_NOT_NUMBER, "")
 
 
@@ -109,6 +111,7 @@ def _number(text: pl.Expr, decimal: str, *, whole: bool) -> pl.Expr:
 
 
 def _full_year(text: pl.Expr) -> pl.Expr:
+    """A year as written, with a two-digit year read as Excel reads it."""
     year = text.cast(pl.Int32, strict=False)
     century = pl.when(year < TWO_DIGIT_YEAR_PIVOT).then(2000).otherwise(1900)
     return pl.when(text.str.len_chars() == 2).then(century + year).otherwise(year)
@@ -164,6 +167,7 @@ def _month_first_example(frame: pl.DataFrame, date_columns: list[str]) -> str | 
 
 
 def _parsed(column: str, dtype_name: str, decimal: str) -> pl.Expr:
+    """A text column read as the schema's type (null where the text is not such a value)."""
     text = _clean_text(column)
     if dtype_name == "Int64":
         return _number(_number_text(column), decimal, whole=True)
@@ -178,6 +182,7 @@ def _parsed(column: str, dtype_name: str, decimal: str) -> pl.Expr:
 
 
 def _examples(frame: pl.DataFrame, name: str, condition: pl.Expr) -> NumberExample | None:
+    """The first value of the column meeting the condition, with its row, if any does."""
     found = frame.filter(condition).select(SOURCE_ROW, pl.col(name).str.strip_chars())
     if not found.height:
         return None
@@ -268,6 +273,7 @@ def _heading(headers: dict[str, str] | None, name: str) -> str:
 
 
 def _failure_rows(bad: pl.DataFrame, *, source: str, file_name: str, column: str, rule: str) -> pl.DataFrame:
+    """Report rows (errors) for the rows and values given."""
     return bad.select(
         pl.lit(source).alias(ValidationFailure.source),
         pl.lit(file_name).alias(ValidationFailure.file),
