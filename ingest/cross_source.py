@@ -143,12 +143,16 @@ def check_urns(
         .select("_row", "successor_urn", SOURCE_FILE, SOURCE_ROW, pl.col(urn).alias("_old"), YEAR_START,
                 pl.col(Establishment.close_date))
     )
-    # A school open in the row's year that has since converted or merged: counted under the school that
-    # replaced it (the universe has it under that URN), without a warning, since the row is right.
+    # A school open in the row's year that converted or merged during it: counted under the school that
+    # replaced it (the universe has it under that URN), without a warning, since the row is right. A
+    # conversion after the row's year leaves the row as it is.
     converted = (
         own.filter(pl.col("_known") & pl.col("_open"))
         .join(_successors(links), left_on=urn, right_on=EstablishmentLink.urn, how="inner")
-        .join(dates.select(pl.col(Establishment.urn).alias("successor_urn")), on="successor_urn", how="semi")
+        .join(
+            dates.rename({Establishment.urn: "successor_urn"}), on="successor_urn", how="inner", suffix="_successor"
+        )
+        .filter(_open_in_row_year("open_date_successor", "close_date_successor"))
         .select("_row", "successor_urn")
     )
     unknown = own.filter(~pl.col("_known"))

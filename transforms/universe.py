@@ -53,8 +53,9 @@ def final_successors(links: pl.LazyFrame, establishments: pl.LazyFrame) -> pl.La
     """Each replaced school's URN -> the URN of the school that finally replaced it (urn, successor_urn).
 
     Follows chains (A to B to C gives A and B to C) and merges (two predecessors, one successor), from
-    either end of the GIAS links (Successor rows of the old school, Predecessor rows of the new one). A school
-    split in two names no single successor and is left alone, as is a successor missing from the register.
+    either end of the GIAS links (Successor rows of the old school, Predecessor rows of the new one). Only
+    successors in ``establishments`` count (give the schools open during a year to stop where that year's
+    schools end). A school split in two names no single successor and is left alone.
     """
     forward = links.filter(pl.col(EstablishmentLink.link_type).is_in(SUCCESSOR_LINK_TYPES)).select(
         EstablishmentLink.urn, pl.col(EstablishmentLink.link_urn).alias(SUCCESSOR_URN), EstablishmentLink.link_date
@@ -97,8 +98,9 @@ def school_universe(
 ) -> pl.LazyFrame:
     """The open state-funded schools of the hub's local authorities during the year, one row per URN.
 
-    A school that converted (to an academy, or merged) is one school under the URN that finally replaced
-    it, named and typed as the register has that school, whichever of its URNs was open during the year.
+    A school that converted (to an academy, or merged) is one school under the URN that replaced it, named
+    and typed as the register has that school, when that school was open at some point during the year (a
+    conversion after the year leaves the year's school as it was).
 
     Args:
         establishments: the GIAS register (Establishment schema).
@@ -113,7 +115,8 @@ def school_universe(
     if links is not None:
         current = (
             schools.select(Establishment.urn)
-            .join(final_successors(links, establishments), on=Establishment.urn, how="left")
+            .join(final_successors(links, establishments.filter(is_open_during(year))), on=Establishment.urn,
+                  how="left")
             .select(pl.coalesce(SUCCESSOR_URN, Establishment.urn).alias(Establishment.urn))
             .unique()
         )

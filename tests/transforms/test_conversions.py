@@ -4,7 +4,8 @@ The small hub's GIAS download gains what a real one has: Hilltop Junior (100007)
 reopens the next day as Hilltop Academy (100008), itself the successor of Hilltop Middle (100009, closed
 2019: a chain, 100009 to 100007 to 100008); Vale Infant (100010) and Vale Junior (100011) close on
 31/12/2025 and merge into Vale Primary (100012), linked from the new school's end only (Predecessor rows).
-The SMEP log has conversations under the old and the new URNs. Everything reads through the real pipeline.
+Brook Lane Primary (100013) becomes an academy (100014) on 1 September 2026, after the year. The SMEP log has
+conversations under the old and the new URNs. Everything reads through the real pipeline.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ SCHOOLS = {  # URN: (name, type, group, status, opened, closed)
                "", "31-12-2025"),
     "100012": ("Vale Primary School", "Community school", "Local authority maintained schools", "Open",
                "01-01-2026", ""),
+    # Converts after the year (as a GIAS download made in September shows): 2025/26 is still 100013's.
+    "100013": ("Brook Lane Primary School", "Community school", "Local authority maintained schools", "Closed",
+               "", "31-08-2026"),
+    "100014": ("Brook Lane Academy", "Academy converter", "Academies", "Open", "01-09-2026", ""),
 }  # fmt: skip
 LINKS = [
     ("100009", "100007", "Hilltop Junior School", "Successor", "01-09-2019"),
@@ -50,6 +55,7 @@ LINKS = [
     ("100008", "100007", "Hilltop Junior School", "Predecessor", "01-01-2026"),
     ("100012", "100010", "Vale Infant School", "Predecessor - merged", "01-01-2026"),
     ("100012", "100011", "Vale Junior School", "Predecessor - merged", "01-01-2026"),
+    ("100013", "100014", "Brook Lane Academy", "Successor", "01-09-2026"),
 ]
 # Conversations: two before the conversion under the old URNs, three after under the new ones.
 CONTACTS = [
@@ -58,6 +64,7 @@ CONTACTS = [
     ("C3", "100010", "2025-11-05"),
     ("C4", "100011", "2025-11-06"),
     ("C5", "100012", "2026-03-03"),
+    ("C6", "100013", "2026-05-05"),
 ]
 
 
@@ -102,31 +109,34 @@ def test_the_universe_has_each_converted_school_once_under_its_successor(data: H
         ("100003", "Église Street Primary School"),
         ("100008", "Hilltop Academy"),
         ("100012", "Vale Primary School"),
+        ("100013", "Brook Lane Primary School"),
     ]
 
 
-def test_last_years_universe_has_the_school_under_its_new_urn_too(data: HubData) -> None:
+def test_last_years_universe_has_the_schools_as_they_were(data: HubData) -> None:
+    # In 2024/25 neither academy nor Vale Primary existed: the old schools were that year's schools.
     universe = school_universe(data.establishments, la_codes=["830", "831"], year=YEAR.previous(),
                                links=data.establishment_links).collect()  # fmt: skip
-    assert {"100008", "100012"} <= set(universe.get_column("urn")) and "100007" not in universe.get_column(
-        "urn"
-    )
+    assert sorted(universe.get_column("urn")) == [
+        "100001", "100002", "100003", "100007", "100010", "100011", "100013",
+    ]  # fmt: skip
 
 
 def test_activity_under_the_old_urns_is_counted_under_the_successor(data: HubData) -> None:
     contacts = data.engagements.filter(pl.col("engagement_id").str.starts_with("C")).collect()
     assert sorted(contacts.select("engagement_id", "urn").rows()) == [
         ("C1", "100008"), ("C2", "100008"), ("C3", "100012"), ("C4", "100012"), ("C5", "100012"),
+        ("C6", "100013"),
     ]  # fmt: skip
 
 
 def test_kpi5_counts_each_converted_school_once(data: HubData) -> None:
     kpis = kpi_values(data, la_codes=("830", "831"), year=YEAR, as_of=AS_OF).collect()
     (kpi5,) = kpis.filter(pl.col("kpi_code") == "KPI 5").select("count", "denominator").rows()
-    # Five schools, all engaged: 100001 (WCET, tuition, ...), 100002 (ensemble, SMEP), 100003 (WCET,
-    # singing), and 100008 and 100012 through the contacts made under their old URNs and new ones. Counted
-    # per URN, the three closed URNs would have made it 8 of 8.
-    assert kpi5 == (5, 5)
+    # Six schools, all engaged: 100001 (WCET, tuition, ...), 100002 (ensemble, SMEP), 100003 (WCET,
+    # singing), 100013 (its contact), and 100008 and 100012 through the contacts made under their old URNs
+    # and new ones. Counted per URN, the three closed URNs would have made it 9 of 9.
+    assert kpi5 == (6, 6)
 
 
 def test_the_tracker_and_the_school_report_have_one_school_with_all_its_conversations(data: HubData) -> None:
@@ -135,7 +145,7 @@ def test_the_tracker_and_the_school_report_have_one_school_with_all_its_conversa
         data, progression, la_codes=("830", "831"), year=YEAR, as_of=AS_OF, rules=RULES
     )
     tracker = tables["tracker"].collect()
-    assert sorted(tracker.get_column("urn")) == ["100001", "100002", "100003", "100008", "100012"]
+    assert sorted(tracker.get_column("urn")) == ["100001", "100002", "100003", "100008", "100012", "100013"]
     conversations = tables["conversations"].collect()
     per_school = dict(conversations.group_by("urn").len().iter_rows())
     assert per_school["100008"] == 2 and per_school["100012"] == 3
