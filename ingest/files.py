@@ -239,7 +239,8 @@ def read_xlsx_text(path: Path, sheet: str | None) -> pl.DataFrame:
         names = reader.sheet_names
     except (Exception, pl.exceptions.PanicException) as exc:  # fastexcel raises its own family, or panics
         raise InputFileError(
-            f"the workbook cannot be opened ({exc.__class__.__name__}). Save it again as .xlsx.",
+            "the workbook cannot be opened: it is damaged, protected by a password, or not a real .xlsx file. "
+            "Open it in Excel and save it again as .xlsx (without a password).",
             file=path.name,
         ) from exc
     if not names:
@@ -256,8 +257,8 @@ def read_xlsx_text(path: Path, sheet: str | None) -> pl.DataFrame:
         frame = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string").to_polars()
     except (Exception, pl.exceptions.PanicException) as exc:
         raise InputFileError(
-            f"the sheet '{sheet or names[0]}' cannot be read ({str(exc).splitlines()[0] if str(exc) else exc!r}). "
-            "Check it holds one table with a header row.",
+            f"the sheet '{sheet or names[0]}' cannot be read as a table. Check it holds one table with a header "
+            "row, and save it again as .xlsx.",
             file=path.name,
         ) from exc
     return frame
