@@ -10,6 +10,7 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -32,6 +33,8 @@ class InputFile(BaseModel):
 
     path: Path
     sheet: str | None = None
+    # How the file writes decimals when its numbers cannot tell: "comma" (1.234,56) or "point" (1,234.56).
+    decimal: Literal["comma", "point"] | None = None
 
 
 class HubInfo(BaseModel):
@@ -138,7 +141,7 @@ class HubConfig(BaseModel):
         if not files:
             raise ConfigError(
                 f"{self.config_path}: no file is configured for '{source}'. "
-                f"Add it under [inputs], for example {source} = \"exports/{source}.csv\"."
+                f'Add it under [inputs], for example {source} = "exports/{source}.csv".'
             )
         return files
 
@@ -177,9 +180,17 @@ def _input_files(base: Path, value: object) -> tuple[InputFile, ...]:
         if isinstance(item, str):
             files.append(InputFile(path=(base / item).resolve()))
         elif isinstance(item, dict):
-            files.append(InputFile(path=(base / str(item.get("path", ""))).resolve(), sheet=item.get("sheet")))
+            files.append(
+                InputFile(
+                    path=(base / str(item.get("path", ""))).resolve(),
+                    sheet=item.get("sheet"),
+                    decimal=item.get("decimal"),
+                )
+            )
         else:
-            raise ConfigError(f"an input must be a path or {{ path = ..., sheet = ... }}, not {item!r}")
+            raise ConfigError(
+                f"an input must be a path or {{ path = ..., sheet = ..., decimal = ... }}, not {item!r}"
+            )
     return tuple(files)
 
 

@@ -19,10 +19,9 @@ from schemas.hub_exports import Pupils, Wcet
 from schemas.periods import AcademicYear
 from schemas.register import Establishment, EstablishmentLink
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
-from schemas.vocabulary import SUCCESSOR_LINK_TYPES
+from schemas.vocabulary import MAX_SUCCESSOR_HOPS, PREDECESSOR_LINK_TYPES, SUCCESSOR_LINK_TYPES
 
 YEAR_START = "_year_start"
-MAX_SUCCESSOR_HOPS = 4
 
 
 @dataclass(frozen=True)
@@ -69,9 +68,18 @@ def _failure_rows(frame: pl.DataFrame, *, source: str, column: str, rule: pl.Exp
 
 
 def _successors(links: pl.DataFrame) -> pl.DataFrame:
-    """Closed URN -> the URN that replaced it, following chains of conversions."""
+    """Closed URN -> the URN that replaced it, following chains of conversions (from either end's links)."""
+    backward = links.filter(pl.col(EstablishmentLink.link_type).is_in(PREDECESSOR_LINK_TYPES)).select(
+        pl.col(EstablishmentLink.link_urn).alias(EstablishmentLink.urn),
+        pl.col(EstablishmentLink.urn).alias(EstablishmentLink.link_urn),
+        EstablishmentLink.link_date,
+    )
+    forward = links.filter(pl.col(EstablishmentLink.link_type).is_in(SUCCESSOR_LINK_TYPES)).select(
+        EstablishmentLink.urn, EstablishmentLink.link_urn, EstablishmentLink.link_date
+    )
     step = (
-        links.filter(pl.col(EstablishmentLink.link_type).is_in(SUCCESSOR_LINK_TYPES))
+        pl.concat([forward, backward])
+        .filter(pl.col(EstablishmentLink.urn) != pl.col(EstablishmentLink.link_urn))
         .sort(EstablishmentLink.link_date, nulls_last=True)
         .unique(EstablishmentLink.urn, keep="last")
         .select(pl.col(EstablishmentLink.urn), pl.col(EstablishmentLink.link_urn).alias("successor_urn"))
@@ -82,7 +90,13 @@ def _successors(links: pl.DataFrame) -> pl.DataFrame:
             step.rename({EstablishmentLink.urn: "successor_urn", "successor_urn": "next"}),
             on="successor_urn",
             how="left",
-        ).select(EstablishmentLink.urn, pl.coalesce("next", "successor_urn").alias("successor_urn"))
+        ).select(
+            EstablishmentLink.urn,
+            pl.when(pl.col("next") == pl.col(EstablishmentLink.urn))
+            .then(pl.col("successor_urn"))
+            .otherwise(pl.coalesce("next", "successor_urn"))
+            .alias("successor_urn"),
+        )
     return chained
 
 
@@ -129,6 +143,18 @@ def check_urns(
         .select("_row", "successor_urn", SOURCE_FILE, SOURCE_ROW, pl.col(urn).alias("_old"), YEAR_START,
                 pl.col(Establishment.close_date))
     )
+    # A school open in the row's year that converted or merged during it: counted under the school that
+    # replaced it (the universe has it under that URN), without a warning, since the row is right. A
+    # conversion after the row's year leaves the row as it is.
+    converted = (
+        own.filter(pl.col("_known") & pl.col("_open"))
+        .join(_successors(links), left_on=urn, right_on=EstablishmentLink.urn, how="inner")
+        .join(
+            dates.rename({Establishment.urn: "successor_urn"}), on="successor_urn", how="inner", suffix="_successor"
+        )
+        .filter(_open_in_row_year("open_date_successor", "close_date_successor"))
+        .select("_row", "successor_urn")
+    )
     unknown = own.filter(~pl.col("_known"))
     closed = own.filter(pl.col("_known") & ~pl.col("_open")).join(successor.select("_row"), on="_row", how="anti")
     year_label = pl.col(YEAR_START).dt.year().cast(pl.String) + "/" + (
@@ -155,7 +181,7 @@ def check_urns(
                           rule="must not be empty")
         )
     mapped = (
-        annotated.join(successor.select("_row", "successor_urn"), on="_row", how="left")
+        annotated.join(pl.concat([successor.select("_row", "successor_urn"), converted]), on="_row", how="left")
         .with_columns(pl.coalesce("successor_urn", urn).alias(urn))
         .drop("_row", "successor_urn", YEAR_START)
     )
@@ -179,6 +205,16 @@ def check_span_order(rows: pl.DataFrame, *, source: str, start: str, end: str) -
     return _failure_rows(
         backwards, source=source, column=end, severity="error", value=pl.col(end).dt.strftime("%d/%m/%Y"),
         rule=f"must not be before {start}",
+    )
+
+
+def check_follows(rows: pl.DataFrame, *, source: str, column: str, after: str, what: str) -> pl.DataFrame:
+    """A date that should come after another on the row (next contact due, after the contact) but does not."""
+    early = rows.filter(pl.col(column).is_not_null() & (pl.col(column) < pl.col(after)))
+    return _failure_rows(
+        early, source=source, column=column, severity="warning", value=pl.col(column).dt.strftime("%d/%m/%Y"),
+        rule=pl.lit(f"is before {what} (") + pl.col(after).dt.strftime("%d/%m/%Y")
+        + pl.lit("): check it is not a typing mistake"),
     )
 
 
@@ -271,6 +307,8 @@ def _urn_checks(year: AcademicYear) -> dict[str, list[UrnCheck]]:
 PUPIL_REFERENCES = ("tuition", "ensemble_members", "wcet_participants", "loans")
 SPANS = {"tuition": ("start_date", "end_date"), "ensemble_members": ("start_date", "end_date"),
          "loans": ("start_date", "end_date")}
+# Dates that must come after another date of the same row (warning when they do not).
+FOLLOWS = {"engagements": ("next_due", "date", "the date of the contact")}
 DATED = {"engagements": "date", "cpd": "date", "events": "date", "finance": "date", "tuition": "start_date",
          "ensemble_members": "start_date", "loans": "start_date"}
 
@@ -323,6 +361,9 @@ def cross_check(
     for source, (start, end) in SPANS.items():
         if source in checked:
             failures.append(check_span_order(checked[source], source=source, start=start, end=end))
+    for source, (column, after, what) in FOLLOWS.items():
+        if source in checked:
+            failures.append(check_follows(checked[source], source=source, column=column, after=after, what=what))
     for source, column in DATED.items():
         if source in checked:
             failures.append(check_not_after(checked[source], source=source, column=column, as_of=as_of))

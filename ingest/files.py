@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
@@ -49,6 +50,26 @@ RATIO_CHECK_MIN_BYTES = 4 * 1024 * 1024
 """Parts smaller than this once unzipped are not ratio-checked (tiny repetitive XML compresses very well)."""
 _VERIFY_CHUNK_BYTES = 1024 * 1024
 _POLARS_DUPLICATE = re.compile(r"(.*)_duplicated_\d+")
+# The names the readers give a column whose header cell is empty (fastexcel: __UNNAMED__3, counting from 0).
+_READER_BLANK_HEADER = re.compile(r"__UNNAMED__\d+")
+XLSX = "xlsx"
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A file read as text: its rows (with their Excel row numbers), how it was written, and what was skipped."""
+
+    frame: pl.DataFrame
+    encoding: str
+    # The CSV delimiter; None for a workbook, whose numbers are stored as numbers.
+    separator: str | None
+    # Excel row numbers of the rows left out because every cell in them was empty.
+    blank_rows: tuple[int, ...] = ()
+
+
+def blank_heading(position: int) -> str:
+    """How a column without a heading is named in the report: by its position, as a person counts columns."""
+    return f"column {position} (no heading)"
 
 
 def _size_in_words(size: int) -> str:
@@ -129,8 +150,8 @@ def _locate_table_problem(text: str, separator: str) -> tuple[int | None, str]:
     return None, "its rows do not form one table"
 
 
-def read_csv_text(path: Path) -> tuple[pl.DataFrame, str]:
-    """Read a CSV (comma, tab, semicolon or pipe separated, common encodings) as text; return it and the encoding."""
+def read_csv_text(path: Path) -> tuple[pl.DataFrame, str, str]:
+    """Read a CSV (comma, tab, semicolon or pipe separated, common encodings) as text, with encoding and delimiter."""
     _refuse_if_larger(path, path.stat().st_size, MAX_CSV_BYTES, "file")
     raw = path.read_bytes()
     text, encoding = _decode(raw, path)
@@ -161,7 +182,7 @@ def read_csv_text(path: Path) -> tuple[pl.DataFrame, str]:
             file=path.name,
             row=row,
         ) from exc
-    return frame, encoding
+    return frame, encoding, separator
 
 
 def _check_workbook_zip(path: Path) -> None:
@@ -218,7 +239,8 @@ def read_xlsx_text(path: Path, sheet: str | None) -> pl.DataFrame:
         names = reader.sheet_names
     except (Exception, pl.exceptions.PanicException) as exc:  # fastexcel raises its own family, or panics
         raise InputFileError(
-            f"the workbook cannot be opened ({exc.__class__.__name__}). Save it again as .xlsx.",
+            "the workbook cannot be opened: it is damaged, protected by a password, or not a real .xlsx file. "
+            "Open it in Excel and save it again as .xlsx (without a password).",
             file=path.name,
         ) from exc
     if not names:
@@ -235,8 +257,8 @@ def read_xlsx_text(path: Path, sheet: str | None) -> pl.DataFrame:
         frame = reader.load_sheet(sheet if sheet is not None else 0, dtypes="string").to_polars()
     except (Exception, pl.exceptions.PanicException) as exc:
         raise InputFileError(
-            f"the sheet '{sheet or names[0]}' cannot be read ({str(exc).splitlines()[0] if str(exc) else exc!r}). "
-            "Check it holds one table with a header row.",
+            f"the sheet '{sheet or names[0]}' cannot be read as a table. Check it holds one table with a header "
+            "row, and save it again as .xlsx.",
             file=path.name,
         ) from exc
     return frame
@@ -248,39 +270,59 @@ def _clean_headers(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     seen: dict[str, int] = {}
     for position, column in enumerate(frame.columns, start=1):
         clean = column.strip().lstrip("\ufeff").strip()
+        if _READER_BLANK_HEADER.fullmatch(clean):
+            clean = ""
         # The CSV reader renames a repeated header 'x' to 'x_duplicated_0': it is still 'x' written twice.
         repeated = _POLARS_DUPLICATE.fullmatch(clean)
         if repeated and repeated.group(1) in seen:
             clean = repeated.group(1)
-        if clean in seen:
-            if clean:
-                raise InputFileError(
-                    f"the header '{clean}' appears twice (columns {seen[clean]} and {position}), so it is not "
-                    "clear which one to read. Rename or remove one of them.",
-                    file=path.name,
-                    column=clean,
-                    rule="unique headers",
-                )
-            clean = f"_blank_{position}"
+        if clean and clean in seen:
+            raise InputFileError(
+                f"the header '{clean}' appears twice (columns {seen[clean]} and {position}), so it is not "
+                "clear which one to read. Rename or remove one of them.",
+                file=path.name,
+                column=clean,
+                rule="unique headers",
+            )
         seen[clean] = position
+        if not clean:
+            clean = blank_heading(position)
         renamed[column] = clean
     return frame.rename(renamed)
 
 
-def read_text_table(path: Path, *, sheet: str | None = None) -> tuple[pl.DataFrame, str]:
-    """Read a CSV or XLSX input as text, add its Excel row number, and return it with the encoding used."""
+def _without_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, tuple[int, ...]]:
+    """The rows that hold something, and the Excel row numbers of those whose every cell is empty."""
+    cells = [c for c in frame.columns if c != SOURCE_ROW]
+    if not cells:
+        return frame, ()
+    empty = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
+    blank = frame.filter(empty).get_column(SOURCE_ROW).to_list()
+    return (frame.filter(~empty), tuple(blank)) if blank else (frame, ())
+
+
+def read_table(path: Path, *, sheet: str | None = None) -> TextTable:
+    """Read a CSV or XLSX input as text with its Excel row numbers; rows with every cell empty are set aside."""
     if not path.is_file():
         raise InputFileError(
             "the file does not exist. Check the path in the hub configuration.", file=str(path)
         )
     with path.open("rb") as handle:
         magic = handle.read(4)
+    separator: str | None
     if magic == XLSX_MAGIC or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame, encoding = read_xlsx_text(path, sheet), "xlsx"
+        frame, encoding, separator = read_xlsx_text(path, sheet), XLSX, None
     else:
-        frame, encoding = read_csv_text(path)
+        frame, encoding, separator = read_csv_text(path)
     if frame.width == 0 or (frame.height == 0 and all(not c.strip() for c in frame.columns)):
         raise InputFileError("the file has no header row. Export it again with headers.", file=path.name)
     frame = _clean_headers(frame, path)
     frame = frame.with_columns(pl.int_range(FIRST_DATA_ROW, pl.len() + FIRST_DATA_ROW).alias(SOURCE_ROW))
-    return frame, encoding
+    frame, blank = _without_blank_rows(frame)
+    return TextTable(frame=frame, encoding=encoding, separator=separator, blank_rows=blank)
+
+
+def read_text_table(path: Path, *, sheet: str | None = None) -> tuple[pl.DataFrame, str]:
+    """Read a CSV or XLSX input as text, add its Excel row number, and return it with the encoding used."""
+    table = read_table(path, sheet=sheet)
+    return table.frame, table.encoding

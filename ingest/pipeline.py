@@ -29,10 +29,12 @@ def configured_exports(config: HubConfig) -> list[str]:
 
 def input_frames(loaded: list[LoadedInput]) -> dict[str, pl.DataFrame]:
     """Each input's kept rows by the name the transforms know it by (HubData): the register as
-    ``establishments``; the links file, used only by the cross-source rules, left out.
+    ``establishments``, its links file as ``establishment_links``.
     """
-    frames = {item.source: item.frame for item in loaded if item.source != "gias_links"}
+    frames = {item.source: item.frame for item in loaded}
     frames["establishments"] = frames.pop("gias")
+    if "gias_links" in frames:
+        frames["establishment_links"] = frames.pop("gias_links")
     return frames
 
 

@@ -12,13 +12,15 @@ import polars as pl
 
 from hubreturns.config import InputFile
 from hubreturns.errors import InputFileError
-from ingest.files import SOURCE_ROW, read_text_table
-from ingest.headers import rename_to_canonical
-from ingest.parse import type_columns
+from ingest.files import SOURCE_ROW, read_table
+from ingest.headers import matched_headers, rename_to_canonical
+from ingest.layout import blank_rows_warning, total_row_warnings, total_rows
+from ingest.parse import decimal_convention, type_columns
 from ingest.pseudonymise import pseudonymise_columns, pseudonymise_failure_values
-from ingest.validate import validate_frame
+from ingest.validate import check_upn_letters, validate_frame
 from schemas.aliases import HEADER_ALIASES
 from schemas.census import (
+    SEN_ALIASES,
     SEN_COLUMNS,
     SEN_REQUIRED,
     SPC_ALIASES,
@@ -32,13 +34,12 @@ from schemas.hub_exports import HUB_EXPORTS, PUPIL_REF_COLUMN, UPN_COLUMN
 from schemas.provenance import InputFileRecord
 from schemas.register import (
     GIAS_COLUMNS,
-    GIAS_DATE_FORMAT,
     GIAS_LINK_COLUMNS,
     Establishment,
     EstablishmentLink,
 )
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
-from schemas.vocabulary import CENSUS_NULL_TOKENS
+from schemas.vocabulary import CENSUS_NULL_TOKENS, NOT_AVAILABLE
 
 SOURCE_FILE = "source_file"
 PUPIL_COLUMNS = (PUPIL_REF_COLUMN, UPN_COLUMN)
@@ -69,6 +70,29 @@ class LoadedInput:
         return self.rows_read - self.rows_kept
 
 
+def absent_column_warnings(
+    columns: Mapping[str, str], headers: Mapping[str, str], *, source: str, file_name: str
+) -> pl.DataFrame:
+    """A warning for each known column a DfE file lacks: the figures that need it are [x], never 0."""
+    rows = [
+        {
+            ValidationFailure.source: source,
+            ValidationFailure.file: file_name,
+            ValidationFailure.row: None,
+            ValidationFailure.column: canonical,
+            ValidationFailure.rule: f"the file has no column '{header}' (it may be another year's layout), so "
+            f"the figures that need it, such as the area's base rates, are shown as {NOT_AVAILABLE} (not "
+            "available), never as 0. Use the latest school-level file from Explore education statistics "
+            "to have them",
+            ValidationFailure.value: None,
+            ValidationFailure.severity: "warning",
+        }
+        for header, canonical in columns.items()
+        if canonical not in headers
+    ]
+    return pl.DataFrame(rows, schema=FAILURE_SCHEMA) if rows else pl.DataFrame(schema=FAILURE_SCHEMA)
+
+
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -86,26 +110,47 @@ def _load_one(
     columns: Mapping[str, str],
     required: tuple[str, ...],
     aliases: Mapping[str, tuple[str, ...]],
-    date_formats: tuple[str, ...] | None = None,
     null_tokens: tuple[str, ...] = (),
     pseudonymise_key: bytes | None = None,
+    warn_absent: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, InputFileRecord, pl.DataFrame]:
     path = input_file.path
-    text, encoding = read_text_table(path, sheet=input_file.sheet)
+    table = read_table(path, sheet=input_file.sheet)
+    footers = total_rows(table.frame)
+    text = table.frame.join(footers.select(SOURCE_ROW), on=SOURCE_ROW, how="anti")
+    headers = matched_headers(text, columns, aliases=aliases)
     canonical = rename_to_canonical(text, columns, required=required, aliases=aliases, file_name=path.name)
-    kwargs = {"date_formats": date_formats} if date_formats else {}
-    typed, parse_failures = type_columns(
-        canonical, model, source=source, file_name=path.name, null_tokens=null_tokens, **kwargs
+    decimal = decimal_convention(
+        canonical,
+        model,
+        separator=table.separator,
+        configured=input_file.decimal,
+        file_name=path.name,
+        headers=headers,
     )
+    typing = {"source": source, "file_name": path.name, "null_tokens": null_tokens, "decimal": decimal,
+              "headers": headers}  # fmt: skip
+    typed, parse_failures = type_columns(canonical, model, **typing)  # type: ignore[arg-type]
     rule_failures = validate_frame(
         typed, model, source=source, file_name=path.name, already_failed=parse_failures, raw=canonical
     )
-    failures = pl.concat([parse_failures, rule_failures])
+    failures = [blank_rows_warning(table.blank_rows, source=source, file_name=path.name), parse_failures,
+                rule_failures]  # fmt: skip
+    if footers.height:
+        total_text = rename_to_canonical(footers, columns, required=(), aliases=aliases, file_name=path.name)
+        totals, _ = type_columns(total_text, model, **typing)  # type: ignore[arg-type]
+        failures.append(total_row_warnings(totals, typed, model, source=source, file_name=path.name))
+    if warn_absent:
+        failures.append(absent_column_warnings(columns, headers, source=source, file_name=path.name))
+    if UPN_COLUMN in typed.columns:
+        failures.append(check_upn_letters(typed, UPN_COLUMN, source=source, file_name=path.name))
+    failure_frame = pl.concat(failures)
     if pseudonymise_key is not None:
         # Raw pupil ids never leave this step, not even into the validation report.
         typed = pseudonymise_columns(typed, PUPIL_COLUMNS, pseudonymise_key)
-        failures = pseudonymise_failure_values(failures, PUPIL_COLUMNS, pseudonymise_key)
-    bad_rows = failures.filter(pl.col(ValidationFailure.severity) == "error").get_column(ValidationFailure.row)
+        failure_frame = pseudonymise_failure_values(failure_frame, PUPIL_COLUMNS, pseudonymise_key)
+    errors = failure_frame.filter(pl.col(ValidationFailure.severity) == "error")
+    bad_rows = errors.get_column(ValidationFailure.row)
     kept = typed.filter(~pl.col(SOURCE_ROW).is_in(bad_rows.implode())).with_columns(
         pl.lit(path.name).alias(SOURCE_FILE)
     )
@@ -113,12 +158,12 @@ def _load_one(
         source=source,
         path=str(path),
         sha256=sha256_of(path),
-        encoding=encoding,
+        encoding=table.encoding,
         rows_read=text.height,
         rows_kept=kept.height,
         rows_quarantined=text.height - kept.height,
     )
-    return kept, failures, record, typed
+    return kept, failure_frame, record, typed
 
 
 def _load(
@@ -161,22 +206,26 @@ def _empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
 def file_failure(source: str, path: Path, error: InputFileError) -> pl.DataFrame:
     """The report row for a file that cannot be read at all (its row is empty: the whole file is affected)."""
     return pl.DataFrame(
-        [{
-            ValidationFailure.source: source,
-            ValidationFailure.file: path.name,
-            ValidationFailure.row: None,
-            ValidationFailure.column: error.column,
-            ValidationFailure.rule: error.message,
-            ValidationFailure.value: None,
-            ValidationFailure.severity: "error",
-        }],
+        [
+            {
+                ValidationFailure.source: source,
+                ValidationFailure.file: path.name,
+                ValidationFailure.row: None,
+                ValidationFailure.column: error.column,
+                ValidationFailure.rule: error.message,
+                ValidationFailure.value: None,
+                ValidationFailure.severity: "error",
+            }
+        ],
         schema=FAILURE_SCHEMA,
     )
 
 
 def unreadable_files(failures: pl.DataFrame) -> pl.DataFrame:
     """The failures that concern a whole file rather than a row."""
-    return failures.filter(pl.col(ValidationFailure.row).is_null() & (pl.col(ValidationFailure.severity) == "error"))
+    return failures.filter(
+        pl.col(ValidationFailure.row).is_null() & (pl.col(ValidationFailure.severity) == "error")
+    )
 
 
 def _identity(model: type[pa.DataFrameModel]) -> dict[str, str]:
@@ -206,7 +255,7 @@ def load_hub_export(source: str, files: tuple[InputFile, ...], *, key: bytes) ->
 
 
 def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
-    """Load the GIAS establishments file (selected by column name; dates dd-mm-yyyy)."""
+    """Load the GIAS establishments file (selected by column name; dates as GIAS or a re-saving Excel writes them)."""
     return _load(
         "gias",
         files,
@@ -214,7 +263,6 @@ def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
         columns=GIAS_COLUMNS,
         required=tuple(GIAS_COLUMNS.values()),
         aliases={},
-        date_formats=(GIAS_DATE_FORMAT,),
     )
 
 
@@ -227,14 +275,21 @@ def load_register_links(files: tuple[InputFile, ...]) -> LoadedInput:
         columns=GIAS_LINK_COLUMNS,
         required=(EstablishmentLink.urn, EstablishmentLink.link_urn, EstablishmentLink.link_type),
         aliases={},
-        date_formats=(GIAS_DATE_FORMAT,),
     )
+
+
+def _aliases_of(columns: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Canonical column -> every older spelling of its header."""
+    found: dict[str, tuple[str, ...]] = {}
+    for alias, target in aliases.items():
+        found[columns[target]] = (*found.get(columns[target], ()), alias)
+    return found
 
 
 def load_census(files: tuple[InputFile, ...]) -> LoadedInput:
     """Load the school-level census files (SPC), reading DfE's null markers as missing."""
     required = tuple(SPC_COLUMNS[h] for h in SPC_REQUIRED)
-    aliases = {SPC_COLUMNS[target]: (alias,) for alias, target in SPC_ALIASES.items()}
+    aliases = _aliases_of(SPC_COLUMNS, SPC_ALIASES)
     return _load(
         "census",
         files,
@@ -243,6 +298,7 @@ def load_census(files: tuple[InputFile, ...]) -> LoadedInput:
         required=required,
         aliases=aliases,
         null_tokens=CENSUS_NULL_TOKENS,
+        warn_absent=True,
     )
 
 
@@ -254,8 +310,9 @@ def load_sen(files: tuple[InputFile, ...]) -> LoadedInput:
         SenCensus,
         columns=SEN_COLUMNS,
         required=tuple(SEN_COLUMNS[h] for h in SEN_REQUIRED),
-        aliases={},
+        aliases=_aliases_of(SEN_COLUMNS, SEN_ALIASES),
         null_tokens=CENSUS_NULL_TOKENS,
+        warn_absent=True,
     )
 
 

@@ -7,6 +7,7 @@ import re
 import pandera.errors
 import pandera.polars as pa
 import polars as pl
+from stdnum.gb.upn import calc_check_digit as upn_check_letter
 
 from ingest.files import SOURCE_ROW
 from schemas.periods import ACADEMIC_YEAR_REGEX
@@ -82,7 +83,11 @@ def validate_frame(
         failures = pl.DataFrame(schema=FAILURE_SCHEMA)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.filter(pl.col("index").is_not_null())
-        rows = typed.select(pl.col(SOURCE_ROW)).with_row_index("index").with_columns(pl.col("index").cast(pl.Int32))
+        rows = (
+            typed.select(pl.col(SOURCE_ROW))
+            .with_row_index("index")
+            .with_columns(pl.col("index").cast(pl.Int32))
+        )
         rules = {check: plain_rule(check) for check in cases.get_column("check").unique().to_list()}
         failures = (
             cases.join(rows, on="index", how="left")
@@ -121,3 +126,34 @@ def _quote_raw_values(failures: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame
         .with_columns(pl.coalesce("as_written", ValidationFailure.value).alias(ValidationFailure.value))
         .select(list(FAILURE_SCHEMA))
     )
+
+
+def _upn_letter_is_right(upn: str) -> bool:
+    """Whether a UPN's first character is the check letter DfE's algorithm gives for the other twelve."""
+    try:
+        return upn_check_letter(upn[1:]) == upn[0]
+    except ValueError:  # a character outside the UPN alphabet: the pattern rule reports it
+        return True
+
+
+def check_upn_letters(frame: pl.DataFrame, column: str, *, source: str, file_name: str) -> pl.DataFrame:
+    """A warning for each UPN whose check letter is wrong (usually a typing mistake in the UPN)."""
+    well_formed = frame.filter(pl.col(column).str.contains(UPN_REGEX).fill_null(False))
+    if not well_formed.height:
+        return pl.DataFrame(schema=FAILURE_SCHEMA)
+    wrong = [
+        upn for upn in well_formed.get_column(column).unique().to_list() if not _upn_letter_is_right(upn)
+    ]
+    bad = well_formed.filter(pl.col(column).is_in(wrong))
+    return bad.select(
+        pl.lit(source).alias(ValidationFailure.source),
+        pl.lit(file_name).alias(ValidationFailure.file),
+        pl.col(SOURCE_ROW).cast(pl.Int64).alias(ValidationFailure.row),
+        pl.lit(column).alias(ValidationFailure.column),
+        pl.lit(
+            "the UPN's check letter (its first character) does not match the rest of it, so it is probably "
+            "mistyped: copy it again from the school's records"
+        ).alias(ValidationFailure.rule),
+        pl.col(column).alias(ValidationFailure.value),
+        pl.lit("warning").alias(ValidationFailure.severity),
+    ).cast(FAILURE_SCHEMA)

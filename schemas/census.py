@@ -152,12 +152,18 @@ SPC_COLUMNS: dict[str, str] = {
     UNCLASSIFIED_ETHNICITY_HEADER: SchoolCensus.ethnicity_unclassified_count,
 }
 SPC_REQUIRED = ("time_period", "urn", "headcount of pupils")
-# Older releases' spellings of the same columns.
+# Older releases' spellings of the same columns (alias -> the current header). Case, spaces and punctuation
+# never matter (URN is urn), and a heading cut at 64 characters, as files before 2023/24 have them, matches
+# the heading it starts (ingest/headers.py); only different words need listing here.
 SPC_ALIASES: dict[str, str] = {
     "URN": "urn",
+    # Before about 2021/22.
     "number of pupils known to be eligible for and claiming free school meals": (
         "number of pupils known to be eligible for free school meals"
     ),
+    # Up to 2022/23 the census said boys and girls, where 2023/24 says male and female.
+    "headcount total boys": "headcount total male",
+    "headcount total girls": "headcount total female",
 }
 
 
@@ -184,3 +190,8 @@ SEN_COLUMNS: dict[str, str] = {
     "EHC plan": SenCensus.ehcp_count,
 }
 SEN_REQUIRED = ("time_period", "URN", "Total pupils", "SEN support", "EHC plan")
+# Older releases' spellings (alias -> the current header): before the 2014 Code of Practice, and in the
+# transition years, the plan column counted statements as well.
+SEN_ALIASES: dict[str, str] = {
+    "Statement or EHC plan": "EHC plan",
+}

@@ -129,6 +129,11 @@ UNIVERSE_EXCLUDED_TYPES = (
 UNIVERSE_EXCLUDED_STATUSES = ("Proposed to open",)
 # GIAS link types that point from a closed school to the one that replaced it.
 SUCCESSOR_LINK_TYPES = ("Successor", "Successor - merged", "Successor - amalgamated")
+# The same links written from the other end: the row's school replaced the linked one. A split (one school
+# into two) names no single successor, so it is neither.
+PREDECESSOR_LINK_TYPES = ("Predecessor", "Predecessor - merged", "Predecessor - amalgamated")
+# Most links followed from a school to the one that finally replaced it (A to B to C is two).
+MAX_SUCCESSOR_HOPS = 6
 
 # Cell markers of the Government Analysis Function's spreadsheet guidance.
 SUPPRESSED = "[c]"

@@ -11,7 +11,7 @@ import polars as pl
 from schemas.census import SchoolCensus, SenCensus
 from schemas.columns import polars_schema
 from schemas.hub_exports import HUB_EXPORTS
-from schemas.register import Establishment
+from schemas.register import Establishment, EstablishmentLink
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class HubData:
     events: pl.LazyFrame
     workforce: pl.LazyFrame
     finance: pl.LazyFrame
+    # The GIAS links file: predecessor and successor URNs (academy conversions, mergers).
+    establishment_links: pl.LazyFrame
 
     @classmethod
     def of_frames(cls, frames: Mapping[str, pl.DataFrame]) -> HubData:
@@ -48,6 +50,7 @@ class HubData:
             raise TypeError(f"HubData has no input {sorted(unknown)}")
         models: dict[str, type[pa.DataFrameModel]] = {
             "establishments": Establishment,
+            "establishment_links": EstablishmentLink,
             "census": SchoolCensus,
             "sen": SenCensus,
             **HUB_EXPORTS,

@@ -44,12 +44,13 @@ def engagement_tables(
 ) -> dict[str, pl.LazyFrame]:
     """The tracker's tables (TRACKER_TABLES) and the school reports' tables (REPORT_TABLES), all schools."""
     window = ReportingWindow.for_year(year, as_of=as_of)
-    universe = school_universe(data.establishments, la_codes=la_codes, year=year)
+    links = data.establishment_links
+    universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
     tracker = tracker_rows(data, universe, window=window, high_fsm_pct=rules.high_fsm_pct)
     last_year = year.previous()
     last_year_activity = school_activity(
         data,
-        school_universe(data.establishments, la_codes=la_codes, year=last_year),
+        school_universe(data.establishments, la_codes=la_codes, year=last_year, links=links),
         window=ReportingWindow.for_year(last_year, as_of=as_of),
     )
     return {

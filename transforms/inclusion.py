@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import polars as pl
 
 from schemas.census import SchoolCensus, SenCensus, major_group_columns
@@ -67,6 +70,11 @@ def reach_profile(pupils: pl.LazyFrame, measure: Measure) -> pl.LazyFrame:
     return with_denominators(rows, denominators)
 
 
+def known_sum(column: str) -> pl.Expr:
+    """A census column's sum, or null when no school has a value (the column is not in the file): never 0."""
+    return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum())
+
+
 def area_base_rates(universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFrame, *, year: AcademicYear) -> pl.LazyFrame:
     """Shares of pupils on roll at the hub's schools who are FSM, SEN support, EHC plan, or of each ethnic
     group (school census and SEN census). Pupil premium and looked-after children are not in the census.
@@ -76,15 +84,15 @@ def area_base_rates(universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFr
     send = census_for_year(sen, year=year).join(urns, on=SenCensus.urn, how="semi")
     headcount = pl.col(SchoolCensus.pupil_headcount).sum()
     ethnic = [
-        (pl.sum_horizontal([pl.col(c).sum() for c in columns]) / headcount).alias(group)
+        (reduce(operator.add, [known_sum(c) for c in columns]) / headcount).alias(group)
         for group, columns in major_group_columns().items()
     ]
-    spc_rates = spc.select((pl.col(SchoolCensus.fsm_count).sum() / headcount).alias(f"{FSM}|{ELIGIBLE}"),
+    spc_rates = spc.select((known_sum(SchoolCensus.fsm_count) / headcount).alias(f"{FSM}|{ELIGIBLE}"),
                            *[e.alias(f"{ETHNICITY}|{e.meta.output_name()}") for e in ethnic])
     sen_total = pl.col(SenCensus.sen_pupil_total).sum()
     sen_rates = send.select(
-        (pl.col(SenCensus.sen_support_count).sum() / sen_total).alias(f"{SEN}|{SEN_SUPPORT}"),
-        (pl.col(SenCensus.ehcp_count).sum() / sen_total).alias(f"{SEN}|{EHC_PLAN}"),
+        (known_sum(SenCensus.sen_support_count) / sen_total).alias(f"{SEN}|{SEN_SUPPORT}"),
+        (known_sum(SenCensus.ehcp_count) / sen_total).alias(f"{SEN}|{EHC_PLAN}"),
     )
     return (
         pl.concat([spc_rates, sen_rates], how="horizontal")

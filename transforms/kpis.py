@@ -38,7 +38,9 @@ def kpi_values(
 ) -> pl.LazyFrame:
     """The five KPIs for one year: code, measure, count and denominator (pupils on roll, or schools)."""
     window = ReportingWindow.for_year(year, as_of=as_of)
-    universe = school_universe(data.establishments, la_codes=la_codes, year=year)
+    universe = school_universe(
+        data.establishments, la_codes=la_codes, year=year, links=data.establishment_links
+    )
     roll = universe_headcount(universe, census_for_year(data.census, year=year)).select(
         pl.col(Row.pupil_headcount).sum().cast(pl.Int64).alias(Kpi.denominator)
     )

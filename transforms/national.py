@@ -104,7 +104,7 @@ def qualified_by_hub(data: HubData, hub_slug: str) -> HubData:
 
 
 # DfE files hubs may share (a school near a boundary can be in two hubs' downloads): kept once each.
-_SHARED_DFE_INPUTS = ("establishments", "census", "sen")
+_SHARED_DFE_INPUTS = ("establishments", "census", "sen", "establishment_links")
 
 
 def combined(hubs: dict[str, HubData]) -> HubData:

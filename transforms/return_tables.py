@@ -74,8 +74,9 @@ def return_tables(
     ``previous_kpis`` are last year's published KPI figures (kpi_code, count, denominator), if any.
     """
     window = ReportingWindow.for_year(year, as_of=as_of)
-    universe = school_universe(data.establishments, la_codes=la_codes, year=year)
-    last_year_universe = school_universe(data.establishments, la_codes=la_codes, year=year.previous())
+    links = data.establishment_links
+    universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
+    last_year_universe = school_universe(data.establishments, la_codes=la_codes, year=year.previous(), links=links)
     roll = census_for_year(data.census, year=year)
     current = pl.concat(
         [

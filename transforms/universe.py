@@ -9,8 +9,11 @@ import polars as pl
 from schemas.census import SchoolCensus
 from schemas.outputs import SchoolUniverseRow
 from schemas.periods import AcademicYear
-from schemas.register import Establishment
+from schemas.register import Establishment, EstablishmentLink
 from schemas.vocabulary import (
+    MAX_SUCCESSOR_HOPS,
+    PREDECESSOR_LINK_TYPES,
+    SUCCESSOR_LINK_TYPES,
     UNIVERSE_EXCLUDED_STATUSES,
     UNIVERSE_EXCLUDED_TYPES,
     UNIVERSE_EXTRA_TYPES,
@@ -43,28 +46,84 @@ def laestab() -> pl.Expr:
     return pl.concat_str(pl.col(Establishment.la_code), pl.col(Establishment.establishment_number))
 
 
+SUCCESSOR_URN = "successor_urn"
+
+
+def final_successors(links: pl.LazyFrame, establishments: pl.LazyFrame) -> pl.LazyFrame:
+    """Each replaced school's URN -> the URN of the school that finally replaced it (urn, successor_urn).
+
+    Follows chains (A to B to C gives A and B to C) and merges (two predecessors, one successor), from
+    either end of the GIAS links (Successor rows of the old school, Predecessor rows of the new one). Only
+    successors in ``establishments`` count (give the schools open during a year to stop where that year's
+    schools end). A school split in two names no single successor and is left alone.
+    """
+    forward = links.filter(pl.col(EstablishmentLink.link_type).is_in(SUCCESSOR_LINK_TYPES)).select(
+        EstablishmentLink.urn, pl.col(EstablishmentLink.link_urn).alias(SUCCESSOR_URN), EstablishmentLink.link_date
+    )
+    backward = links.filter(pl.col(EstablishmentLink.link_type).is_in(PREDECESSOR_LINK_TYPES)).select(
+        pl.col(EstablishmentLink.link_urn).alias(EstablishmentLink.urn),
+        pl.col(EstablishmentLink.urn).alias(SUCCESSOR_URN),
+        EstablishmentLink.link_date,
+    )
+    step = (
+        pl.concat([forward, backward])
+        .join(establishments.select(pl.col(Establishment.urn).alias(SUCCESSOR_URN)), on=SUCCESSOR_URN, how="semi")
+        .filter(pl.col(EstablishmentLink.urn) != pl.col(SUCCESSOR_URN))
+        .sort(EstablishmentLink.link_date, nulls_last=True)
+        .unique(EstablishmentLink.urn, keep="last", maintain_order=True)
+        .select(EstablishmentLink.urn, SUCCESSOR_URN)
+    )
+    chained = step
+    for _ in range(MAX_SUCCESSOR_HOPS):
+        chained = chained.join(
+            step.rename({EstablishmentLink.urn: SUCCESSOR_URN, SUCCESSOR_URN: "_next"}), on=SUCCESSOR_URN, how="left"
+        ).select(
+            EstablishmentLink.urn,
+            # A loop (A to B to A) stops where it started rather than going round.
+            pl.when(pl.col("_next") == pl.col(EstablishmentLink.urn))
+            .then(pl.col(SUCCESSOR_URN))
+            .otherwise(pl.coalesce("_next", SUCCESSOR_URN))
+            .alias(SUCCESSOR_URN),
+        )
+    return chained
+
+
 def school_universe(
     establishments: pl.LazyFrame,
     *,
     la_codes: Sequence[str],
     year: AcademicYear,
     extra_types: Sequence[str] = (),
+    links: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """The open state-funded schools of the hub's local authorities during the year, one row per URN.
+
+    A school that converted (to an academy, or merged) is one school under the URN that replaced it, named
+    and typed as the register has that school, when that school was open at some point during the year (a
+    conversion after the year leaves the year's school as it was).
 
     Args:
         establishments: the GIAS register (Establishment schema).
         la_codes: the hub's DfE 3-digit local authority codes.
         year: the academic year.
         extra_types: types added by configuration (e.g. Non-maintained special school).
+        links: the GIAS links file (EstablishmentLink schema); without it every URN is its own school.
     """
-    return (
-        establishments.filter(
-            pl.col(Establishment.la_code).is_in(list(la_codes)) & is_state_funded(extra_types) & is_open_during(year)
-        )
-        .with_columns(laestab().alias(SchoolUniverseRow.laestab))
-        .sort(Establishment.urn)
+    schools = establishments.filter(
+        pl.col(Establishment.la_code).is_in(list(la_codes)) & is_state_funded(extra_types) & is_open_during(year)
     )
+    if links is not None:
+        current = (
+            schools.select(Establishment.urn)
+            .join(final_successors(links, establishments.filter(is_open_during(year))), on=Establishment.urn,
+                  how="left")
+            .select(pl.coalesce(SUCCESSOR_URN, Establishment.urn).alias(Establishment.urn))
+            .unique()
+        )
+        schools = establishments.join(current, on=Establishment.urn, how="semi").unique(
+            Establishment.urn, keep="first"
+        )
+    return schools.with_columns(laestab().alias(SchoolUniverseRow.laestab)).sort(Establishment.urn)
 
 
 def school_identity() -> list[pl.Expr]:

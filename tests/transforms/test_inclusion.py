@@ -42,9 +42,11 @@ def pupils() -> pl.LazyFrame:
 
 
 def _ethnicity(counts: dict[str, int]) -> dict[str, int]:
-    """Census ethnicity columns from counts by census group (unclassified by its own name)."""
+    """Census ethnicity columns from counts by census group (unclassified by its own name); the others 0,
+    as a census file that has the column writes them.
+    """
     columns = {**ETHNICITY_COUNT_COLUMNS, "unclassified": SchoolCensus.ethnicity_unclassified_count}
-    return {columns[group]: n for group, n in counts.items()}
+    return {column: counts.get(group, 0) for group, column in columns.items()}
 
 
 @pytest.fixture
@@ -239,3 +241,28 @@ def test_inclusion_sheet_difference_is_share_minus_base_rate(sheet) -> None:
 def test_inclusion_sheet_is_a_valid_inclusion_table(sheet) -> None:
     InclusionFigures.validate(sheet, lazy=True)
     assert sheet.columns == list(InclusionFigures.to_schema().columns)
+
+
+def test_a_base_rate_whose_census_column_is_absent_is_not_available_never_zero(universe, sen) -> None:
+    # An older census layout without the FSM column and without one of the four "Black" group columns:
+    # read as empty columns, they must give no base rate ([x] in the workbook), not 0%.
+    older = frame(
+        SchoolCensus,
+        [
+            {
+                "urn": u,
+                "pupil_headcount": n,
+                **_ethnicity({"African": n // 10}),
+                "fsm_count": None,
+                "ethnicity_any_other_black_background_count": None,
+            }
+            for u, n in ((A, 200), (B, 300))
+        ],
+        census_period="202526",
+    )
+    rates = area_base_rates(universe, older, sen, year=YEAR).collect()
+    got = {(r["breakdown"], r["group"]): r["base_rate_pct"] for r in rates.iter_rows(named=True)}
+    assert got[("Free school meals", "Eligible")] is None
+    assert got[("Ethnicity", "Black")] is None
+    assert got[("Ethnicity", "Chinese")] == 0.0  # present in the file, nobody in the group: a real 0
+    assert got[("SEN", "SEN support")] == pytest.approx(50 / 500)
