@@ -20,13 +20,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from sqlalchemy import Engine
 
 from flows.form import SECTIONS, Section
 from flows.lock import hub_run_lock
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly, retry_transient, succeeded
-from flows.school_engagement import SCHOOL_REPORTS_FOLDER, compute_engagement, write_reports, write_tracker
 from flows.pupil_key import pseudonymisation_key
+from flows.school_engagement import SCHOOL_REPORTS_FOLDER, compute_engagement, write_reports, write_tracker
 from flows.unchanged import current_inputs, nothing_changed
 from hubreturns.config import HubConfig, load_config
 from hubreturns.errors import ConfigError, HubReturnsError, ValidationFailed
@@ -48,7 +49,6 @@ from outputs.school_reports import is_school_report
 from outputs.staging import Staging, discard, publish, publish_file, start_staging
 from outputs.validation_report import validation_report_path, write_validation_report
 from schemas.columns import polars_schema
-from sqlalchemy import Engine
 from schemas.periods import AcademicYear
 from schemas.return_layout import ReturnLayout, return_layout
 from schemas.validation import InputSummary, ValidationFailure

@@ -52,7 +52,12 @@ HubChoice = _hub_choices()
 AcademicYearLabel = Annotated[
     str | None,
     WithJsonSchema(
-        {"type": "string", "pattern": ACADEMIC_YEAR_PATTERN, "examples": ["2025/26"], "title": "Academic year"}
+        {
+            "type": "string",
+            "pattern": ACADEMIC_YEAR_PATTERN,
+            "examples": ["2025/26"],
+            "title": "Academic year",
+        }
     ),
 ]
 AsOfDate = Annotated[date | None, WithJsonSchema({"type": "string", "format": "date", "title": "As of"})]

@@ -19,7 +19,7 @@ from prefect.states import Cancelled, Crashed
 logger = logging.getLogger(__name__)
 
 
-def crash_subflows(flow: Any, flow_run: Any, state: State) -> None:  # noqa: ARG001 - Prefect passes each by name
+def crash_subflows(flow: Any, flow_run: Any, state: State) -> None:
     """Give every unfinished subflow of ``flow_run`` the parent's end: Cancelled when cancelled, else Crashed."""
     ended = Cancelled if state.type == StateType.CANCELLED else Crashed
     message = f"Its parent run {flow_run.name} ended as {state.name}: {state.message or 'no reason given'}"

@@ -463,7 +463,7 @@ def test_a_rerun_killed_while_school_reports_are_written_leaves_one_whole_set(st
     run = _wait_final(stack, killed, timeout=120)
     assert run["state_type"] == "CRASHED", run["state"]
     # Nothing of the killed run lives on: no report-writing process, no subflow left "Running".
-    gone, alive = psutil.wait_procs(descendants, timeout=10)
+    _gone, alive = psutil.wait_procs(descendants, timeout=10)
     assert alive == [], [p.pid for p in alive]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(s["state_type"] == "RUNNING" for s in _subflows(stack, killed)):
