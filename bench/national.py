@@ -131,7 +131,8 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
     with stages.timed("transform"):
         data = HubData.of_frames(input_frames(loaded))
         layout = return_layout(YEAR)
-        lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
+        lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties)
         tables = collect_tables(lazy)
         tables["functions"] = function_map(layout).collect()
         tables["data_quality"] = input_summary(loaded)

@@ -211,6 +211,7 @@ def compute_return(
         year=period.year,
         as_of=period.as_of,
         previous_kpis=previous_kpis.lazy() if previous_kpis is not None else None,
+        engaged_duties=return_layout(period.year).kpi5.duties,
     )
     return collect_tables(tables)
 

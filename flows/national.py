@@ -36,6 +36,7 @@ from outputs.house_style import WorkbookMeta
 from outputs.national_summary import national_summary_path, write_national_summary
 from schemas.national import HubRunRow
 from schemas.provenance import InputFileRecord
+from schemas.return_layout import return_layout
 from store.repository import latest_published_run, open_store, run_figures
 from transforms.activity import HubData
 from transforms.kpis import kpis_from_figures
@@ -188,7 +189,10 @@ def _direct(
         for config in configs
     }
     la_codes = tuple(code for config in configs for code in config.hub.la_codes)
-    return direct_kpis(combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of)
+    return direct_kpis(
+        combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of,
+        engaged_duties=return_layout(period.year).kpi5.duties,
+    )
 
 
 @flow(name="hub-returns-national")

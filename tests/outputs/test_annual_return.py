@@ -72,6 +72,9 @@ SCHOOLS = pl.DataFrame(
         "has_tuition": [False, False, True],
         "has_ensemble": [False, False, True],
         "has_singing": [True, False, False],
+        "has_loan": [False, False, True],
+        "has_cpd": [True, False, False],
+        "has_experience": [False, True, False],
         "has_smep_contact": [True, False, True],
         "engagement_level": [2, 0, None],
     },
@@ -88,6 +91,9 @@ SCHOOLS = pl.DataFrame(
         "has_tuition": pl.Boolean,
         "has_ensemble": pl.Boolean,
         "has_singing": pl.Boolean,
+        "has_loan": pl.Boolean,
+        "has_cpd": pl.Boolean,
+        "has_experience": pl.Boolean,
         "has_smep_contact": pl.Boolean,
         "engagement_level": pl.Int64,
     },
@@ -103,19 +109,36 @@ NOTES = [
 LAYOUT = ReturnLayout.model_validate(
     {
         "applies_from": "2025/26",
+        "funder": "Arts Council England",
         "template": "test",
+        "kpi5": {
+            "duties": ["has_wcet", "has_tuition", "has_ensemble", "has_singing"],
+            "reason": "Core roles.",
+        },
         "sheets": [
-            {"table": "kpis", "name": "KPIs", "title": "Arts Council England key performance indicators",
-             "description": "The five KPIs.", "columns": list(KpiFigures.to_schema().columns)},
-            {"table": "schools", "name": "Schools", "title": "Schools in the hub's area",
-             "description": "One row per school.", "columns": list(SchoolUniverseRow.to_schema().columns)},
+            {
+                "table": "kpis",
+                "name": "KPIs",
+                "title": "Arts Council England key performance indicators",
+                "description": "The five KPIs.",
+                "columns": list(KpiFigures.to_schema().columns),
+            },
+            {
+                "table": "schools",
+                "name": "Schools",
+                "title": "Schools in the hub's area",
+                "description": "One row per school.",
+                "columns": list(SchoolUniverseRow.to_schema().columns),
+            },
         ],
     }
 )
 
 
 def write(path: Path, kpis: pl.DataFrame = KPIS, schools: pl.DataFrame = SCHOOLS) -> str:
-    return write_annual_return(path, META, layout=LAYOUT, tables={"kpis": kpis, "schools": schools}, notes=NOTES)
+    return write_annual_return(
+        path, META, layout=LAYOUT, tables={"kpis": kpis, "schools": schools}, notes=NOTES
+    )
 
 
 def table_of(ws):
