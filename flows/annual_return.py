@@ -155,6 +155,8 @@ def workbook_meta(
         created=datetime.combine(period.as_of, datetime.min.time()),
         sources=tuple(f for item in loaded for f in item.files),
         previous_run_id=previous_run_id,
+        lead_organisation=config.hub.lead_organisation,
+        contact=config.hub.contact,
     )
 
 

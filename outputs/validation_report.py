@@ -6,6 +6,7 @@ with file, Excel row, column, rule and value) and Warnings (points to check; tho
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +15,10 @@ from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.outputs import column_titles
 from schemas.validation import InputSummary, ValidationFailure
 
+PURPOSE = (
+    "What to fix in the hub's input files: every rule a row breaks (an error: the row is left out of the "
+    "figures) and every point worth a second look (a warning), each with its file, row and column."
+)
 ERROR_COLUMNS = [c for c in ValidationFailure.to_schema().columns if c != ValidationFailure.severity]
 
 
@@ -25,13 +30,22 @@ def validation_report_path(output_dir: Path, hub_slug: str, year_slug: str) -> P
 def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
     return (
         failures.filter(pl.col(ValidationFailure.severity) == severity)
-        .sort([ValidationFailure.source, ValidationFailure.file, ValidationFailure.row, ValidationFailure.column],
-              nulls_last=True)
+        .sort(
+            [
+                ValidationFailure.source,
+                ValidationFailure.file,
+                ValidationFailure.row,
+                ValidationFailure.column,
+            ],
+            nulls_last=True,
+        )
         .select(ERROR_COLUMNS)
     )
 
 
-def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame) -> str:
+def write_validation_report(
+    path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame
+) -> str:
     """Write the report (validated tables in, nothing computed here); return the file's SHA-256."""
     InputSummary.validate(inputs, lazy=True)
     ValidationFailure.validate(failures, lazy=True)
@@ -64,8 +78,12 @@ def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFr
     ]
     notes = [
         Note("N1", "A strict run (the default) publishes nothing while any error remains."),
-        Note("N2", "A school that closed and reopened under a new URN (for example on becoming an academy) is "
-                   "counted under its new URN, as the GIAS links file records."),
+        Note(
+            "N2",
+            "A school that closed and reopened under a new URN (for example on becoming an academy) is "
+            "counted under its new URN, as the GIAS links file records.",
+        ),
     ]
     summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height}"]
-    return write_workbook(path, meta, sheets, notes, summary_lines=summary)
+    about = replace(meta, purpose=meta.purpose or PURPOSE, show_status=False)
+    return write_workbook(path, about, sheets, notes, summary_lines=summary)

@@ -21,7 +21,7 @@ class KpiFigures(pa.DataFrameModel):
     denominator: pl.Int64 = pa.Field(
         ge=0,
         title="Out of",
-        description="Pupils on roll (census headcount), or schools, in the hub's universe",
+        description="Pupils on roll (census headcount), or schools, in the hub's area",
     )
     count_pct: pl.Float64 = pa.Field(
         nullable=True, ge=0, title="Percentage", description="Number as a share of the denominator"

@@ -163,7 +163,7 @@ def return_notes(
             "from the totals they add up to; zeros are shown. The Changes sheet is left out of this variant."
             if published
             else "Management information: small numbers are not suppressed. Do not publish this workbook; "
-            "publish the variant made with --published."
+            "publish the published variant of the return (its cover says Published), in which they are."
         ),
     ]
     general.append(kpi5_note(layout))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,9 +14,13 @@ import pytest
 
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
-from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+from schemas.columns import polars_schema
+from schemas.outputs import DutyFigures, KpiFigures, SchoolUniverseRow, column_titles
+from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord
-from schemas.return_layout import ReturnLayout
+from schemas.return_layout import ReturnLayout, return_layout
+from tests.workbooks import table_rows
+from transforms.return_tables import return_notes
 
 META = WorkbookMeta(
     title="Annual return to Arts Council England",
@@ -305,3 +310,94 @@ def test_schools_are_validated(tmp_path: Path) -> None:
     with pytest.raises(pandera.errors.SchemaErrors):
         write(tmp_path / "r.xlsx", schools=bad)
     assert list(tmp_path.iterdir()) == []
+
+
+WCET = pl.DataFrame(
+    {
+        "measure_id": ["wcet_pupils", "wcet_classes"],
+        "measure": ["Pupils receiving WCET", "WCET classes"],
+        "unit": ["pupils", "classes"],
+        "breakdown": ["All", "All"],
+        "group": ["All", "All"],
+        "count": [250.0, 9.0],
+        "denominator": [1000.0, None],  # classes are out of nothing
+        "count_pct": [0.25, None],
+        "parent_breakdown": [None, None],
+        "parent_group": [None, None],
+    },
+    schema=polars_schema(DutyFigures),
+)
+WCET_LAYOUT = ReturnLayout.model_validate(
+    {
+        **LAYOUT.model_dump(),
+        "sheets": [
+            *LAYOUT.model_dump()["sheets"],
+            {
+                "table": "wcet",
+                "name": "WCET",
+                "title": "WCET",
+                "description": "Whole-class teaching.",
+                "columns": ["measure", "unit", "breakdown", "group", "count", "denominator", "count_pct"],
+            },
+        ],
+    }
+)
+
+
+def test_a_measure_with_no_denominator_shows_z_and_a_missing_figure_x(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    markers = {"wcet": {"count_pct": pl.Series([None, "[c]"], dtype=pl.String)}}
+    write_annual_return(
+        path,
+        META,
+        layout=WCET_LAYOUT,
+        tables={"kpis": KPIS, "schools": SCHOOLS, "wcet": WCET},
+        notes=NOTES,
+        markers=markers,
+    )
+    rows = table_rows(openpyxl.load_workbook(path)["WCET"])
+    assert [(r["Number"], r["Out of"], r["Percentage"]) for r in rows] == [
+        (250, 1000, 0.25),
+        (9, "[z]", "[c]"),
+    ]
+    kpis = table_rows(openpyxl.load_workbook(path)["KPIs"])
+    assert (kpis[1]["Number last year"], kpis[1]["Percentage last year"]) == ("[x]", "[x]")
+
+
+def test_the_cover_says_what_the_return_is_for_and_whom_it_goes_to(book) -> None:
+    ws = book["Cover"]
+    assert ws["A3"].value.startswith(
+        "The hub's annual data return to Arts Council England, with the figures its template 'test' asks for"
+    )
+    assert "do not publish it" in ws["A3"].value
+    assert book.properties.language == "en-GB"
+
+
+def test_the_schools_sheet_has_a_y_n_column_for_every_duty(book) -> None:
+    headings = [c.value for c in book["Schools"][table_of(book["Schools"])[1]]]
+    assert headings[7:16] == [
+        "Engaged",
+        "WCET",
+        "Tuition",
+        "Ensembles",
+        "Singing",
+        "Instrument loans",
+        "CPD",
+        "Experiences",
+        "SMEP contact",
+    ]
+
+
+ENGINEER_WORDS = re.compile(r"--\w|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[a-z]+_[a-z_]+\b|\buniverse\b|\bschema\b")
+
+
+def test_no_engineer_words_in_the_years_sheets_or_notes() -> None:
+    # Every sheet's title, description and headings and every note of each year's return, as users read them.
+    for year in (AcademicYear(2022), AcademicYear(2023), AcademicYear(2025)):
+        layout = return_layout(year)
+        notes, _ = return_notes(layout, year=year, as_of=date(2026, 8, 31), threshold=4, published=False)
+        texts = [text for _, text in notes]
+        for sheet in layout.sheets:
+            texts += [sheet.title, sheet.description, *sheet.column_titles().values()]
+        found = {text: ENGINEER_WORDS.findall(text) for text in texts if ENGINEER_WORDS.search(text)}
+        assert found == {}, year
