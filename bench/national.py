@@ -138,7 +138,7 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         tables["data_quality"] = input_summary(loaded)
         figures = return_figures({k: v.lazy() for k, v in tables.items()}).collect()
         tables["changes"] = changes_table(figures.lazy(), figures.lazy(), layout).collect()
-        rules = engagement_rules(config)
+        rules = engagement_rules(config, YEAR)
         school = engagement_tables(
             data, tables["progression"].lazy(), la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, rules=rules
         )

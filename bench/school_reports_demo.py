@@ -36,7 +36,7 @@ def main() -> None:
             engaged_duties=return_layout(YEAR).kpi5.duties)[
             "progression"
         ].collect()
-        rules = engagement_rules(config)
+        rules = engagement_rules(config, YEAR)
         notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
         meta = WorkbookMeta(
             title="bench", hub_name=config.hub.name, period_label=YEAR.label, as_of=AS_OF, run_id="bench",

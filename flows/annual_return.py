@@ -27,7 +27,7 @@ from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.school_engagement import compute_engagement, write_reports, write_tracker
 from flows.secrets import pseudonymisation_key
 from flows.unchanged import current_inputs, nothing_changed
-from hubreturns.config import HubConfig, load_config
+from hubreturns.config import HubConfig, la_geography, load_config
 from hubreturns.errors import ConfigError, ValidationFailed
 from hubreturns.provenance import code_version
 from ingest.pipeline import check_loaded, configured_exports, input_frames
@@ -42,6 +42,7 @@ from ingest.sources import (
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
+from outputs.open_data import open_data_path, write_return_open_data
 from outputs.validation_report import validation_report_path, write_validation_report
 from schemas.columns import polars_schema
 from schemas.periods import AcademicYear
@@ -204,7 +205,11 @@ def check_across_sources(loaded: list[LoadedInput], period: Period) -> list[Load
 
 @task(cache_policy=NO_CACHE)
 def compute_return(
-    data: HubData, config: HubConfig, period: Period, previous_kpis: pl.DataFrame | None
+    data: HubData,
+    config: HubConfig,
+    period: Period,
+    previous_kpis: pl.DataFrame | None,
+    previous_figures: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table of the annual return (KPIs with last year's published figures beside them)."""
     tables = return_tables(
@@ -214,6 +219,7 @@ def compute_return(
         as_of=period.as_of,
         previous_kpis=previous_kpis.lazy() if previous_kpis is not None else None,
         engaged_duties=return_layout(period.year).kpi5.duties,
+        previous_figures=previous_figures.lazy() if previous_figures is not None else None,
     )
     return collect_tables(tables)
 
@@ -364,8 +370,9 @@ def _build(
     last_year = latest_published_run(
         engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end
     )
-    previous_kpis = kpis_from_figures(run_figures(engine, last_year).lazy()).collect() if last_year else None
-    tables = compute_return(data, config, period, previous_kpis)
+    last_year_figures = run_figures(engine, last_year) if last_year else None
+    previous_kpis = kpis_from_figures(last_year_figures.lazy()).collect() if last_year_figures is not None else None
+    tables = compute_return(data, config, period, previous_kpis, last_year_figures)
     tables["functions"] = function_map(layout).collect()
     tables["data_quality"] = input_summary(loaded)
     figures = return_figures({name: table.lazy() for name, table in tables.items()}).collect()
@@ -389,6 +396,13 @@ def _build(
                 replace(meta, published=True), layout, tables, period, threshold,
             ))
             outputs["annual_return_published"] = str(published_path)
+            shown = shown_tables(tables, layout)
+            open_data = open_data_path(config.output_dir, config.hub.slug, period.year.slug)
+            write_return_open_data(
+                open_data, layout=layout, tables=shown, markers=published_markers(shown, threshold=threshold),
+                year=period.year, hub_name=config.hub.name, la_codes=la_geography(),
+            )
+            outputs["open_data"] = str(open_data)
     if {"school_engagement", "school_reports"} & set(writing):
         engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
         school_meta = workbook_meta(config, period, run_id, run.code_version, loaded, "school engagement tracker")

@@ -173,6 +173,17 @@ def la_names() -> dict[str, str]:
     return names
 
 
+def la_geography() -> dict[str, tuple[str, str]]:
+    """Local authority name -> (DfE 3-digit code, 9-character GSS code), for live authorities."""
+    text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
+    codes: dict[str, tuple[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        code = row["old_la_code"].strip()
+        if re.fullmatch(r"\d{3}", code) and row["status"] == "live":
+            codes[row["la_name"]] = (code, row["new_la_code"].strip())
+    return codes
+
+
 def _input_files(base: Path, value: object) -> tuple[InputFile, ...]:
     items = value if isinstance(value, list) else [value]
     files = []

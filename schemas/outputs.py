@@ -32,6 +32,16 @@ class KpiFigures(pa.DataFrameModel):
     previous_count_pct: pl.Float64 = pa.Field(
         nullable=True, ge=0, title="Percentage last year", description="Last year's share"
     )
+    change_points: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in percentage points",
+        description="This year's percentage minus last year's, in percentage points",
+    )
+    change_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in the number",
+        description="This year's number against last year's, as a percentage change",
+    )
 
     class Config:
         strict = True
@@ -122,6 +132,20 @@ class DutyFigures(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["measure_id", "breakdown", "group"]
+
+
+class DutySheetFigures(DutyFigures):
+    """A duty sheet as the return shows it: each figure with last year's and the change beside it."""
+
+    previous_count: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Number last year", description="The same figure in last year's return"
+    )
+    previous_count_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Percentage last year", description="The same percentage in last year's return"
+    )
+    change_count: pl.Float64 = pa.Field(
+        nullable=True, title="Change in the number", description="This year's number minus last year's"
+    )
 
 
 class InclusionFigures(DutyFigures):

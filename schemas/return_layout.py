@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from schemas.outputs import (
     SCHOOL_DUTIES,
     DutyFigures,
+    DutySheetFigures,
     FigureChange,
     FinanceFigures,
     FunctionMapRow,
@@ -36,14 +37,14 @@ LAYOUT_PACKAGE, LAYOUT_FOLDER = "config", "returns"
 RETURN_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kpis": KpiFigures,
     "schools": SchoolUniverseRow,
-    "wcet": DutyFigures,
-    "tuition": DutyFigures,
-    "ensembles": DutyFigures,
-    "singing": DutyFigures,
-    "progression": DutyFigures,
-    "loans": DutyFigures,
-    "cpd": DutyFigures,
-    "experiences": DutyFigures,
+    "wcet": DutySheetFigures,
+    "tuition": DutySheetFigures,
+    "ensembles": DutySheetFigures,
+    "singing": DutySheetFigures,
+    "progression": DutySheetFigures,
+    "loans": DutySheetFigures,
+    "cpd": DutySheetFigures,
+    "experiences": DutySheetFigures,
     "inclusion": InclusionFigures,
     "workforce": WorkforceFigures,
     "finance": FinanceFigures,
@@ -82,7 +83,7 @@ class SheetLayout(BaseModel):
         unknown = [c for c in (*self.columns, *self.headings) if c not in known]
         if unknown:
             raise ValueError(f"sheet '{self.name}': table '{self.table}' has no column {unknown}")
-        if self.breakdowns is not None and RETURN_TABLES[self.table] not in (DutyFigures, InclusionFigures):
+        if self.breakdowns is not None and not issubclass(RETURN_TABLES[self.table], DutyFigures):
             raise ValueError(f"sheet '{self.name}': only duty tables have breakdowns")
         wrong = [f for f in self.functions_2022 if f not in FUNCTIONS_2022]
         if wrong:

@@ -118,7 +118,10 @@ def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
-    """The KPIs sheet: this year's figures and shares, and last year's where they are known (KpiFigures)."""
+    """The KPIs sheet: this year's figures and shares, last year's where they are known, and the change.
+
+    The change is in percentage points for the percentage and as a percentage change for the number.
+    """
     table = current.with_columns(
         pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)
     ).with_columns(share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
@@ -134,4 +137,10 @@ def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFr
             share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
         )
         table = table.join(last, on=Kpi.kpi_code, how="left", maintain_order="left")
+    table = table.with_columns(
+        ((pl.col(Kpi.count_pct) - pl.col(Kpi.previous_count_pct)) * 100).alias(Kpi.change_points),
+        pl.when(pl.col(Kpi.previous_count) > 0)
+        .then(pl.col(Kpi.count) / pl.col(Kpi.previous_count) - 1)
+        .alias(Kpi.change_pct),
+    )
     return table.select(list(Kpi.to_schema().columns))

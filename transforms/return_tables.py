@@ -8,15 +8,15 @@ from datetime import date
 import polars as pl
 
 from schemas.outputs import DutyFigures as Fig
+from schemas.outputs import DutySheetFigures, FunctionMapRow
 from schemas.outputs import FigureChange as Change
 from schemas.outputs import FinanceFigures as Fin
-from schemas.outputs import FunctionMapRow
 from schemas.outputs import InclusionFigures as Inc
 from schemas.outputs import KpiFigures as Kpi
 from schemas.outputs import SchoolUniverseRow as Row
 from schemas.outputs import WorkforceFigures as Staff
 from schemas.periods import AcademicYear
-from schemas.return_layout import ReturnLayout
+from schemas.return_layout import RETURN_TABLES, ReturnLayout
 from schemas.validation import InputSummary as Inputs
 from transforms import (
     cpd,
@@ -35,10 +35,13 @@ from transforms.activity import HubData
 from transforms.changes import figure_changes
 from transforms.figures import FIGURE_SCHEMA, long_figures, long_keyed_figures, measure_definition
 from transforms.kpis import KPI_MEASURES, income_kpis, kpi_table, kpi_values
+from transforms.last_year import duty_with_last_year
 from transforms.periods import ReportingWindow
 from transforms.schools import school_engagement
 from transforms.universe import census_for_year, school_universe
 
+# The duty sheets shown with last year's figures beside this year's.
+DUTY_SHEETS = tuple(name for name, model in RETURN_TABLES.items() if model is DutySheetFigures)
 # The transforms whose docstrings define each table's measures: the Notes sheet prints their first paragraph.
 MEASURE_DEFINITIONS: dict[str, tuple[Callable[..., object], ...]] = {
     "kpis": tuple(function for _, _, function in KPI_MEASURES),
@@ -74,11 +77,14 @@ def return_tables(
     as_of: date,
     previous_kpis: pl.LazyFrame | None,
     engaged_duties: Sequence[str],
+    previous_figures: pl.LazyFrame | None = None,
 ) -> dict[str, pl.LazyFrame]:
     """The return's tables by name (schemas/return_layout.RETURN_TABLES), except the run-history ones.
 
     ``previous_kpis`` are last year's published KPI figures (kpi_code, count, denominator), if any;
-    ``engaged_duties`` the Schools sheet's duty columns that count for KPI 5 (the year's layout says).
+    ``engaged_duties`` the Schools sheet's duty columns that count for KPI 5 (the year's layout says);
+    ``previous_figures`` every figure of last year's published run (the store's long figures), if any, for
+    last year's number beside each duty sheet's figures.
     """
     window = ReportingWindow.for_year(year, as_of=as_of)
     universe = school_universe(data.establishments, la_codes=la_codes, year=year)
@@ -90,7 +96,7 @@ def return_tables(
             income_kpis(finance.income_shares(data.finance, window=window)),
         ]
     )
-    return {
+    tables = {
         "kpis": kpi_table(current, previous_kpis),
         "schools": school_engagement(data, universe, window=window, counted=engaged_duties),
         "wcet": wcet.wcet_sheet(data.wcet, data.wcet_participants, data.pupils, universe, roll, year=year),
@@ -117,6 +123,9 @@ def return_tables(
         "workforce": workforce.workforce_sheet(data.workforce, year=year),
         "finance": finance.finance_sheet(data.finance, window=window),
     }
+    for name in DUTY_SHEETS:
+        tables[name] = duty_with_last_year(tables[name], previous_figures, sheet=name)
+    return tables
 
 
 def function_map(layout: ReturnLayout) -> pl.LazyFrame:

@@ -15,7 +15,7 @@ import pytest
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.columns import polars_schema
-from schemas.outputs import DutyFigures, KpiFigures, SchoolUniverseRow, column_titles
+from schemas.outputs import DutySheetFigures, KpiFigures, SchoolUniverseRow, column_titles
 from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord
 from schemas.return_layout import ReturnLayout, return_layout
@@ -51,6 +51,8 @@ KPIS = pl.DataFrame(
         "count_pct": [0.25, 0.06, 0.12, 0.4, 0.85],
         "previous_count": [230, None, 110, 380, 16],
         "previous_count_pct": [0.23, None, 0.11, 0.38, 0.8],
+        "change_points": [2.0, None, 1.0, 2.0, 5.0],
+        "change_pct": [250 / 230 - 1, None, 120 / 110 - 1, 400 / 380 - 1, 0.0625],
     },
     schema={
         "kpi_code": pl.String,
@@ -60,6 +62,8 @@ KPIS = pl.DataFrame(
         "count_pct": pl.Float64,
         "previous_count": pl.Int64,
         "previous_count_pct": pl.Float64,
+        "change_points": pl.Float64,
+        "change_pct": pl.Float64,
     },
 )
 
@@ -211,7 +215,7 @@ def test_kpis_are_a_real_table_of_five_rows(book) -> None:
     ws = book["KPIs"]
     assert ws["A1"].value == "Arts Council England key performance indicators"
     table, header, _last = table_of(ws)
-    assert table.ref == f"A{header}:G{header + 5}"  # header + 5 KPI rows, 7 columns
+    assert table.ref == f"A{header}:I{header + 5}"  # header + 5 KPI rows, 9 columns
     assert [c.value for c in ws[header]] == list(column_titles(KpiFigures).values())
     assert [ws.cell(header + i, 1).value for i in range(1, 6)] == [
         "KPI 1",
@@ -324,8 +328,11 @@ WCET = pl.DataFrame(
         "count_pct": [0.25, None],
         "parent_breakdown": [None, None],
         "parent_group": [None, None],
+        "previous_count": [240.0, None],  # no classes last year
+        "previous_count_pct": [0.24, None],
+        "change_count": [10.0, None],
     },
-    schema=polars_schema(DutyFigures),
+    schema=polars_schema(DutySheetFigures),
 )
 WCET_LAYOUT = ReturnLayout.model_validate(
     {
@@ -337,7 +344,18 @@ WCET_LAYOUT = ReturnLayout.model_validate(
                 "name": "WCET",
                 "title": "WCET",
                 "description": "Whole-class teaching.",
-                "columns": ["measure", "unit", "breakdown", "group", "count", "denominator", "count_pct"],
+                "columns": [
+                    "measure",
+                    "unit",
+                    "breakdown",
+                    "group",
+                    "count",
+                    "denominator",
+                    "count_pct",
+                    "previous_count",
+                    "previous_count_pct",
+                    "change_count",
+                ],
             },
         ],
     }
@@ -359,6 +377,11 @@ def test_a_measure_with_no_denominator_shows_z_and_a_missing_figure_x(tmp_path: 
     assert [(r["Number"], r["Out of"], r["Percentage"]) for r in rows] == [
         (250, 1000, 0.25),
         (9, "[z]", "[c]"),
+    ]
+    # Last year beside this year's: [x] where last year's return had no such figure.
+    assert [(r["Number last year"], r["Percentage last year"], r["Change in the number"]) for r in rows] == [
+        (240, 0.24, 10),
+        ("[x]", "[x]", "[x]"),
     ]
     kpis = table_rows(openpyxl.load_workbook(path)["KPIs"])
     assert (kpis[1]["Number last year"], kpis[1]["Percentage last year"]) == ("[x]", "[x]")
@@ -401,3 +424,15 @@ def test_no_engineer_words_in_the_years_sheets_or_notes() -> None:
             texts += [sheet.title, sheet.description, *sheet.column_titles().values()]
         found = {text: ENGINEER_WORDS.findall(text) for text in texts if ENGINEER_WORDS.search(text)}
         assert found == {}, year
+
+
+def test_kpis_show_the_change_in_points_and_per_cent(book) -> None:
+    rows = table_rows(book["KPIs"])
+    kpi1, kpi2 = rows[0], rows[1]
+    assert kpi1["Change in percentage points"] == 2.0  # 25% against 23%
+    assert kpi1["Change in the number"] == pytest.approx(250 / 230 - 1)  # shown as a percentage
+    assert (kpi2["Change in percentage points"], kpi2["Change in the number"]) == ("[x]", "[x]")
+    ws = book["KPIs"]
+    header = table_of(ws)[1]
+    # Points are numbers (all whole here: one format for the column), the change in the number a percentage.
+    assert ws.cell(header + 1, 9).number_format == "0.0%" and ws.cell(header + 1, 8).number_format == "#,##0"

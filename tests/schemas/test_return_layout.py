@@ -7,7 +7,18 @@ import pytest
 from schemas.periods import AcademicYear
 from schemas.return_layout import LayoutError, ReturnLayout, all_return_layouts, return_layout
 
-DUTY_COLUMNS = ("measure", "unit", "breakdown", "group", "count", "denominator", "count_pct")
+DUTY_COLUMNS = (
+    "measure",
+    "unit",
+    "breakdown",
+    "group",
+    "count",
+    "denominator",
+    "count_pct",
+    "previous_count",
+    "previous_count_pct",
+    "change_count",
+)
 
 
 def _tables(layout: ReturnLayout) -> list[str]:
