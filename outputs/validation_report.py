@@ -13,13 +13,15 @@ import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.outputs import column_titles
-from schemas.validation import InputSummary, ValidationFailure
+from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
+from schemas.vocabulary import NOT_APPLICABLE
+from transforms.validation_rows import report_rows
 
 PURPOSE = (
     "What to fix in the hub's input files: every rule a row breaks (an error: the row is left out of the "
     "figures) and every point worth a second look (a warning), each with its file, row and column."
 )
-ERROR_COLUMNS = [c for c in ValidationFailure.to_schema().columns if c != ValidationFailure.severity]
+ERROR_COLUMNS = [c for c in ReportedFailure.to_schema().columns if c != ValidationFailure.severity]
 
 
 def validation_report_path(output_dir: Path, hub_slug: str, year_slug: str) -> Path:
@@ -43,14 +45,25 @@ def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
     )
 
 
+def _no_other_rows(rows: pl.DataFrame) -> dict[str, pl.Series]:
+    """[z] where a failure is on one row only: there are no other rows to list."""
+    other = rows.get_column(ReportedFailure.other_rows)
+    return {
+        ReportedFailure.other_rows: pl.select(
+            pl.when(pl.lit(other).is_null()).then(pl.lit(NOT_APPLICABLE))
+        ).to_series()
+    }
+
+
 def write_validation_report(
     path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame
 ) -> str:
     """Write the report (validated tables in, nothing computed here); return the file's SHA-256."""
     InputSummary.validate(inputs, lazy=True)
     ValidationFailure.validate(failures, lazy=True)
-    titles = column_titles(ValidationFailure)
-    errors, warnings = _failures(failures, "error"), _failures(failures, "warning")
+    titles = column_titles(ReportedFailure)
+    rows = report_rows(failures.lazy()).collect()
+    errors, warnings = _failures(rows, "error"), _failures(rows, "warning")
     sheets = [
         TableSheet(
             sheet_name="Inputs",
@@ -64,6 +77,7 @@ def write_validation_report(
             title="Rules broken: fix these rows and run again",
             table=errors,
             column_titles=titles,
+            markers=_no_other_rows(errors),
             description="Row numbers are as Excel shows them, with the header as row 1.",
             notes=("N1",),
         ),
@@ -72,7 +86,9 @@ def write_validation_report(
             title="Points to check: these rows were kept",
             table=warnings,
             column_titles=titles,
-            description="Warnings do not stop a run; they point at figures worth a second look.",
+            markers=_no_other_rows(warnings),
+            description="Warnings do not stop a run; they point at figures worth a second look. A warning "
+            "repeated on several rows of a file (such as one school's old URN) is listed once, with its rows.",
             notes=("N2",),
         ),
     ]
@@ -84,6 +100,7 @@ def write_validation_report(
             "counted under its new URN, as the GIAS links file records.",
         ),
     ]
-    summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height}"]
+    warning_rows = int(warnings.get_column(ReportedFailure.occurrences).sum())
+    summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height} (on {warning_rows} rows)"]
     about = replace(meta, purpose=meta.purpose or PURPOSE, show_status=False)
     return write_workbook(path, about, sheets, notes, summary_lines=summary)

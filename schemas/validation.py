@@ -23,6 +23,15 @@ class ValidationFailure(pa.DataFrameModel):
         strict = True
 
 
+class ReportedFailure(ValidationFailure):
+    """A row of the validation report: a failure, or a warning repeated on several rows of one file."""
+
+    occurrences: pl.Int64 = pa.Field(ge=1, title="Rows", description="How many rows of the file it is on")
+    other_rows: str = pa.Field(
+        nullable=True, title="Also on rows", description="The other rows it is on, as numbered in Excel"
+    )
+
+
 FAILURE_SCHEMA: dict[str, pl.DataType] = {
     ValidationFailure.source: pl.String(),
     ValidationFailure.file: pl.String(),
