@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -476,3 +479,41 @@ def test_the_cover_gives_the_lead_organisation_contact_publication_date_and_purp
     write_workbook(path, replace(meta, show_status=False), [events_sheet()], [])
     labels = {row[0] for row in openpyxl.load_workbook(path)["Cover"].iter_rows(max_col=1, values_only=True)}
     assert "Status" not in labels
+
+
+def _pdf_pages(path: Path, tmp_path: Path) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, as LibreOffice prints the workbook to PDF."""
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = (tmp_path / path.with_suffix(".pdf").name).read_bytes()
+    # Each page object (/Type/Page, not the /Pages tree) carries its /MediaBox.
+    pages = [obj for obj in re.split(rb"\bendobj\b", pdf) if re.search(rb"/Type\s*/Page(?![s\w])", obj)]
+    boxes = [re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", page) for page in pages]
+    return [(float(box.group(1)), float(box.group(2))) if box else (0.0, 0.0) for box in boxes]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is needed to print")
+def test_libreoffice_prints_every_sheet_a4_landscape_one_page_wide(tmp_path: Path) -> None:
+    # A table 30 columns wide: printed at 100% it would take several pages across.
+    wide = pl.DataFrame({f"figure_{i}": [1000 * i + n for n in range(5)] for i in range(30)})
+    sheet = TableSheet("Wide", "A wide table", wide, {c: f"Figure number {c[7:]}" for c in wide.columns})
+    path = tmp_path / "wide.xlsx"
+    write_workbook(path, META, [sheet], [Note("N1", "Events exclude CPD.")])
+    pages = _pdf_pages(path, tmp_path)
+    # Cover, Contents, Notes and the wide table: one landscape A4 page each (842 x 595 points).
+    assert len(pages) == 4
+    assert all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in pages), pages
