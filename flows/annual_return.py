@@ -192,7 +192,8 @@ def write_validation(
     path = validation_report_path(config.output_dir, config.hub.slug, period.year.slug)
     meta = workbook_meta(config, period, run_id, version, loaded, "validation report")
     failures = pl.concat([item.failures for item in loaded])
-    write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures)
+    register = next((item.frame for item in loaded if item.source == "gias"), None)
+    write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures, schools=register)
     get_run_logger().info("Validation report written to %s", path)
     return path
 

@@ -13,6 +13,7 @@ import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.outputs import column_titles
+from schemas.register import Establishment
 from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
 from schemas.vocabulary import NOT_APPLICABLE
 from transforms.validation_rows import report_rows
@@ -46,23 +47,38 @@ def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
 
 
 def _no_other_rows(rows: pl.DataFrame) -> dict[str, pl.Series]:
-    """[z] where a failure is on one row only: there are no other rows to list."""
+    """[z] where a failure is on one row only (no other rows to list), or is not about a URN (no school).
+
+    A failure about a URN the register does not have shows [x] for its school: not available.
+    """
     other = rows.get_column(ReportedFailure.other_rows)
+    not_a_urn = ~rows.get_column(ValidationFailure.column).fill_null("").str.ends_with(Establishment.urn)
     return {
         ReportedFailure.other_rows: pl.select(
             pl.when(pl.lit(other).is_null()).then(pl.lit(NOT_APPLICABLE))
-        ).to_series()
+        ).to_series(),
+        ReportedFailure.record: pl.select(
+            pl.when(pl.lit(not_a_urn)).then(pl.lit(NOT_APPLICABLE))
+        ).to_series(),
     }
 
 
 def write_validation_report(
-    path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame
+    path: Path,
+    meta: WorkbookMeta,
+    *,
+    inputs: pl.DataFrame,
+    failures: pl.DataFrame,
+    schools: pl.DataFrame | None = None,
 ) -> str:
-    """Write the report (validated tables in, nothing computed here); return the file's SHA-256."""
+    """Write the report (validated tables in, nothing computed here); return the file's SHA-256.
+
+    ``schools`` (the register's urn and school_name) names the school of each failure about a URN.
+    """
     InputSummary.validate(inputs, lazy=True)
     ValidationFailure.validate(failures, lazy=True)
     titles = column_titles(ReportedFailure)
-    rows = report_rows(failures.lazy()).collect()
+    rows = report_rows(failures.lazy(), schools.lazy() if schools is not None else None).collect()
     errors, warnings = _failures(rows, "error"), _failures(rows, "warning")
     sheets = [
         TableSheet(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.register import Establishment
 from schemas.validation import ReportedFailure as Reported
 from schemas.validation import ValidationFailure as Failure
 
@@ -12,8 +13,10 @@ MAX_ROWS_LISTED = 10
 _GROUP = [Failure.source, Failure.file, Failure.column, Failure.rule, Failure.value, Failure.severity]
 
 
-def report_rows(failures: pl.LazyFrame) -> pl.LazyFrame:
+def report_rows(failures: pl.LazyFrame, schools: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """Failures as the validation report lists them (ReportedFailure).
+
+    A failure in a URN column names its school, as the register ``schools`` (urn, school_name) does.
 
     An error is one row (each row that breaks a rule has to be fixed). Warnings of one kind about one record
     (the same file, column, rule and value, such as one school's old URN on many rows) are one row: the first
@@ -41,5 +44,19 @@ def report_rows(failures: pl.LazyFrame) -> pl.LazyFrame:
             .alias(Reported.other_rows),
         )
     )
-    columns = list(Reported.to_schema().columns)
-    return pl.concat([errors.select(columns), warnings.select(columns)], how="vertical_relaxed")
+    columns = [c for c in Reported.to_schema().columns if c != Reported.record]
+    rows = pl.concat([errors.select(columns), warnings.select(columns)], how="vertical_relaxed")
+    names = (
+        schools.select(
+            pl.col(Establishment.urn).alias(Failure.value),
+            pl.col(Establishment.school_name).alias(Reported.record),
+        ).unique(Failure.value, keep="first")
+        if schools is not None
+        else pl.LazyFrame(schema={Failure.value: pl.String, Reported.record: pl.String})
+    )
+    in_urn_column = pl.col(Failure.column).fill_null("").str.ends_with(Establishment.urn)
+    return (
+        rows.join(names, on=Failure.value, how="left", maintain_order="left")
+        .with_columns(pl.when(in_urn_column).then(pl.col(Reported.record)).alias(Reported.record))
+        .select(list(Reported.to_schema().columns))
+    )
