@@ -51,6 +51,7 @@ from transforms.engagement_tables import engagement_notes, engagement_tables
 from transforms.figures import collect_tables
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
+from transforms.validation_rows import report_rows
 
 YEAR, AS_OF = AcademicYear(2025), date(2026, 11, 23)
 KEY = b"benchmark-key-0123456789"
@@ -148,7 +149,10 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
     failures = pl.concat([item.failures for item in loaded])
     school_notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
     with stages.timed("write workbooks"):
-        write_validation_report(folder / "validation.xlsx", meta, inputs=input_summary(loaded), failures=failures)
+        write_validation_report(
+            folder / "validation.xlsx", meta, inputs=input_summary(loaded),
+            failures=report_rows(failures.lazy()).collect(),
+        )
         shown = shown_tables(tables, layout)
         for published in (False, True):
             notes, table_notes = return_notes(layout, year=YEAR, as_of=AS_OF, threshold=4, published=published)

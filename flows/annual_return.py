@@ -55,6 +55,7 @@ from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
+from transforms.validation_rows import report_rows
 
 MAX_FAILURES_IN_MESSAGE = 10
 # What a run writes: a rerun after a correction may write only some (the validation report is always written).
@@ -192,8 +193,9 @@ def write_validation(
     path = validation_report_path(config.output_dir, config.hub.slug, period.year.slug)
     meta = workbook_meta(config, period, run_id, version, loaded, "validation report")
     failures = pl.concat([item.failures for item in loaded])
-    register = next((item.frame for item in loaded if item.source == "gias"), None)
-    write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures, schools=register)
+    register = next((item.frame.lazy() for item in loaded if item.source == "gias"), None)
+    rows = report_rows(failures.lazy(), register).collect()
+    write_validation_report(path, meta, inputs=input_summary(loaded), failures=rows)
     get_run_logger().info("Validation report written to %s", path)
     return path
 

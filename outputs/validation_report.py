@@ -16,7 +16,6 @@ from schemas.outputs import column_titles
 from schemas.register import Establishment
 from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
 from schemas.vocabulary import NOT_APPLICABLE
-from transforms.validation_rows import report_rows
 
 PURPOSE = (
     "What to fix in the hub's input files: every rule a row breaks (an error: the row is left out of the "
@@ -64,21 +63,16 @@ def _no_other_rows(rows: pl.DataFrame) -> dict[str, pl.Series]:
 
 
 def write_validation_report(
-    path: Path,
-    meta: WorkbookMeta,
-    *,
-    inputs: pl.DataFrame,
-    failures: pl.DataFrame,
-    schools: pl.DataFrame | None = None,
+    path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame
 ) -> str:
     """Write the report (validated tables in, nothing computed here); return the file's SHA-256.
 
-    ``schools`` (the register's urn and school_name) names the school of each failure about a URN.
+    ``failures`` are the report's rows (ReportedFailure: transforms/validation_rows.report_rows).
     """
     InputSummary.validate(inputs, lazy=True)
-    ValidationFailure.validate(failures, lazy=True)
+    ReportedFailure.validate(failures, lazy=True)
     titles = column_titles(ReportedFailure)
-    rows = report_rows(failures.lazy(), schools.lazy() if schools is not None else None).collect()
+    rows = failures
     errors, warnings = _failures(rows, "error"), _failures(rows, "warning")
     sheets = [
         TableSheet(

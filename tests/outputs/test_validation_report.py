@@ -13,6 +13,7 @@ from schemas.columns import polars_schema
 from schemas.validation import InputSummary, ValidationFailure
 from tests.outputs.test_annual_return import META
 from tests.workbooks import table_rows
+from transforms.validation_rows import report_rows
 
 SUCCESSOR = "this school closed (GIAS); its successor URN 100009 is used instead. Please update the export"
 MUST_BE_URN = "must be a URN in the GIAS register"
@@ -65,9 +66,8 @@ INPUTS = pl.DataFrame(
 def test_a_warning_repeated_about_one_school_is_one_row_with_its_rows(tmp_path: Path) -> None:
     path = tmp_path / "validation.xlsx"
     schools = pl.DataFrame({"urn": ["100001", "100009"], "school_name": ["Abbey Primary", "Abbey Academy"]})
-    write_validation_report(
-        path, replace(META, title="Validation report"), inputs=INPUTS, failures=FAILURES, schools=schools
-    )
+    rows = report_rows(FAILURES.lazy(), schools.lazy()).collect()
+    write_validation_report(path, replace(META, title="Validation report"), inputs=INPUTS, failures=rows)
     book = openpyxl.load_workbook(path)
     warnings = table_rows(book["Warnings"])
     # Each names the school as GIAS does (a warning not about a URN has no school: [z]).
