@@ -141,7 +141,10 @@ class DutySheetFigures(DutyFigures):
         nullable=True, ge=0, title="Number last year", description="The same figure in last year's return"
     )
     previous_count_pct: pl.Float64 = pa.Field(
-        nullable=True, ge=0, title="Percentage last year", description="The same percentage in last year's return"
+        nullable=True,
+        ge=0,
+        title="Percentage last year",
+        description="The same percentage in last year's return",
     )
     change_count: pl.Float64 = pa.Field(
         nullable=True, title="Change in the number", description="This year's number minus last year's"
