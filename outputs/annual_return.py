@@ -33,6 +33,7 @@ def annual_return_path(output_dir: Path, hub_slug: str, year_slug: str, *, publi
 
 
 _DENOMINATOR, _COUNT_PCT = str(DutyFigures.denominator), str(DutyFigures.count_pct)
+_CHANGE_PCT, _PREVIOUS_COUNT = str(KpiFigures.change_pct), str(KpiFigures.previous_count)
 
 
 def return_purpose(layout: ReturnLayout, *, published: bool) -> str:
@@ -49,22 +50,27 @@ def return_purpose(layout: ReturnLayout, *, published: bool) -> str:
     )
 
 
-def not_applicable(table: pl.DataFrame, markers: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
-    """A duty table's markers with [z] where a measure has no denominator (its Out of and Percentage).
+def _with_z(markers: dict[str, pl.Series], columns: tuple[str, ...], where: pl.Series) -> None:
+    """[z] in ``columns`` where ``where`` is true, keeping a marker already given (such as [c])."""
+    if not where.any():
+        return
+    z = pl.select(pl.when(pl.lit(where)).then(pl.lit(NOT_APPLICABLE))).to_series()
+    for column in columns:
+        given = markers.get(column)
+        markers[column] = (given.cast(pl.String).fill_null(z) if given is not None else z).alias(column)
 
-    A marker already given (such as [c]) is kept.
+
+def not_applicable(table: pl.DataFrame, markers: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
+    """A table's markers with [z] where a figure cannot exist (GSS: not applicable, not [x] not available).
+
+    A duty measure with no denominator has no Out of and no Percentage; a KPI that was 0 last year has no
+    percentage change. A marker already given (such as [c]) is kept.
     """
-    if _DENOMINATOR not in table.columns:
-        return dict(markers)
-    no_denominator = table.get_column(_DENOMINATOR).is_null()
-    if not no_denominator.any():
-        return dict(markers)
     result = dict(markers)
-    z = pl.select(pl.when(pl.lit(no_denominator)).then(pl.lit(NOT_APPLICABLE))).to_series()
-    for column in (_DENOMINATOR, _COUNT_PCT):
-        if column in table.columns:
-            given = markers.get(column)
-            result[column] = (given.cast(pl.String).fill_null(z) if given is not None else z).alias(column)
+    if _DENOMINATOR in table.columns and _COUNT_PCT in table.columns and _KPI_CODE not in table.columns:
+        _with_z(result, (_DENOMINATOR, _COUNT_PCT), table.get_column(_DENOMINATOR).is_null())
+    if _CHANGE_PCT in table.columns:
+        _with_z(result, (_CHANGE_PCT,), (table.get_column(_PREVIOUS_COUNT) == 0).fill_null(False))
     return result
 
 

@@ -436,3 +436,19 @@ def test_kpis_show_the_change_in_points_and_per_cent(book) -> None:
     header = table_of(ws)[1]
     # Points are numbers (all whole here: one format for the column), the change in the number a percentage.
     assert ws.cell(header + 1, 9).number_format == "0.0%" and ws.cell(header + 1, 8).number_format == "#,##0"
+
+
+def test_a_change_from_zero_is_not_applicable(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    # KPI 3 had no pupils last year: a percentage change from 0 does not exist ([z]); KPI 2 has no history ([x]).
+    kpis = KPIS.with_columns(
+        pl.when(pl.col("kpi_code") == "KPI 3")
+        .then(0)
+        .otherwise(pl.col("previous_count"))
+        .alias("previous_count"),
+        pl.when(pl.col("kpi_code") == "KPI 3").then(None).otherwise(pl.col("change_pct")).alias("change_pct"),
+    )
+    write(path, kpis=kpis)
+    rows = {r["KPI"]: r for r in table_rows(openpyxl.load_workbook(path)["KPIs"])}
+    assert (rows["KPI 3"]["Number last year"], rows["KPI 3"]["Change in the number"]) == (0, "[z]")
+    assert rows["KPI 2"]["Change in the number"] == "[x]"
