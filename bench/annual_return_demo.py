@@ -39,7 +39,8 @@ def main() -> None:
         compute, write = [], []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
+            lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties)
             tables = collect_tables(lazy)
             tables["functions"] = function_map(layout).collect()
             tables["data_quality"] = input_summary(loaded)

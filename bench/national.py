@@ -51,6 +51,7 @@ from transforms.engagement_tables import engagement_notes, engagement_tables
 from transforms.figures import collect_tables
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
+from transforms.validation_rows import report_rows
 
 YEAR, AS_OF = AcademicYear(2025), date(2026, 11, 23)
 KEY = b"benchmark-key-0123456789"
@@ -131,13 +132,14 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
     with stages.timed("transform"):
         data = HubData.of_frames(input_frames(loaded))
         layout = return_layout(YEAR)
-        lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)
+        lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties)
         tables = collect_tables(lazy)
         tables["functions"] = function_map(layout).collect()
         tables["data_quality"] = input_summary(loaded)
         figures = return_figures({k: v.lazy() for k, v in tables.items()}).collect()
         tables["changes"] = changes_table(figures.lazy(), figures.lazy(), layout).collect()
-        rules = engagement_rules(config)
+        rules = engagement_rules(config, YEAR)
         school = engagement_tables(
             data, tables["progression"].lazy(), la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, rules=rules
         )
@@ -147,7 +149,10 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
     failures = pl.concat([item.failures for item in loaded])
     school_notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
     with stages.timed("write workbooks"):
-        write_validation_report(folder / "validation.xlsx", meta, inputs=input_summary(loaded), failures=failures)
+        write_validation_report(
+            folder / "validation.xlsx", meta, inputs=input_summary(loaded),
+            failures=report_rows(failures.lazy()).collect(),
+        )
         shown = shown_tables(tables, layout)
         for published in (False, True):
             notes, table_notes = return_notes(layout, year=YEAR, as_of=AS_OF, threshold=4, published=published)

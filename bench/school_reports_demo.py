@@ -21,6 +21,7 @@ from flows.school_engagement import engagement_rules
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import write_school_engagement
 from outputs.school_reports import write_school_reports
+from schemas.return_layout import return_layout
 from transforms.engagement_tables import engagement_notes, engagement_tables
 from transforms.return_tables import return_tables
 
@@ -31,10 +32,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config, loaded, data = demo_hub(Path(folder))
-        progression = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None)[
+        progression = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties)[
             "progression"
         ].collect()
-        rules = engagement_rules(config)
+        rules = engagement_rules(config, YEAR)
         notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
         meta = WorkbookMeta(
             title="bench", hub_name=config.hub.name, period_label=YEAR.label, as_of=AS_OF, run_id="bench",

@@ -29,7 +29,7 @@ from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.pupil_key import pseudonymisation_key
 from flows.school_engagement import SCHOOL_REPORTS_FOLDER, compute_engagement, write_reports, write_tracker
 from flows.unchanged import current_inputs, nothing_changed
-from hubreturns.config import HubConfig, load_config
+from hubreturns.config import HubConfig, la_geography, load_config
 from hubreturns.errors import ConfigError, HubReturnsError, ValidationFailed
 from hubreturns.provenance import code_version
 from ingest.pipeline import check_loaded, configured_exports, input_frames
@@ -44,6 +44,7 @@ from ingest.sources import (
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
+from outputs.open_data import open_data_path, write_return_open_data
 from outputs.school_engagement import school_engagement_path
 from outputs.school_reports import is_school_report
 from outputs.staging import Staging, discard, publish, publish_file, start_staging
@@ -68,6 +69,7 @@ from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
 from transforms.published import published_markers, shown_tables
 from transforms.return_tables import changes_table, function_map, return_figures, return_notes, return_tables
+from transforms.validation_rows import report_rows
 
 MAX_FAILURES_IN_MESSAGE = 10
 NOTHING_NEW_PUBLISHED = "Nothing new was published: the outputs of the last good run are as they were."
@@ -167,6 +169,8 @@ def workbook_meta(
         created=datetime.combine(period.as_of, datetime.min.time()),
         sources=tuple(f for item in loaded for f in item.files),
         previous_run_id=previous_run_id,
+        lead_organisation=config.hub.lead_organisation,
+        contact=config.hub.contact,
     )
 
 
@@ -201,7 +205,9 @@ def write_validation(
     path = validation_report_path(output_dir, config.hub.slug, period.year.slug)
     meta = workbook_meta(config, period, run_id, version, loaded, "validation report")
     failures = pl.concat([item.failures for item in loaded])
-    write_validation_report(path, meta, inputs=input_summary(loaded), failures=failures)
+    register = next((item.frame.lazy() for item in loaded if item.source == "gias"), None)
+    rows = report_rows(failures.lazy(), register).collect()
+    write_validation_report(path, meta, inputs=input_summary(loaded), failures=rows)
     get_run_logger().info("Validation report written to %s", path)
     return path
 
@@ -214,7 +220,11 @@ def check_across_sources(loaded: list[LoadedInput], period: Period) -> list[Load
 
 @task(cache_policy=NO_CACHE)
 def compute_return(
-    data: HubData, config: HubConfig, period: Period, previous_kpis: pl.DataFrame | None
+    data: HubData,
+    config: HubConfig,
+    period: Period,
+    previous_kpis: pl.DataFrame | None,
+    previous_figures: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table of the annual return (KPIs with last year's published figures beside them)."""
     tables = return_tables(
@@ -223,6 +233,8 @@ def compute_return(
         year=period.year,
         as_of=period.as_of,
         previous_kpis=previous_kpis.lazy() if previous_kpis is not None else None,
+        engaged_duties=return_layout(period.year).kpi5.duties,
+        previous_figures=previous_figures.lazy() if previous_figures is not None else None,
     )
     return collect_tables(tables)
 
@@ -429,7 +441,9 @@ def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) ->
     slug, year = config.hub.slug, period.year.slug
     owned = {
         "annual_return": lambda p: p.parent == Path(".")
-        and p.name.startswith(annual_return_path(Path("."), slug, year).stem),
+        and p.name.startswith(
+            (annual_return_path(Path("."), slug, year).stem, open_data_path(Path("."), slug, year).stem)
+        ),
         "school_engagement": lambda p: p == school_engagement_path(Path("."), slug, year).relative_to(slug, year),
         "school_reports": lambda p: p.parent == Path(SCHOOL_REPORTS_FOLDER) and is_school_report(p.name),
     }
@@ -461,8 +475,9 @@ def _compute_and_write(
     last_year = latest_published_run(
         engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end
     )
-    previous_kpis = kpis_from_figures(run_figures(engine, last_year).lazy()).collect() if last_year else None
-    tables = compute_return(data, config, period, previous_kpis)
+    last_year_figures = run_figures(engine, last_year) if last_year else None
+    previous_kpis = kpis_from_figures(last_year_figures.lazy()).collect() if last_year_figures is not None else None
+    tables = compute_return(data, config, period, previous_kpis, last_year_figures)
     tables["functions"] = function_map(layout).collect()
     tables["data_quality"] = input_summary(loaded)
     figures = return_figures({name: table.lazy() for name, table in tables.items()}).collect()
@@ -486,6 +501,13 @@ def _compute_and_write(
                 replace(meta, published=True), layout, tables, period, threshold,
             ))
             outputs["annual_return_published"] = str(published_path)
+            shown = shown_tables(tables, layout)
+            open_data = open_data_path(out, config.hub.slug, period.year.slug)
+            write_return_open_data(
+                open_data, layout=layout, tables=shown, markers=published_markers(shown, threshold=threshold),
+                year=period.year, hub_name=config.hub.name, la_codes=la_geography(),
+            )
+            outputs["open_data"] = str(open_data)
     if {"school_engagement", "school_reports"} & set(writing):
         engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
         school_meta = workbook_meta(config, period, run_id, version, loaded, "school engagement tracker")

@@ -36,8 +36,10 @@ from ingest.pipeline import input_frames, load_and_check
 from outputs.annual_return import annual_return_path
 from outputs.house_style import WorkbookMeta
 from outputs.national_summary import national_summary_path, write_national_summary
+from outputs.open_data import national_open_data, national_open_data_path, write_open_data
 from schemas.national import HubRunRow
 from schemas.provenance import InputFileRecord
+from schemas.return_layout import return_layout
 from store.repository import latest_published_run, open_store, run_figures
 from transforms.activity import HubData
 from transforms.kpis import kpis_from_figures
@@ -190,7 +192,10 @@ def _direct(
         for config in configs
     }
     la_codes = tuple(code for config in configs for code in config.hub.la_codes)
-    return direct_kpis(combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of)
+    return direct_kpis(
+        combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of,
+        engaged_duties=return_layout(period.year).kpi5.duties,
+    )
 
 
 @flow(name="hub-returns-national", on_crashed=[crash_subflows], on_cancellation=[crash_subflows])
@@ -291,6 +296,11 @@ def _summarise(
     )
     write_national_summary(path, meta, england=england, hubs=side_by_side, runs=pl.DataFrame(runs, schema={
         str(c): pl.String for c in HubRunRow.to_schema().columns}))
+    threshold = max(config.settings.suppression_threshold for config in configs)
+    open_data = national_open_data_path(folder, period.year.slug)
+    write_open_data(
+        open_data, national_open_data(england=england, hubs=side_by_side, year=period.year, threshold=threshold)
+    )
     reconciled = bool(england.get_column("reconciled").all()) if direct is not None else None
     logger = get_run_logger()
     logger.info("National summary written to %s", path)

@@ -19,6 +19,7 @@ from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import school_engagement_path, write_school_engagement
 from outputs.school_reports import write_school_reports
 from schemas.periods import AcademicYear
+from schemas.return_layout import return_layout
 from transforms.activity import HubData
 from transforms.engagement_tables import EngagementRules, engagement_notes, engagement_tables
 from transforms.figures import collect_tables
@@ -26,13 +27,14 @@ from transforms.figures import collect_tables
 SCHOOL_REPORTS_FOLDER = "schools"
 
 
-def engagement_rules(config: HubConfig) -> EngagementRules:
-    """The tracker's rules from the hub's settings."""
+def engagement_rules(config: HubConfig, year: AcademicYear | None = None) -> EngagementRules:
+    """The tracker's rules from the hub's settings (and the year's return layout: which duties engage)."""
     settings = config.settings
     return EngagementRules(
         high_fsm_pct=settings.high_fsm_pct,
         school_leader_roles=tuple(settings.school_leader_roles),
         staff_hours_per_fte=settings.staff_hours_per_fte,
+        engaged_duties=return_layout(year).kpi5.duties if year is not None else None,
     )
 
 
@@ -42,7 +44,8 @@ def compute_engagement(
 ) -> dict[str, pl.DataFrame]:
     """Every table of the tracker and the school reports (all schools)."""
     tables = engagement_tables(
-        data, progression.lazy(), la_codes=config.hub.la_codes, year=year, as_of=as_of, rules=engagement_rules(config)
+        data, progression.lazy(), la_codes=config.hub.la_codes, year=year, as_of=as_of,
+        rules=engagement_rules(config, year),
     )
     return collect_tables(tables)
 

@@ -45,6 +45,9 @@ class HubInfo(BaseModel):
     name: str = Field(description="The hub's name as it appears on the return")
     slug: str = Field(description="Short name used in file and folder names")
     lead_organisation: str = Field(default="", description="Hub lead organisation")
+    contact: str = Field(
+        default="", description="Whom to ask about the hub's workbooks (a team, email or phone), shown on the covers"
+    )
     la_codes: tuple[str, ...] = Field(description="The hub's local authorities, as DfE 3-digit codes")
 
     @field_validator("slug")
@@ -171,6 +174,17 @@ def la_names() -> dict[str, str]:
         if re.fullmatch(r"\d{3}", code) and row["status"] == "live":
             names[code] = row["la_name"]
     return names
+
+
+def la_geography() -> dict[str, tuple[str, str]]:
+    """Local authority name -> (DfE 3-digit code, 9-character GSS code), for live authorities."""
+    text = resources.files("config").joinpath("local-authorities.csv").read_text(encoding="utf-8")
+    codes: dict[str, tuple[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        code = row["old_la_code"].strip()
+        if re.fullmatch(r"\d{3}", code) and row["status"] == "live":
+            codes[row["la_name"]] = (code, row["new_la_code"].strip())
+    return codes
 
 
 def _input_files(base: Path, value: object) -> tuple[InputFile, ...]:

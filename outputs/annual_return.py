@@ -1,4 +1,4 @@
-"""The annual funder return workbook (``<hub>-<year>-annual-return.xlsx``) for Arts Council England.
+"""The annual funder return workbook (``<hub>-<year>-annual-return.xlsx``) for the funder the layout names.
 
 Sheets: Cover, Contents, Notes, then one table per sheet of the year's layout (``config/returns``). The
 tables arrive computed and are validated against their output schema before anything is written; this module
@@ -8,13 +8,15 @@ only lays them out as the layout says: which sheets, in what order, which column
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from outputs.house_style import BarChart, Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.outputs import KpiFigures
+from schemas.outputs import DutyFigures, KpiFigures
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
+from schemas.vocabulary import NOT_APPLICABLE
 
 # Pandera gives model attributes as column names; str() says so to the type checker.
 _KPI_CODE, _PCT, _PREVIOUS_PCT = (
@@ -28,6 +30,48 @@ def annual_return_path(output_dir: Path, hub_slug: str, year_slug: str, *, publi
     """The annual return's path: ``<output_dir>/<hub>/<year>/<hub>-<year>-annual-return[-published].xlsx``."""
     suffix = "-published" if published else ""
     return Path(output_dir) / hub_slug / year_slug / f"{hub_slug}-{year_slug}-annual-return{suffix}.xlsx"
+
+
+_DENOMINATOR, _COUNT_PCT = str(DutyFigures.denominator), str(DutyFigures.count_pct)
+_CHANGE_PCT, _PREVIOUS_COUNT = str(KpiFigures.change_pct), str(KpiFigures.previous_count)
+
+
+def return_purpose(layout: ReturnLayout, *, published: bool) -> str:
+    """What the return's workbook is for, as its cover says."""
+    use = (
+        "This is the published variant: small numbers are suppressed, so it can be shared."
+        if published
+        else "It is management information for the hub and the funder: small numbers are not suppressed, so "
+        "do not publish it; publish the variant marked Published on its cover."
+    )
+    return (
+        f"The hub's annual data return to {layout.funder}, with the figures its template "
+        f"'{layout.template}' asks for, for the hub's own schools and pupils. {use}"
+    )
+
+
+def _with_z(markers: dict[str, pl.Series], columns: tuple[str, ...], where: pl.Series) -> None:
+    """[z] in ``columns`` where ``where`` is true, keeping a marker already given (such as [c])."""
+    if not where.any():
+        return
+    z = pl.select(pl.when(pl.lit(where)).then(pl.lit(NOT_APPLICABLE))).to_series()
+    for column in columns:
+        given = markers.get(column)
+        markers[column] = (given.cast(pl.String).fill_null(z) if given is not None else z).alias(column)
+
+
+def not_applicable(table: pl.DataFrame, markers: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
+    """A table's markers with [z] where a figure cannot exist (GSS: not applicable, not [x] not available).
+
+    A duty measure with no denominator has no Out of and no Percentage; a KPI that was 0 last year has no
+    percentage change. A marker already given (such as [c]) is kept.
+    """
+    result = dict(markers)
+    if _DENOMINATOR in table.columns and _COUNT_PCT in table.columns and _KPI_CODE not in table.columns:
+        _with_z(result, (_DENOMINATOR, _COUNT_PCT), table.get_column(_DENOMINATOR).is_null())
+    if _CHANGE_PCT in table.columns:
+        _with_z(result, (_CHANGE_PCT,), (table.get_column(_PREVIOUS_COUNT) == 0).fill_null(False))
+    return result
 
 
 def _kpi_chart(kpis: pl.DataFrame) -> BarChart:
@@ -95,8 +139,9 @@ def write_annual_return(
             _table_sheet(
                 sheet,
                 table,
-                (markers or {}).get(sheet.table, {}),
+                not_applicable(table, (markers or {}).get(sheet.table, {})),
                 (table_notes or {}).get(sheet.table, ()),
             )
         )
-    return write_workbook(Path(path), meta, sheets, list(notes))
+    about = replace(meta, purpose=meta.purpose or return_purpose(layout, published=meta.published))
+    return write_workbook(Path(path), about, sheets, list(notes))

@@ -21,6 +21,7 @@ import os
 import re
 import uuid
 import weakref
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -83,6 +84,11 @@ _RESERVED_SHEET_NAMES = {"history"}
 # Text starting with these would be read as a formula if a user re-entered it: mark it as text in Excel too.
 _FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_TEXT_FROM = 6, 62, 60
+# The document's language (GSS checklist: set it so screen readers read the text in the right voice).
+LANGUAGE = "en-GB"
+EMPTY_TABLE_TEXT = "There are no rows in this table."
+_A4 = 9
+_NOTE_NUMBER = re.compile(r"^(?:N|note\s*)?(\d+)$", re.IGNORECASE)
 
 
 # -- What a workbook is made of -----------------------------------------------------------------------------
@@ -102,6 +108,12 @@ class WorkbookMeta:
     sources: tuple[InputFileRecord, ...]
     published: bool = False
     previous_run_id: str | None = None
+    # The cover's "about" lines (GSS checklist): who makes the workbook, whom to ask, and what it is for.
+    lead_organisation: str = ""
+    contact: str = ""
+    purpose: str = ""
+    # The publication status line ("Published" / "Management information") belongs to the return's workbooks.
+    show_status: bool = True
 
 
 @dataclass(frozen=True)
@@ -239,6 +251,12 @@ class HouseFormats:
 class _WorkbookState:
     formats: HouseFormats
     table_names: set[str] = field(default_factory=set)
+    # Where each note is on the Notes sheet (note id -> cell), for the links from the tables' note markers.
+    note_cells: dict[str, str] = field(default_factory=dict)
+    # Per sheet: the first table's header row (repeated on every printed page) and the ranges of text cells
+    # (codes such as URN are text: Excel is told not to warn "number stored as text" there).
+    header_rows: dict[str, int] = field(default_factory=dict)
+    text_ranges: dict[str, list[str]] = field(default_factory=dict)
 
 
 _STATE: weakref.WeakKeyDictionary[Workbook, _WorkbookState] = weakref.WeakKeyDictionary()
@@ -290,6 +308,17 @@ def _table_name(workbook: Workbook, sheet_name: str, suffix: str = "") -> str:
 def internal_link(sheet_name: str, cell: str = "A1") -> str:
     """An xlsxwriter URL that jumps to ``cell`` of ``sheet_name`` in the same workbook."""
     return f"internal:'{sheet_name.replace(chr(39), chr(39) * 2)}'!{cell}"
+
+
+def note_label(note_id: str) -> str:
+    """A note's number as the Notes sheet shows it: ``note 3`` for ``N3`` (GSS style), else the id as given."""
+    match = _NOTE_NUMBER.match(note_id.strip())
+    return f"note {match.group(1)}" if match else note_id
+
+
+def note_marker(note_id: str) -> str:
+    """A note's marker as a table shows it: ``[note 3]``."""
+    return f"[{note_label(note_id)}]"
 
 
 # -- Opening and document properties ------------------------------------------------------------------------
@@ -419,6 +448,8 @@ def write_cover(
     row = _write_lines(
         worksheet, 1, [f"{meta.hub_name}, {meta.period_label}"], formats.style("subtitle"), formats
     )
+    if meta.purpose:
+        row = _write_lines(worksheet, row, [meta.purpose], formats.style("text"), formats)
     status = (
         "Published: small numbers are suppressed and shown as [c]"
         if meta.published
@@ -429,9 +460,12 @@ def write_cover(
         row,
         [
             ("Hub", meta.hub_name),
+            *([("Lead organisation", meta.lead_organisation)] if meta.lead_organisation else []),
             ("Period", meta.period_label),
             ("Figures as at", meta.as_of),
-            ("Status", status),
+            ("Publication date", _display_time(meta.created).date()),
+            *([("Status", status)] if meta.show_status else []),
+            *([("Contact", meta.contact)] if meta.contact else []),
             ("Run id", meta.run_id),
             *([("Compared with run", meta.previous_run_id)] if meta.previous_run_id else []),
             ("Code version", meta.code_version),
@@ -501,8 +535,11 @@ def write_contents(
     worksheet.set_column(0, 0, max([12, *(len(name) + 2 for name, _ in sheets)]))
     worksheet.set_column(1, 1, 90, formats.style("wrapped_text"))
     if not sheets:
-        worksheet.write_string(header_row, 0, "There are no other sheets.", formats.style("text"))
+        _write_empty_table(
+            workbook, worksheet, header_row, ("Sheet name", "Description"), formats, "Contents"
+        )
         return worksheet
+    _state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
     for offset, (name, description) in enumerate(sheets):
         row = header_row + 1 + offset
         _check(worksheet.write_url(row, 0, internal_link(name), None, string=name), f"link to sheet {name!r}")
@@ -535,20 +572,22 @@ def write_notes(
     formats = formats or house_formats(workbook)
     worksheet = workbook.add_worksheet("Notes")
     worksheet.write_string(0, 0, "Notes", formats.style("title"))
-    if not notes:
-        worksheet.write_string(1, 0, "There are no notes for this workbook.", formats.style("text"))
-        return worksheet
     worksheet.write_string(
         1,
         0,
-        "This worksheet contains one table. Tables refer to these notes by number.",
+        "This worksheet contains one table. Tables refer to these notes by number, as [note 1]."
+        if notes
+        else "This worksheet contains one table. There are no notes for this workbook.",
         formats.style("text"),
     )
-    ids = [note.note_id for note in notes]
-    if len({i.lower() for i in ids}) != len(ids):
-        raise ValueError(f"Note ids must be unique: {ids}")
+    labels = [note_label(note.note_id) for note in notes]
+    if len({label.lower() for label in labels}) != len(labels):
+        raise ValueError(f"Note ids must be unique: {[note.note_id for note in notes]}")
+    cells = _state(workbook).note_cells
+    for offset, note in enumerate(notes):
+        cells[note.note_id] = f"A{2 + 1 + offset + 1}"
     table = pl.DataFrame(
-        {"note_id": ids, "text": [note.text for note in notes]},
+        {"note_id": labels, "text": [note.text for note in notes]},
         schema={"note_id": pl.String, "text": pl.String},
     )
     _write_table(
@@ -658,7 +697,12 @@ def _write_column(
         value_format = formats.get(align="center", valign="top")
     else:
         value_format = formats.number(kind)
-    whole_format = formats.number("integer")
+    if kind == "float" and all(
+        float(v).is_integer() for v in values if v is not None and math.isfinite(float(v))
+    ):
+        # A column of decimals holding only whole numbers (counts) is shown without decimals: one format
+        # per column either way (GSS checklist), never a count beside hours in two formats.
+        value_format = formats.number("integer")
     for offset, value in enumerate(values):
         row = first_row + offset
         marker = markers[offset] if markers is not None else None
@@ -675,14 +719,41 @@ def _write_column(
             worksheet.write_string(row, col, YES if value else NO, value_format)
         elif kind in ("date", "datetime"):
             worksheet.write_datetime(row, col, value, value_format)
-        elif kind == "float" and float(value).is_integer():
-            # A whole number in a column of decimals (a count beside hours) is shown without decimals.
-            worksheet.write_number(row, col, float(value), whole_format)
         else:
             worksheet.write_number(
                 row, col, float(value) if not isinstance(value, int) else value, value_format
             )
     return value_format
+
+
+def _write_empty_table(
+    workbook: Workbook,
+    worksheet: Worksheet,
+    header_row: int,
+    headings: Sequence[str],
+    formats: HouseFormats,
+    name_stem: str,
+    *,
+    description: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> TableLayout:
+    """An Excel table with its headings and one row saying it has no rows (GSS: a table even when empty)."""
+    heading = formats.style("column_heading")
+    worksheet.write_string(header_row + 1, 0, EMPTY_TABLE_TEXT, formats.style("text"))
+    options: dict[str, Any] = {
+        "name": _table_name(workbook, name_stem),
+        "style": TABLE_STYLE,
+        "columns": [{"header": title, "header_format": heading} for title in headings],
+        "autofilter": False,
+    }
+    if description:
+        options["description"] = description[:255]
+    _check(
+        worksheet.add_table(header_row, 0, header_row + 1, len(headings) - 1, options),
+        f"add the empty table on sheet {worksheet.get_name()!r}",
+    )
+    _state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
+    return TableLayout(worksheet, header_row, header_row + 1, header_row, tuple(columns or headings))
 
 
 def _write_table(
@@ -711,13 +782,21 @@ def _write_table(
             raise ValueError(f"Markers for {name!r} have {series.len()} rows; the table has {table.height}")
     heading = formats.style("column_heading")
     if table.is_empty():
-        # Excel tables need a data row: show the header as cells and say the table is empty.
-        for col, name in enumerate(columns):
-            worksheet.write_string(header_row, col, column_titles[name], heading)
-            if widths:
+        if widths:
+            for col, name in enumerate(columns):
                 worksheet.set_column(col, col, _column_width(column_titles[name], "text", []))
-        worksheet.write_string(header_row + 1, 0, "There are no rows in this table.", formats.style("text"))
-        return TableLayout(worksheet, header_row, header_row + 1, header_row, columns)
+        return _write_empty_table(
+            workbook,
+            worksheet,
+            header_row,
+            tuple(column_titles[c] for c in columns),
+            formats,
+            worksheet.get_name() + table_suffix,
+            description=description,
+            columns=columns,
+        )
+    state = _state(workbook)
+    state.header_rows.setdefault(worksheet.get_name(), header_row)
     table_columns = []
     for col, name in enumerate(columns):
         series = table[name]
@@ -738,6 +817,10 @@ def _write_table(
         )
         if widths:
             worksheet.set_column(col, col, width)
+        if kind == "text":
+            state.text_ranges.setdefault(worksheet.get_name(), []).append(
+                xl_range(header_row + 1, col, header_row + table.height, col)
+            )
         table_columns.append({"header": column_titles[name], "header_format": heading, "format": data_format})
     options: dict[str, Any] = {
         "name": _table_name(workbook, worksheet.get_name(), table_suffix),
@@ -804,15 +887,16 @@ def write_table_sheet(
     formats = formats or house_formats(workbook)
     name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
     worksheet = workbook.add_worksheet(name)
-    write_text(worksheet, 0, 0, sheet.title, formats.style("title"), formats)
-    lines = [sheet.description] if sheet.description else []
-    lines.append(
+    header_row = _write_intro(
+        workbook,
+        worksheet,
+        sheet.title,
+        sheet.description,
         "This worksheet contains one table."
-        + (" A chart is to the right of the table." if _has_chart(sheet) else "")
+        + (" A chart is to the right of the table." if _has_chart(sheet) else ""),
+        sheet.notes,
+        formats,
     )
-    if sheet.notes:
-        lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
-    header_row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
     layout = _write_table(
         workbook,
         worksheet,
@@ -827,6 +911,39 @@ def write_table_sheet(
     _add_value_fills(worksheet, _column_fill_ranges(layout, sheet.value_fills), formats)
     _add_chart(workbook, layout, sheet)
     return layout
+
+
+def _write_intro(
+    workbook: Workbook,
+    worksheet: Worksheet,
+    title: str,
+    description: str,
+    about: str,
+    notes: Sequence[str],
+    formats: HouseFormats,
+) -> int:
+    """The lines above a sheet's table: title in A1, description, what the sheet holds, then its notes.
+
+    Each note is a ``[note 1]`` marker in a cell of its own that links to the note on the Notes sheet.
+    Returns the row of the table's header.
+    """
+    write_text(worksheet, 0, 0, title, formats.style("title"), formats)
+    lines = [description] if description else []
+    lines.append(about)
+    if notes:
+        lines.append("Notes for this table are in the next row: select one to read it on the Notes sheet.")
+    row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
+    if not notes:
+        return row
+    cells = _state(workbook).note_cells
+    for col, note_id in enumerate(notes):
+        _check(
+            worksheet.write_url(
+                row, col, internal_link("Notes", cells.get(note_id, "A1")), None, string=note_marker(note_id)
+            ),
+            f"link note {note_id!r} to the Notes sheet",
+        )
+    return row + 1
 
 
 def _excel_text_literal(text: str) -> str:
@@ -933,22 +1050,33 @@ def write_record_sheet(
         raise ValueError(f"No title for {missing} on sheet {sheet.sheet_name!r}")
     name = safe_sheet_name(sheet.sheet_name, [ws.get_name() for ws in workbook.worksheets()])
     worksheet = workbook.add_worksheet(name)
-    write_text(worksheet, 0, 0, sheet.title, formats.style("title"), formats)
-    lines = [sheet.description] if sheet.description else []
-    lines.append("This worksheet contains one table: one item of the record per row.")
-    if sheet.notes:
-        lines.append(f"Notes for this table: {', '.join(sheet.notes)}. The notes are on the Notes sheet.")
-    header_row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
+    header_row = _write_intro(
+        workbook,
+        worksheet,
+        sheet.title,
+        sheet.description,
+        "This worksheet contains one table: one item of the record per row.",
+        sheet.notes,
+        formats,
+    )
     fields = list(sheet.record)
     labels = [sheet.titles[f] for f in fields]
     worksheet.set_column(0, 0, _column_width(RECORD_HEADINGS[0], "text", labels))
     worksheet.set_column(1, 1, _record_value_width(sheet.record.values()))
     heading = formats.style("column_heading")
     if not fields:
-        for col, title in enumerate(RECORD_HEADINGS):
-            worksheet.write_string(header_row, col, title, heading)
-        worksheet.write_string(header_row + 1, 0, "There are no rows in this table.", formats.style("text"))
-        return TableLayout(worksheet, header_row, header_row + 1, header_row, RECORD_HEADINGS)
+        return _write_empty_table(
+            workbook, worksheet, header_row, RECORD_HEADINGS, formats, name, description=sheet.description
+        )
+    _state(workbook).header_rows.setdefault(name, header_row)
+    text_rows = [
+        xl_range(header_row + 1 + offset, 1, header_row + 1 + offset, 1)
+        for offset, (field_name, value) in enumerate(sheet.record.items())
+        if _value_kind(field_name, value) == "text"
+    ]
+    _state(workbook).text_ranges.setdefault(name, []).extend(
+        [xl_range(header_row + 1, 0, header_row + len(fields), 0), *text_rows]
+    )
     _write_column(worksheet, header_row + 1, 0, "text", labels, None, formats, wrap=False)
     for offset, (field_name, value) in enumerate(sheet.record.items()):
         kind = _value_kind(field_name, value)
@@ -1030,10 +1158,50 @@ def render_workbook(
             layout = write_sheet(workbook, sheet, formats)
             if layout.worksheet.get_name() != name:
                 raise RuntimeError(f"Sheet {name!r} was written as {layout.worksheet.get_name()!r}")
+        finish_sheets(workbook)
         workbook.close()
     finally:
         _STATE.pop(workbook, None)
-    return buffer.getvalue()
+    return with_language(buffer.getvalue())
+
+
+def finish_sheets(workbook: Workbook) -> None:
+    """Every sheet set to print (A4 landscape, fit to one page wide, the table's header row on every page),
+    and Excel told not to flag the text codes of tables (URN, LAESTAB) as "number stored as text".
+    """
+    state = _state(workbook)
+    for worksheet in workbook.worksheets():
+        name = worksheet.get_name()
+        worksheet.set_landscape()
+        worksheet.set_paper(_A4)
+        worksheet.fit_to_pages(1, 0)
+        if name in state.header_rows:
+            worksheet.repeat_rows(state.header_rows[name])
+        if state.text_ranges.get(name):
+            _check(
+                worksheet.ignore_errors({"number_stored_as_text": " ".join(state.text_ranges[name])}),
+                f"mark the text cells of sheet {name!r}",
+            )
+
+
+def with_language(content: bytes) -> bytes:
+    """The workbook's bytes with its document language set (``LANGUAGE``): xlsxwriter has no setting for it.
+
+    The core properties gain ``dc:language``; every other part is copied unchanged, with its date, so equal
+    workbooks stay byte-identical.
+    """
+    source = zipfile.ZipFile(io.BytesIO(content))
+    target_buffer = io.BytesIO()
+    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml" and b"<dc:language>" not in data:
+                data = data.replace(
+                    b"</cp:coreProperties>",
+                    f"<dc:language>{LANGUAGE}</dc:language></cp:coreProperties>".encode(),
+                )
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return target_buffer.getvalue()
 
 
 def write_bytes_atomically(path: Path, content: bytes) -> str:

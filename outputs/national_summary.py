@@ -6,6 +6,7 @@ computation over every hub's data), Hubs (each hub's KPIs side by side) and Runs
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,10 @@ from schemas.national import EnglandKpiRow, HubKpiRow, HubRunRow
 from schemas.outputs import column_titles
 
 NATIONAL_FOLDER = "national"
+PURPOSE = (
+    "England's five KPIs for the year as the sum of every hub's published return, checked against the same "
+    "measures computed over all the hubs' data at once, with each hub's figures side by side."
+)
 
 
 def national_summary_path(output_dir: Path, year_slug: str) -> Path:
@@ -62,7 +67,9 @@ def write_national_summary(
         ),
     ]
     notes = [
-        Note("N1", "Pupils are counted once within a hub; a pupil known to two hubs would be counted by both."),
+        Note(
+            "N1", "Pupils are counted once within a hub; a pupil known to two hubs would be counted by both."
+        ),
         Note(
             "N2",
             "Reconciled is N where the direct computation differs from the sum of the hubs, or [x] where it was "
@@ -71,4 +78,5 @@ def write_national_summary(
         Note("N3", "Percentages are out of the pupils on roll (KPIs 1-4) or the schools (KPI 5) of the hub."),
     ]
     summary = [f"Hubs: {hubs.height}", f"KPIs not reconciled: {unreconciled}"]
-    return write_workbook(path, meta, sheets, notes, summary_lines=summary)
+    about = replace(meta, purpose=meta.purpose or PURPOSE)
+    return write_workbook(path, about, sheets, notes, summary_lines=summary)

@@ -6,15 +6,22 @@ with file, Excel row, column, rule and value) and Warnings (points to check; tho
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.outputs import column_titles
-from schemas.validation import InputSummary, ValidationFailure
+from schemas.register import Establishment
+from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
+from schemas.vocabulary import NOT_APPLICABLE
 
-ERROR_COLUMNS = [c for c in ValidationFailure.to_schema().columns if c != ValidationFailure.severity]
+PURPOSE = (
+    "What to fix in the hub's input files: every rule a row breaks (an error: the row is left out of the "
+    "figures) and every point worth a second look (a warning), each with its file, row and column."
+)
+ERROR_COLUMNS = [c for c in ReportedFailure.to_schema().columns if c != ValidationFailure.severity]
 
 
 def validation_report_path(output_dir: Path, hub_slug: str, year_slug: str) -> Path:
@@ -25,18 +32,48 @@ def validation_report_path(output_dir: Path, hub_slug: str, year_slug: str) -> P
 def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
     return (
         failures.filter(pl.col(ValidationFailure.severity) == severity)
-        .sort([ValidationFailure.source, ValidationFailure.file, ValidationFailure.row, ValidationFailure.column],
-              nulls_last=True)
+        .sort(
+            [
+                ValidationFailure.source,
+                ValidationFailure.file,
+                ValidationFailure.row,
+                ValidationFailure.column,
+            ],
+            nulls_last=True,
+        )
         .select(ERROR_COLUMNS)
     )
 
 
-def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame) -> str:
-    """Write the report (validated tables in, nothing computed here); return the file's SHA-256."""
+def _no_other_rows(rows: pl.DataFrame) -> dict[str, pl.Series]:
+    """[z] where a failure is on one row only (no other rows to list), or is not about a URN (no school).
+
+    A failure about a URN the register does not have shows [x] for its school: not available.
+    """
+    other = rows.get_column(ReportedFailure.other_rows)
+    not_a_urn = ~rows.get_column(ValidationFailure.column).fill_null("").str.ends_with(Establishment.urn)
+    return {
+        ReportedFailure.other_rows: pl.select(
+            pl.when(pl.lit(other).is_null()).then(pl.lit(NOT_APPLICABLE))
+        ).to_series(),
+        ReportedFailure.record: pl.select(
+            pl.when(pl.lit(not_a_urn)).then(pl.lit(NOT_APPLICABLE))
+        ).to_series(),
+    }
+
+
+def write_validation_report(
+    path: Path, meta: WorkbookMeta, *, inputs: pl.DataFrame, failures: pl.DataFrame
+) -> str:
+    """Write the report (validated tables in, nothing computed here); return the file's SHA-256.
+
+    ``failures`` are the report's rows (ReportedFailure: transforms/validation_rows.report_rows).
+    """
     InputSummary.validate(inputs, lazy=True)
-    ValidationFailure.validate(failures, lazy=True)
-    titles = column_titles(ValidationFailure)
-    errors, warnings = _failures(failures, "error"), _failures(failures, "warning")
+    ReportedFailure.validate(failures, lazy=True)
+    titles = column_titles(ReportedFailure)
+    rows = failures
+    errors, warnings = _failures(rows, "error"), _failures(rows, "warning")
     sheets = [
         TableSheet(
             sheet_name="Inputs",
@@ -50,6 +87,7 @@ def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFr
             title="Rules broken: fix these rows and run again",
             table=errors,
             column_titles=titles,
+            markers=_no_other_rows(errors),
             description="Row numbers are as Excel shows them, with the header as row 1.",
             notes=("N1",),
         ),
@@ -58,14 +96,21 @@ def write_validation_report(path: Path, meta: WorkbookMeta, *, inputs: pl.DataFr
             title="Points to check: these rows were kept",
             table=warnings,
             column_titles=titles,
-            description="Warnings do not stop a run; they point at figures worth a second look.",
+            markers=_no_other_rows(warnings),
+            description="Warnings do not stop a run; they point at figures worth a second look. A warning "
+            "repeated on several rows of a file (such as one school's old URN) is listed once, with its rows.",
             notes=("N2",),
         ),
     ]
     notes = [
         Note("N1", "A strict run (the default) publishes nothing while any error remains."),
-        Note("N2", "A school that closed and reopened under a new URN (for example on becoming an academy) is "
-                   "counted under its new URN, as the GIAS links file records."),
+        Note(
+            "N2",
+            "A school that closed and reopened under a new URN (for example on becoming an academy) is "
+            "counted under its new URN, as the GIAS links file records.",
+        ),
     ]
-    summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height}"]
-    return write_workbook(path, meta, sheets, notes, summary_lines=summary)
+    warning_rows = int(warnings.get_column(ReportedFailure.occurrences).sum())
+    summary = [f"Errors: {errors.height}", f"Warnings: {warnings.height} (on {warning_rows} rows)"]
+    about = replace(meta, purpose=meta.purpose or PURPOSE, show_status=False)
+    return write_workbook(path, about, sheets, notes, summary_lines=summary)

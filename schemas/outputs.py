@@ -19,7 +19,9 @@ class KpiFigures(pa.DataFrameModel):
     measure: str = pa.Field(title="Measure", description="What is counted")
     count: pl.Int64 = pa.Field(ge=0, title="Number", description="Unique pupils, or schools for KPI 5")
     denominator: pl.Int64 = pa.Field(
-        ge=0, title="Out of", description="Pupils on roll (census headcount), or schools, in the hub's universe"
+        ge=0,
+        title="Out of",
+        description="Pupils on roll (census headcount), or schools, in the hub's area",
     )
     count_pct: pl.Float64 = pa.Field(
         nullable=True, ge=0, title="Percentage", description="Number as a share of the denominator"
@@ -30,6 +32,16 @@ class KpiFigures(pa.DataFrameModel):
     previous_count_pct: pl.Float64 = pa.Field(
         nullable=True, ge=0, title="Percentage last year", description="Last year's share"
     )
+    change_points: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in percentage points",
+        description="This year's percentage minus last year's, in percentage points",
+    )
+    change_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in the number",
+        description="This year's number against last year's, as a percentage change",
+    )
 
     class Config:
         strict = True
@@ -38,9 +50,14 @@ class KpiFigures(pa.DataFrameModel):
 class SchoolUniverseRow(pa.DataFrameModel):
     """One school of the hub's universe with the duties it was engaged on in the year."""
 
-    urn: str = pa.Field(str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number")
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
     laestab: str = pa.Field(
-        str_matches=LAESTAB_REGEX, nullable=True, title="LAESTAB", description="LA code x 10000 + establishment"
+        str_matches=LAESTAB_REGEX,
+        nullable=True,
+        title="LAESTAB",
+        description="LA code x 10000 + establishment",
     )
     school_name: str = pa.Field(title="School", description="Establishment name from GIAS")
     phase_name: str = pa.Field(title="Phase", description="Phase of education from GIAS")
@@ -50,12 +67,22 @@ class SchoolUniverseRow(pa.DataFrameModel):
         nullable=True, ge=0, title="Pupils on roll", description="Census headcount of pupils"
     )
     is_engaged: bool = pa.Field(
-        title="Engaged", description="Engaged with the hub on at least one duty during the year"
+        title="Engaged",
+        description="Y when at least one of the duty columns that count for KPI 5 is Y (see the Notes)",
     )
     has_wcet: bool = pa.Field(title="WCET", description="Hosted whole-class ensemble teaching")
-    has_tuition: bool = pa.Field(title="Tuition", description="Has pupils learning an instrument outside WCET")
+    has_tuition: bool = pa.Field(
+        title="Tuition", description="Has pupils learning an instrument outside WCET"
+    )
     has_ensemble: bool = pa.Field(title="Ensembles", description="Has pupils in hub ensembles, or hosts one")
     has_singing: bool = pa.Field(title="Singing", description="Runs a regular singing programme with the hub")
+    has_loan: bool = pa.Field(
+        title="Instrument loans", description="Borrowed instruments, or has pupils who did"
+    )
+    has_cpd: bool = pa.Field(title="CPD", description="Had staff at a hub CPD event")
+    has_experience: bool = pa.Field(
+        title="Experiences", description="Had pupils at a large-scale or live event"
+    )
     has_smep_contact: bool = pa.Field(
         title="SMEP contact", description="Had a School Music Education Plan contact at level 1 or above"
     )
@@ -65,6 +92,12 @@ class SchoolUniverseRow(pa.DataFrameModel):
 
     class Config:
         strict = True
+
+
+# The Schools sheet's Y/N columns, one per duty: the return's layout says which of them count for KPI 5.
+SCHOOL_DUTIES: tuple[str, ...] = tuple(
+    name for name in SchoolUniverseRow.to_schema().columns if name.startswith("has_")
+)
 
 
 class DutyFigures(pa.DataFrameModel):
@@ -77,7 +110,9 @@ class DutyFigures(pa.DataFrameModel):
 
     measure_id: str = pa.Field(title="Measure id", description="Stable identifier of the measure")
     measure: str = pa.Field(title="Measure", description="What is counted")
-    unit: str = pa.Field(isin=list(FIGURE_UNITS), title="Unit", description="What one is: pupils, schools, ...")
+    unit: str = pa.Field(
+        isin=list(FIGURE_UNITS), title="Unit", description="What one is: pupils, schools, ..."
+    )
     breakdown: str = pa.Field(title="Breakdown", description="How the total is split ('All' for the total)")
     group: str = pa.Field(title="Group", description="The group of the breakdown this row counts")
     count: pl.Float64 = pa.Field(nullable=True, ge=0, title="Number", description="The figure")
@@ -97,6 +132,23 @@ class DutyFigures(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["measure_id", "breakdown", "group"]
+
+
+class DutySheetFigures(DutyFigures):
+    """A duty sheet as the return shows it: each figure with last year's and the change beside it."""
+
+    previous_count: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Number last year", description="The same figure in last year's return"
+    )
+    previous_count_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Percentage last year",
+        description="The same percentage in last year's return",
+    )
+    change_count: pl.Float64 = pa.Field(
+        nullable=True, title="Change in the number", description="This year's number minus last year's"
+    )
 
 
 class InclusionFigures(DutyFigures):
@@ -162,7 +214,9 @@ class FigureChange(pa.DataFrameModel):
     previous_value: pl.Float64 = pa.Field(
         nullable=True, title="Previous value", description="In the previous run ([x]: not there)"
     )
-    value: pl.Float64 = pa.Field(nullable=True, title="Value", description="In this run ([x]: no longer there)")
+    value: pl.Float64 = pa.Field(
+        nullable=True, title="Value", description="In this run ([x]: no longer there)"
+    )
 
     class Config:
         strict = True

@@ -18,7 +18,9 @@ import pandera.polars as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from schemas.outputs import (
+    SCHOOL_DUTIES,
     DutyFigures,
+    DutySheetFigures,
     FigureChange,
     FinanceFigures,
     FunctionMapRow,
@@ -35,14 +37,14 @@ LAYOUT_PACKAGE, LAYOUT_FOLDER = "config", "returns"
 RETURN_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kpis": KpiFigures,
     "schools": SchoolUniverseRow,
-    "wcet": DutyFigures,
-    "tuition": DutyFigures,
-    "ensembles": DutyFigures,
-    "singing": DutyFigures,
-    "progression": DutyFigures,
-    "loans": DutyFigures,
-    "cpd": DutyFigures,
-    "experiences": DutyFigures,
+    "wcet": DutySheetFigures,
+    "tuition": DutySheetFigures,
+    "ensembles": DutySheetFigures,
+    "singing": DutySheetFigures,
+    "progression": DutySheetFigures,
+    "loans": DutySheetFigures,
+    "cpd": DutySheetFigures,
+    "experiences": DutySheetFigures,
     "inclusion": InclusionFigures,
     "workforce": WorkforceFigures,
     "finance": FinanceFigures,
@@ -81,11 +83,13 @@ class SheetLayout(BaseModel):
         unknown = [c for c in (*self.columns, *self.headings) if c not in known]
         if unknown:
             raise ValueError(f"sheet '{self.name}': table '{self.table}' has no column {unknown}")
-        if self.breakdowns is not None and RETURN_TABLES[self.table] not in (DutyFigures, InclusionFigures):
+        if self.breakdowns is not None and not issubclass(RETURN_TABLES[self.table], DutyFigures):
             raise ValueError(f"sheet '{self.name}': only duty tables have breakdowns")
         wrong = [f for f in self.functions_2022 if f not in FUNCTIONS_2022]
         if wrong:
-            raise ValueError(f"sheet '{self.name}': {wrong} are not functions of the 2022 plan {FUNCTIONS_2022}")
+            raise ValueError(
+                f"sheet '{self.name}': {wrong} are not functions of the 2022 plan {FUNCTIONS_2022}"
+            )
         return self
 
     def column_titles(self) -> dict[str, str]:
@@ -94,13 +98,47 @@ class SheetLayout(BaseModel):
         return {c: self.headings.get(c) or schema[c].title or c for c in self.columns}
 
 
+class EngagedSchools(BaseModel):
+    """Which of the Schools sheet's duty columns make a school engaged (KPI 5), and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duties: tuple[str, ...]
+    reason: str
+
+    @model_validator(mode="after")
+    def _known_duties(self) -> EngagedSchools:
+        unknown = [d for d in self.duties if d not in SCHOOL_DUTIES]
+        if unknown or not self.duties:
+            raise ValueError(
+                f"kpi5.duties must name at least one of {list(SCHOOL_DUTIES)}; {unknown} are not"
+            )
+        return self
+
+    def titles(self) -> tuple[str, ...]:
+        """The headings of the duty columns that count, as the Schools sheet shows them."""
+        schema = SchoolUniverseRow.to_schema().columns
+        return tuple(schema[d].title or d for d in self.duties)
+
+    def other_titles(self) -> tuple[str, ...]:
+        """The headings of the duty columns shown on the Schools sheet that do not count."""
+        schema = SchoolUniverseRow.to_schema().columns
+        return tuple(schema[d].title or d for d in SCHOOL_DUTIES if d not in self.duties)
+
+
 class ReturnLayout(BaseModel):
-    """The return's sheets for the academic years from ``applies_from`` until the next layout."""
+    """The return's sheets for the academic years from ``applies_from`` until the next layout.
+
+    ``funder`` is the body the return goes to and ``template`` the name of its form for the year; titles and
+    descriptions may say ``{funder}``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     applies_from: str
+    funder: str
     template: str
+    kpi5: EngagedSchools
     sheets: tuple[SheetLayout, ...]
 
     @model_validator(mode="after")
@@ -167,13 +205,30 @@ def _resolved(name: str, files: dict[str, str], seen: tuple[str, ...] = ()) -> d
     return {**base, **raw, "sheets": [sheets[t] for t in order]}
 
 
+def _with_funder(raw: dict[str, Any]) -> dict[str, Any]:
+    """The layout with ``{funder}`` in its sheets' titles and descriptions replaced by the funder's name."""
+    funder = raw.get("funder")
+    if not isinstance(funder, str):
+        return raw
+    sheets = [
+        {
+            key: value.replace("{funder}", funder)
+            if key in ("title", "description") and isinstance(value, str)
+            else value
+            for key, value in sheet.items()
+        }
+        for sheet in raw.get("sheets", [])
+    ]
+    return {**raw, "sheets": sheets}
+
+
 def all_return_layouts() -> dict[str, ReturnLayout]:
     """Every layout in config/returns, by file name (e.g. '2023-24'), checked."""
     files = _layout_files()
     layouts = {}
     for name in sorted(files):
         try:
-            layouts[name] = ReturnLayout.model_validate(_resolved(name, files))
+            layouts[name] = ReturnLayout.model_validate(_with_funder(_resolved(name, files)))
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise LayoutError(f"config/{LAYOUT_FOLDER}/{name}.toml: {problems}") from exc
@@ -182,9 +237,7 @@ def all_return_layouts() -> dict[str, ReturnLayout]:
 
 def return_layout(year: AcademicYear) -> ReturnLayout:
     """The layout the return for ``year`` uses: the latest one applying from that year or before."""
-    applicable = [
-        layout for layout in all_return_layouts().values() if layout.first_year.start <= year.start
-    ]
+    applicable = [layout for layout in all_return_layouts().values() if layout.first_year.start <= year.start]
     if not applicable:
         raise LayoutError(
             f"there is no annual return layout for {year.label}: add config/{LAYOUT_FOLDER}/{year.slug}.toml"

@@ -16,11 +16,25 @@ class ValidationFailure(pa.DataFrameModel):
     row: pl.Int64 = pa.Field(nullable=True, ge=1, title="Row", description="Row as numbered in Excel")
     column: str = pa.Field(nullable=True, title="Column", description="Column name")
     rule: str = pa.Field(title="Rule", description="The rule broken, in plain English")
-    value: str = pa.Field(nullable=True, title="Value", description="The offending value as written in the file")
+    value: str = pa.Field(
+        nullable=True, title="Value", description="The offending value as written in the file"
+    )
     severity: str = pa.Field(isin=list(SEVERITIES), title="Severity", description="error or warning")
 
     class Config:
         strict = True
+
+
+class ReportedFailure(ValidationFailure):
+    """A row of the validation report: a failure, or a warning repeated on several rows of one file."""
+
+    record: str = pa.Field(
+        nullable=True, title="School", description="The school a URN in the value is, as GIAS names it"
+    )
+    occurrences: pl.Int64 = pa.Field(ge=1, title="Rows", description="How many rows of the file it is on")
+    other_rows: str = pa.Field(
+        nullable=True, title="Also on rows", description="The other rows it is on, as numbered in Excel"
+    )
 
 
 FAILURE_SCHEMA: dict[str, pl.DataType] = {

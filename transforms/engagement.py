@@ -167,7 +167,12 @@ def _priority_reason(high_fsm_share: float) -> pl.Expr:
 
 
 def tracker_rows(
-    data: HubData, universe: pl.LazyFrame, *, window: ReportingWindow, high_fsm_pct: float
+    data: HubData,
+    universe: pl.LazyFrame,
+    *,
+    window: ReportingWindow,
+    high_fsm_pct: float,
+    engaged_duties: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
     """One row per school of the universe (TrackerRow): profile, engagement, RAG, activity and conversations.
 
@@ -175,7 +180,7 @@ def tracker_rows(
     it has had no conversation this year; it is a priority when it is not engaged, or when it is rated red
     on a duty area and its FSM share is at least ``high_fsm_pct`` percent.
     """
-    engaged = school_engagement(data, universe, window=window).select(
+    engaged = school_engagement(data, universe, window=window, counted=engaged_duties).select(
         SchoolUniverseRow.urn,
         SchoolUniverseRow.pupil_headcount,
         SchoolUniverseRow.is_engaged,

@@ -31,6 +31,9 @@ class EngagementRules:
     high_fsm_pct: float
     school_leader_roles: tuple[str, ...]
     staff_hours_per_fte: float
+    # The Schools sheet's duty columns that make a school engaged, as the year's return layout says (KPI 5),
+    # so that the tracker's Engaged agrees with the return; None: any duty.
+    engaged_duties: tuple[str, ...] | None = None
 
 
 def engagement_tables(
@@ -46,7 +49,9 @@ def engagement_tables(
     window = ReportingWindow.for_year(year, as_of=as_of)
     links = data.establishment_links
     universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
-    tracker = tracker_rows(data, universe, window=window, high_fsm_pct=rules.high_fsm_pct)
+    tracker = tracker_rows(
+        data, universe, window=window, high_fsm_pct=rules.high_fsm_pct, engaged_duties=rules.engaged_duties
+    )
     last_year = year.previous()
     last_year_activity = school_activity(
         data,
@@ -82,8 +87,9 @@ def engagement_notes(*, year: AcademicYear, as_of: date, rules: EngagementRules)
         "The hub's schools are the open state-funded schools of its local authorities during the year (GIAS), "
         "whether or not the hub worked with them. Schools the exports name outside them are on the Exceptions "
         "sheet of the tracker.",
-        "A school is engaged when it hosted WCET, had pupils in tuition or ensembles, hosted an ensemble, ran a "
-        "regular singing programme, or had a SMEP contact at engagement level 1 or above during the year.",
+        "A school is engaged as for KPI 5 of the annual return: when the hub worked with it during the year on "
+        "at least one of the duties the year's return counts (WCET, tuition, ensembles and singing unless the "
+        "return's Notes say otherwise).",
         f"Conversations are the SMEP log's contacts of kind {kinds} with the school (network meetings are with "
         "many schools and are not counted). A school is overdue when it has had no conversation this year. The "
         "next conversation is the date the latest contact set.",

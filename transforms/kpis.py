@@ -1,8 +1,8 @@
-"""The five Arts Council England KPIs, as numbers and percentages, with last year's beside them."""
+"""The funder's five KPIs, as numbers and percentages, with last year's beside them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import polars as pl
@@ -29,14 +29,22 @@ KPI_MEASURES: tuple[tuple[str, str, Callable[..., pl.LazyFrame]], ...] = (
     ("KPI 2", "Pupils playing or singing regularly in ensembles", ensemble_member_count),
     ("KPI 3", "Pupils learning an instrument or voice outside WCET", tuition_pupil_count),
     ("KPI 4", "Pupils singing regularly", regular_singer_count),
-    ("KPI 5", "State-funded schools engaged on at least one duty", schools_engaged_count),
+    ("KPI 5", "State-funded schools engaged on at least one core role", schools_engaged_count),
 )
 
 
 def kpi_values(
-    data: HubData, *, la_codes: tuple[str, ...], year: AcademicYear, as_of: date
+    data: HubData,
+    *,
+    la_codes: tuple[str, ...],
+    year: AcademicYear,
+    as_of: date,
+    engaged_duties: Sequence[str],
 ) -> pl.LazyFrame:
-    """The five KPIs for one year: code, measure, count and denominator (pupils on roll, or schools)."""
+    """The five KPIs for one year: code, measure, count and denominator (pupils on roll, or schools).
+
+    ``engaged_duties`` are the Schools sheet's duty columns that make a school engaged (the layout's kpi5).
+    """
     window = ReportingWindow.for_year(year, as_of=as_of)
     universe = school_universe(
         data.establishments, la_codes=la_codes, year=year, links=data.establishment_links
@@ -52,7 +60,9 @@ def kpi_values(
         ).join(roll, how="cross"),
         tuition_pupil_count(data.tuition, data.pupils, universe, window=window).join(roll, how="cross"),
         regular_singer_count(data.singing, universe, year=year).join(roll, how="cross"),
-        schools_engaged_count(school_engagement(data, universe, window=window)).join(schools, how="cross"),
+        schools_engaged_count(school_engagement(data, universe, window=window, counted=engaged_duties)).join(
+            schools, how="cross"
+        ),
     ]
     labelled = [
         frame.select(
@@ -74,7 +84,9 @@ def income_kpis(income_shares: pl.LazyFrame) -> pl.LazyFrame:
     total = pl.col(Fin.amount_gbp).sum().over(pl.lit(1))
     return income_shares.select(
         pl.concat_str(pl.lit(PI1_CODE), pl.col(Fin.category), separator=" ").alias(Kpi.kpi_code),
-        pl.concat_str(pl.lit("Income from"), pl.col(Fin.category), pl.lit("(£)"), separator=" ").alias(Kpi.measure),
+        pl.concat_str(pl.lit("Income from"), pl.col(Fin.category), pl.lit("(£)"), separator=" ").alias(
+            Kpi.measure
+        ),
         pl.col(Fin.amount_gbp).round(0).cast(pl.Int64).alias(Kpi.count),
         total.round(0).cast(pl.Int64).alias(Kpi.denominator),
     )
@@ -85,11 +97,18 @@ def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
     parts = pl.col("measure").str.extract_groups(r"^(?P<code>.*) (?P<column>count|denominator)$")
     return (
         figures.filter(pl.col("sheet") == KPI_SHEET)
-        .with_columns(parts.struct.field("code").alias(Kpi.kpi_code), parts.struct.field("column").alias("column"))
+        .with_columns(
+            parts.struct.field("code").alias(Kpi.kpi_code), parts.struct.field("column").alias("column")
+        )
         .filter(pl.col("column").is_not_null())
         .group_by(Kpi.kpi_code)
         .agg(
-            pl.col("value").filter(pl.col("column") == Kpi.count).first().round(0).cast(pl.Int64).alias(Kpi.count),
+            pl.col("value")
+            .filter(pl.col("column") == Kpi.count)
+            .first()
+            .round(0)
+            .cast(pl.Int64)
+            .alias(Kpi.count),
             pl.col("value")
             .filter(pl.col("column") == Kpi.denominator)
             .first()
@@ -101,8 +120,13 @@ def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
-    """The KPIs sheet: this year's figures and shares, and last year's where they are known (KpiFigures)."""
-    table = current.with_columns(pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)).with_columns(share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
+    """The KPIs sheet: this year's figures and shares, last year's where they are known, and the change.
+
+    The change is in percentage points for the percentage and as a percentage change for the number.
+    """
+    table = current.with_columns(
+        pl.col(Kpi.count).cast(pl.Int64), pl.col(Kpi.denominator).cast(pl.Int64)
+    ).with_columns(share(Kpi.count, Kpi.denominator).alias(Kpi.count_pct))
     if previous is None:
         table = table.with_columns(
             pl.lit(None, dtype=pl.Int64).alias(Kpi.previous_count),
@@ -115,4 +139,10 @@ def kpi_table(current: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFr
             share(Kpi.count, Kpi.denominator).alias(Kpi.previous_count_pct),
         )
         table = table.join(last, on=Kpi.kpi_code, how="left", maintain_order="left")
+    table = table.with_columns(
+        ((pl.col(Kpi.count_pct) - pl.col(Kpi.previous_count_pct)) * 100).alias(Kpi.change_points),
+        pl.when(pl.col(Kpi.previous_count) > 0)
+        .then(pl.col(Kpi.count) / pl.col(Kpi.previous_count) - 1)
+        .alias(Kpi.change_pct),
+    )
     return table.select(list(Kpi.to_schema().columns))

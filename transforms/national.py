@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
 
@@ -41,8 +42,12 @@ def hubs_side_by_side(hubs: pl.LazyFrame, kpis: pl.LazyFrame) -> pl.LazyFrame:
         )
         for code, (number, pct) in KPI_COLUMNS.items()
     ]
-    pupils = ace.filter(pl.col(Kpi.kpi_code) == "KPI 1").select(HUB_SLUG, pl.col(Kpi.denominator).alias("pupils_on_roll"))
-    schools = ace.filter(pl.col(Kpi.kpi_code) == SCHOOLS_KPI).select(HUB_SLUG, pl.col(Kpi.denominator).alias("schools"))
+    pupils = ace.filter(pl.col(Kpi.kpi_code) == "KPI 1").select(
+        HUB_SLUG, pl.col(Kpi.denominator).alias("pupils_on_roll")
+    )
+    schools = ace.filter(pl.col(Kpi.kpi_code) == SCHOOLS_KPI).select(
+        HUB_SLUG, pl.col(Kpi.denominator).alias("schools")
+    )
     table = hubs
     for part in (pupils, schools, *per_kpi):
         table = table.join(part, on=HUB_SLUG, how="left", maintain_order="left")
@@ -65,7 +70,9 @@ def reconcile(totals: pl.LazyFrame, direct: pl.LazyFrame | None) -> pl.LazyFrame
     Without a direct computation the direct columns are empty and nothing is marked reconciled.
     """
     if direct is None:
-        direct = pl.LazyFrame(schema={Kpi.kpi_code: pl.String, Kpi.count: pl.Int64, Kpi.denominator: pl.Int64})
+        direct = pl.LazyFrame(
+            schema={Kpi.kpi_code: pl.String, Kpi.count: pl.Int64, Kpi.denominator: pl.Int64}
+        )
     checked = totals.join(
         direct.select(
             Kpi.kpi_code,
@@ -94,6 +101,7 @@ def reconcile(totals: pl.LazyFrame, direct: pl.LazyFrame | None) -> pl.LazyFrame
 
 def qualified_by_hub(data: HubData, hub_slug: str) -> HubData:
     """The hub's data with every hub-local identifier prefixed by the hub, so hubs' data can be put together."""
+
     def qualify(name: str, frame: pl.LazyFrame) -> pl.LazyFrame:
         columns = HUB_LOCAL_IDS.get(name, ())
         return frame.with_columns(
@@ -118,9 +126,14 @@ def combined(hubs: dict[str, HubData]) -> HubData:
 
 
 def direct_kpis(
-    data: HubData, *, la_codes: tuple[str, ...], year: AcademicYear, as_of: date
+    data: HubData,
+    *,
+    la_codes: tuple[str, ...],
+    year: AcademicYear,
+    as_of: date,
+    engaged_duties: Sequence[str],
 ) -> pl.LazyFrame:
     """The five KPIs computed at once over data of many hubs (kpi_code, count, denominator)."""
-    return kpi_values(data, la_codes=la_codes, year=year, as_of=as_of).select(
+    return kpi_values(data, la_codes=la_codes, year=year, as_of=as_of, engaged_duties=engaged_duties).select(
         Kpi.kpi_code, Kpi.count, Kpi.denominator
     )

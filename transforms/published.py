@@ -6,6 +6,7 @@ import polars as pl
 
 from schemas.outputs import DutyFigures
 from schemas.outputs import DutyFigures as Fig
+from schemas.outputs import DutySheetFigures as Sheet
 from schemas.outputs import KpiFigures as Kpi
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import PERSONAL_UNITS, SUPPRESSED
@@ -44,7 +45,9 @@ def duty_suppression(table: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
     personal = pl.col(Fig.unit).is_in(list(PERSONAL_UNITS))
     rows = table.with_row_index("_row")
     counted = rows.filter(personal).with_columns(
-        pl.when(pl.col(Fig.parent_breakdown).is_not_null()).then(pl.col(Fig.measure_id)).alias(_PARENT_MEASURE)
+        pl.when(pl.col(Fig.parent_breakdown).is_not_null())
+        .then(pl.col(Fig.measure_id))
+        .alias(_PARENT_MEASURE)
     )
     mask = suppression_mask(
         counted.with_columns(pl.col(Fig.count).round(0).cast(pl.Int64)),
@@ -54,7 +57,9 @@ def duty_suppression(table: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
         threshold=threshold,
         within=[Fig.breakdown],
     )
-    hidden = counted.select("_row", Fig.measure_id, Fig.breakdown, Fig.count).with_columns(mask.alias("_hidden"))
+    hidden = counted.select("_row", Fig.measure_id, Fig.breakdown, Fig.count).with_columns(
+        mask.alias("_hidden")
+    )
     hidden_totals = hidden.filter(pl.col("_hidden") & (pl.col(Fig.breakdown) == ALL)).select(
         Fig.measure_id, pl.col(Fig.count).alias("_hidden_total")
     )
@@ -91,8 +96,33 @@ def kpi_suppression(kpis: pl.DataFrame, duty_hidden_totals: set[str], *, thresho
         (pupil_kpi & (_small(Kpi.count, threshold) | pl.col(Kpi.kpi_code).is_in(linked))).alias(Kpi.count),
         (pupil_kpi & _small(Kpi.previous_count, threshold)).alias(Kpi.previous_count),
     )
-    return flags.with_columns(
+    flags = flags.with_columns(
         pl.col(Kpi.count).alias(Kpi.count_pct), pl.col(Kpi.previous_count).alias(Kpi.previous_count_pct)
+    )
+    # A change made from a hidden number would give it away.
+    either = flags.get_column(Kpi.count) | flags.get_column(Kpi.previous_count)
+    return flags.with_columns(either.alias(Kpi.change_points), either.alias(Kpi.change_pct))
+
+
+def last_year_suppression(table: pl.DataFrame, flags: pl.DataFrame, *, threshold: int) -> pl.DataFrame:
+    """Which of a duty sheet's last-year figures and changes the published variant hides.
+
+    Last year's numbers are protected as this year's are (small counts of pupils and enough others that none
+    can be worked out from its totals); a change is hidden when this year's or last year's number is.
+    """
+    last = table.with_columns(
+        pl.col(Sheet.previous_count).alias(Fig.count),
+        pl.lit(None, dtype=pl.Float64).alias(Fig.denominator),
+        pl.col(Sheet.previous_count_pct).alias(Fig.count_pct),
+    )
+    hidden = duty_suppression(last.select(list(DutyFigures.to_schema().columns)), threshold=threshold)
+    previous = hidden.get_column(Fig.count)
+    return pl.DataFrame(
+        {
+            Sheet.previous_count: previous,
+            Sheet.previous_count_pct: previous,
+            Sheet.change_count: previous | flags.get_column(Fig.count),
+        }
     )
 
 
@@ -105,7 +135,9 @@ def hidden_totals(table: pl.DataFrame, flags: pl.DataFrame) -> set[str]:
 def markers(flags: pl.DataFrame) -> dict[str, pl.Series]:
     """Flags turned into the workbook's cell markers: '[c]' where hidden, empty elsewhere."""
     return {
-        column: pl.select(pl.when(flags.get_column(column)).then(pl.lit(SUPPRESSED))).to_series().alias(column)
+        column: pl.select(pl.when(flags.get_column(column)).then(pl.lit(SUPPRESSED)))
+        .to_series()
+        .alias(column)
         for column in flags.columns
         if flags.get_column(column).any()
     }
@@ -118,7 +150,9 @@ DUTY_TABLES = tuple(name for name, model in RETURN_TABLES.items() if issubclass(
 def shown_tables(tables: dict[str, pl.DataFrame], layout: ReturnLayout) -> dict[str, pl.DataFrame]:
     """The tables the year's layout shows, each cut to the rows it asks for."""
     return {
-        sheet.table: shown_rows(tables[sheet.table], sheet) for sheet in layout.sheets if sheet.table in tables
+        sheet.table: shown_rows(tables[sheet.table], sheet)
+        for sheet in layout.sheets
+        if sheet.table in tables
     }
 
 
@@ -128,8 +162,14 @@ def published_markers(shown: dict[str, pl.DataFrame], *, threshold: int) -> dict
     hidden: set[str] = set()
     for name in DUTY_TABLES:
         if name in shown:
-            flags = duty_suppression(shown[name], threshold=threshold)
+            flags = duty_suppression(
+                shown[name].select(list(DutyFigures.to_schema().columns)), threshold=threshold
+            )
             hidden |= hidden_totals(shown[name], flags)
+            if Sheet.previous_count in shown[name].columns:
+                flags = pl.concat(
+                    [flags, last_year_suppression(shown[name], flags, threshold=threshold)], how="horizontal"
+                )
             result[name] = markers(flags)
     if "kpis" in shown:
         result["kpis"] = markers(kpi_suppression(shown["kpis"], hidden, threshold=threshold))

@@ -265,6 +265,7 @@ def write_area(
                 "name": hub.name,
                 "slug": hub.slug,
                 "lead_organisation": hub.lead_organisation,
+                "contact": f"Data team, data@{hub.slug}.example",
                 "la_codes": list(plan.hub_las),
             },
             "storage": dict(storage),

@@ -92,7 +92,8 @@ def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) 
     assert not (folder / "small-test-2025-26-annual-return.xlsx").exists()
     errors = openpyxl.load_workbook(folder / "small-test-2025-26-validation.xlsx")["Errors"]
     rows = [row for row in errors.iter_rows(values_only=True) if row and row[0] == "wcet"]
-    assert rows == [("wcet", "wcet.csv", 4, "weeks", "must be a whole number", "ten")]
+    # Not about a URN: no school to name ([z]); on this one row only.
+    assert rows == [("wcet", "wcet.csv", 4, "weeks", "must be a whole number", "ten", "[z]", 1, "[z]")]
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
         assert connection.execute(sa.text("select status from runs")).scalar_one() == "failed"
@@ -127,6 +128,9 @@ def test_rerun_gives_identical_cells_and_changes_list_what_moved(prefect_server,
     assert "There are no rows in this table." in [row[0] for row in changes.iter_rows(values_only=True)]
     cover = {row[0]: row[1] for row in openpyxl.load_workbook(path)["Cover"].iter_rows(values_only=True)}
     assert cover["Run id"] == second.run_id and cover["Compared with run"] == first.run_id
+    # The lead organisation and contact come from the hub's configuration (GSS checklist: the cover says them).
+    assert cover["Lead organisation"] == "Small Test Music Trust"
+    assert cover["Contact"] == "Data team, data@small-test.example"
 
     # A correction: Sing Up at 100001 had 50 pupils, not 45.
     singing = hub.parent / "exports" / "singing.csv"
@@ -136,7 +140,7 @@ def test_rerun_gives_identical_cells_and_changes_list_what_moved(prefect_server,
     third = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
     changes = {
         (row[0], row[1], row[2]): (row[3], row[4])
-        for row in openpyxl.load_workbook(path)["Changes"].iter_rows(min_row=6, values_only=True)
+        for row in openpyxl.load_workbook(path)["Changes"].iter_rows(min_row=7, values_only=True)
     }
     assert changes[("KPIs", "KPI 4 count", "all")] == (45, 50)
     assert changes[("Singing", "singing_regular count", "All: All")] == (45, 50)

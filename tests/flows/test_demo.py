@@ -178,3 +178,51 @@ def test_demo_tracker_agrees_with_the_return_and_every_school_has_a_report(demo:
     assert not [c for ws in report.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     profile = {row[0]: row[1] for row in report["Profile"].iter_rows(values_only=True) if row and row[0]}
     assert profile["School"] == FORMULA_NAME
+
+
+def test_demo_open_data_follows_the_standard_and_matches_the_published_return(demo: Path) -> None:
+    from tests.outputs.test_open_data import check_standard
+
+    rows = check_standard(demo / "trentvale-2025-26-open-data.csv")
+    published = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return-published.xlsx")
+    kpis = {row["KPI"]: row for row in _table(published, "KPIs")}
+    national = {r["measure"][:5]: r for r in rows if r["geographic_level"] == "National" and r["activity"] == "KPIs"}
+    assert national["KPI 5"]["school_count"] == str(kpis["KPI 5"]["Number"])
+    shown = kpis["KPI 1"]["Number"]
+    assert national["KPI 1"]["pupil_count"] == ("c" if shown == "[c]" else str(shown))
+    # KPI 5 by local authority adds up to the hub's.
+    by_la = [r for r in rows if r["geographic_level"] == "Local authority"]
+    assert by_la and sum(int(r["school_count"]) for r in by_la) == kpis["KPI 5"]["Number"]
+    assert all(r["old_la_code"] in ("830", "831", "892") for r in by_la)
+    # Every duty sheet of the published return has its figures in the file.
+    activities = {r["activity"] for r in rows}
+    assert {"KPIs", "WCET", "Tuition", "Ensembles", "Singing", "Instrument loans", "CPD", "Experiences"} <= activities
+
+
+def test_demo_schools_sheet_recomputes_kpi5(demo: Path) -> None:
+    workbook = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
+    schools = _table(workbook, "Schools")
+    kpi5 = next(row for row in _table(workbook, "KPIs") if row["KPI"] == "KPI 5")
+    core = ("WCET", "Tuition", "Ensembles", "Singing")
+    assert sum(any(row[duty] == "Y" for duty in core) for row in schools) == kpi5["Number"]
+    assert {"Instrument loans", "CPD", "Experiences", "SMEP contact"} <= set(schools[0])
+    notes = [row[1] for row in workbook["Notes"].iter_rows(values_only=True) if row[1]]
+    assert any("at least one of these columns of the Schools sheet is Y: WCET, Tuition, Ensembles and Singing" in n
+               for n in notes)
+
+
+def test_demo_duty_sheets_show_last_years_figures_from_the_store(demo: Path) -> None:
+    workbook = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
+    for sheet in ("WCET", "Tuition", "Ensembles", "Singing", "Progression", "Instrument loans", "CPD", "Experiences"):
+        rows = _table(workbook, sheet)
+        # The 2024/25 run is in the store: most figures have last year's number, and the change adds up.
+        known = [r for r in rows if isinstance(r["Number last year"], (int, float))]
+        assert known, sheet
+        for row in known:
+            if isinstance(row["Number"], (int, float)):
+                assert row["Change in the number"] == pytest.approx(row["Number"] - row["Number last year"]), sheet
+    kpis = {row["KPI"]: row for row in _table(workbook, "KPIs")}
+    kpi1 = kpis["KPI 1"]
+    assert kpi1["Change in percentage points"] == pytest.approx(
+        (kpi1["Percentage"] - kpi1["Percentage last year"]) * 100
+    )

@@ -73,6 +73,12 @@ def test_national_totals_are_the_sum_of_the_hubs_and_a_direct_computation(prefec
     hubs = _totals_check(summary)
     workbook = Path(summary.summary_path)
     assert workbook == england / "out" / "national" / "2025-26" / "national-2025-26-summary.xlsx"
+    # The national open data: England (music hub Total) and each hub, in the open data standard.
+    from tests.outputs.test_open_data import check_standard
+
+    open_rows = check_standard(workbook.with_name("national-2025-26-open-data.csv"))
+    england_kpi5 = next(r for r in open_rows if r["music_hub"] == "Total" and r["measure"].startswith("KPI 5"))
+    assert england_kpi5["school_count"] == str(_england(workbook)["KPI 5"]["Number"])
     side_by_side = table_rows(openpyxl.load_workbook(workbook)["Hubs"])
     assert sorted(r["Hub code"] for r in side_by_side) == sorted(hubs)
     for row in side_by_side:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,9 +14,13 @@ import pytest
 
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
-from schemas.outputs import KpiFigures, SchoolUniverseRow, column_titles
+from schemas.columns import polars_schema
+from schemas.outputs import DutySheetFigures, KpiFigures, SchoolUniverseRow, column_titles
+from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord
-from schemas.return_layout import ReturnLayout
+from schemas.return_layout import ReturnLayout, return_layout
+from tests.workbooks import table_rows
+from transforms.return_tables import return_notes
 
 META = WorkbookMeta(
     title="Annual return to Arts Council England",
@@ -46,6 +51,8 @@ KPIS = pl.DataFrame(
         "count_pct": [0.25, 0.06, 0.12, 0.4, 0.85],
         "previous_count": [230, None, 110, 380, 16],
         "previous_count_pct": [0.23, None, 0.11, 0.38, 0.8],
+        "change_points": [2.0, None, 1.0, 2.0, 5.0],
+        "change_pct": [250 / 230 - 1, None, 120 / 110 - 1, 400 / 380 - 1, 0.0625],
     },
     schema={
         "kpi_code": pl.String,
@@ -55,6 +62,8 @@ KPIS = pl.DataFrame(
         "count_pct": pl.Float64,
         "previous_count": pl.Int64,
         "previous_count_pct": pl.Float64,
+        "change_points": pl.Float64,
+        "change_pct": pl.Float64,
     },
 )
 
@@ -72,6 +81,9 @@ SCHOOLS = pl.DataFrame(
         "has_tuition": [False, False, True],
         "has_ensemble": [False, False, True],
         "has_singing": [True, False, False],
+        "has_loan": [False, False, True],
+        "has_cpd": [True, False, False],
+        "has_experience": [False, True, False],
         "has_smep_contact": [True, False, True],
         "engagement_level": [2, 0, None],
     },
@@ -88,6 +100,9 @@ SCHOOLS = pl.DataFrame(
         "has_tuition": pl.Boolean,
         "has_ensemble": pl.Boolean,
         "has_singing": pl.Boolean,
+        "has_loan": pl.Boolean,
+        "has_cpd": pl.Boolean,
+        "has_experience": pl.Boolean,
         "has_smep_contact": pl.Boolean,
         "engagement_level": pl.Int64,
     },
@@ -103,19 +118,36 @@ NOTES = [
 LAYOUT = ReturnLayout.model_validate(
     {
         "applies_from": "2025/26",
+        "funder": "Arts Council England",
         "template": "test",
+        "kpi5": {
+            "duties": ["has_wcet", "has_tuition", "has_ensemble", "has_singing"],
+            "reason": "Core roles.",
+        },
         "sheets": [
-            {"table": "kpis", "name": "KPIs", "title": "Arts Council England key performance indicators",
-             "description": "The five KPIs.", "columns": list(KpiFigures.to_schema().columns)},
-            {"table": "schools", "name": "Schools", "title": "Schools in the hub's area",
-             "description": "One row per school.", "columns": list(SchoolUniverseRow.to_schema().columns)},
+            {
+                "table": "kpis",
+                "name": "KPIs",
+                "title": "Arts Council England key performance indicators",
+                "description": "The five KPIs.",
+                "columns": list(KpiFigures.to_schema().columns),
+            },
+            {
+                "table": "schools",
+                "name": "Schools",
+                "title": "Schools in the hub's area",
+                "description": "One row per school.",
+                "columns": list(SchoolUniverseRow.to_schema().columns),
+            },
         ],
     }
 )
 
 
 def write(path: Path, kpis: pl.DataFrame = KPIS, schools: pl.DataFrame = SCHOOLS) -> str:
-    return write_annual_return(path, META, layout=LAYOUT, tables={"kpis": kpis, "schools": schools}, notes=NOTES)
+    return write_annual_return(
+        path, META, layout=LAYOUT, tables={"kpis": kpis, "schools": schools}, notes=NOTES
+    )
 
 
 def table_of(ws):
@@ -173,14 +205,17 @@ def test_contents_link_to_each_sheet(book) -> None:
 
 def test_notes_are_as_given(book) -> None:
     rows = list(book["Notes"].iter_rows(values_only=True))
-    assert [r for r in rows if r[0] in ("N1", "N2")] == [(n.note_id, n.text) for n in NOTES]
+    # Shown GSS style: note 1, note 2 (tables mark them [note 1]).
+    assert [r for r in rows if r[0] in ("note 1", "note 2")] == [
+        (f"note {n.note_id[1:]}", n.text) for n in NOTES
+    ]
 
 
 def test_kpis_are_a_real_table_of_five_rows(book) -> None:
     ws = book["KPIs"]
     assert ws["A1"].value == "Arts Council England key performance indicators"
     table, header, _last = table_of(ws)
-    assert table.ref == f"A{header}:G{header + 5}"  # header + 5 KPI rows, 7 columns
+    assert table.ref == f"A{header}:I{header + 5}"  # header + 5 KPI rows, 9 columns
     assert [c.value for c in ws[header]] == list(column_titles(KpiFigures).values())
     assert [ws.cell(header + i, 1).value for i in range(1, 6)] == [
         "KPI 1",
@@ -279,3 +314,141 @@ def test_schools_are_validated(tmp_path: Path) -> None:
     with pytest.raises(pandera.errors.SchemaErrors):
         write(tmp_path / "r.xlsx", schools=bad)
     assert list(tmp_path.iterdir()) == []
+
+
+WCET = pl.DataFrame(
+    {
+        "measure_id": ["wcet_pupils", "wcet_classes"],
+        "measure": ["Pupils receiving WCET", "WCET classes"],
+        "unit": ["pupils", "classes"],
+        "breakdown": ["All", "All"],
+        "group": ["All", "All"],
+        "count": [250.0, 9.0],
+        "denominator": [1000.0, None],  # classes are out of nothing
+        "count_pct": [0.25, None],
+        "parent_breakdown": [None, None],
+        "parent_group": [None, None],
+        "previous_count": [240.0, None],  # no classes last year
+        "previous_count_pct": [0.24, None],
+        "change_count": [10.0, None],
+    },
+    schema=polars_schema(DutySheetFigures),
+)
+WCET_LAYOUT = ReturnLayout.model_validate(
+    {
+        **LAYOUT.model_dump(),
+        "sheets": [
+            *LAYOUT.model_dump()["sheets"],
+            {
+                "table": "wcet",
+                "name": "WCET",
+                "title": "WCET",
+                "description": "Whole-class teaching.",
+                "columns": [
+                    "measure",
+                    "unit",
+                    "breakdown",
+                    "group",
+                    "count",
+                    "denominator",
+                    "count_pct",
+                    "previous_count",
+                    "previous_count_pct",
+                    "change_count",
+                ],
+            },
+        ],
+    }
+)
+
+
+def test_a_measure_with_no_denominator_shows_z_and_a_missing_figure_x(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    markers = {"wcet": {"count_pct": pl.Series([None, "[c]"], dtype=pl.String)}}
+    write_annual_return(
+        path,
+        META,
+        layout=WCET_LAYOUT,
+        tables={"kpis": KPIS, "schools": SCHOOLS, "wcet": WCET},
+        notes=NOTES,
+        markers=markers,
+    )
+    rows = table_rows(openpyxl.load_workbook(path)["WCET"])
+    assert [(r["Number"], r["Out of"], r["Percentage"]) for r in rows] == [
+        (250, 1000, 0.25),
+        (9, "[z]", "[c]"),
+    ]
+    # Last year beside this year's: [x] where last year's return had no such figure.
+    assert [(r["Number last year"], r["Percentage last year"], r["Change in the number"]) for r in rows] == [
+        (240, 0.24, 10),
+        ("[x]", "[x]", "[x]"),
+    ]
+    kpis = table_rows(openpyxl.load_workbook(path)["KPIs"])
+    assert (kpis[1]["Number last year"], kpis[1]["Percentage last year"]) == ("[x]", "[x]")
+
+
+def test_the_cover_says_what_the_return_is_for_and_whom_it_goes_to(book) -> None:
+    ws = book["Cover"]
+    assert ws["A3"].value.startswith(
+        "The hub's annual data return to Arts Council England, with the figures its template 'test' asks for"
+    )
+    assert "do not publish it" in ws["A3"].value
+    assert book.properties.language == "en-GB"
+
+
+def test_the_schools_sheet_has_a_y_n_column_for_every_duty(book) -> None:
+    headings = [c.value for c in book["Schools"][table_of(book["Schools"])[1]]]
+    assert headings[7:16] == [
+        "Engaged",
+        "WCET",
+        "Tuition",
+        "Ensembles",
+        "Singing",
+        "Instrument loans",
+        "CPD",
+        "Experiences",
+        "SMEP contact",
+    ]
+
+
+ENGINEER_WORDS = re.compile(r"--\w|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[a-z]+_[a-z_]+\b|\buniverse\b|\bschema\b")
+
+
+def test_no_engineer_words_in_the_years_sheets_or_notes() -> None:
+    # Every sheet's title, description and headings and every note of each year's return, as users read them.
+    for year in (AcademicYear(2022), AcademicYear(2023), AcademicYear(2025)):
+        layout = return_layout(year)
+        notes, _ = return_notes(layout, year=year, as_of=date(2026, 8, 31), threshold=4, published=False)
+        texts = [text for _, text in notes]
+        for sheet in layout.sheets:
+            texts += [sheet.title, sheet.description, *sheet.column_titles().values()]
+        found = {text: ENGINEER_WORDS.findall(text) for text in texts if ENGINEER_WORDS.search(text)}
+        assert found == {}, year
+
+
+def test_kpis_show_the_change_in_points_and_per_cent(book) -> None:
+    rows = table_rows(book["KPIs"])
+    kpi1, kpi2 = rows[0], rows[1]
+    assert kpi1["Change in percentage points"] == 2.0  # 25% against 23%
+    assert kpi1["Change in the number"] == pytest.approx(250 / 230 - 1)  # shown as a percentage
+    assert (kpi2["Change in percentage points"], kpi2["Change in the number"]) == ("[x]", "[x]")
+    ws = book["KPIs"]
+    header = table_of(ws)[1]
+    # Points are numbers (all whole here: one format for the column), the change in the number a percentage.
+    assert ws.cell(header + 1, 9).number_format == "0.0%" and ws.cell(header + 1, 8).number_format == "#,##0"
+
+
+def test_a_change_from_zero_is_not_applicable(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    # KPI 3 had no pupils last year: a percentage change from 0 does not exist ([z]); KPI 2 has no history ([x]).
+    kpis = KPIS.with_columns(
+        pl.when(pl.col("kpi_code") == "KPI 3")
+        .then(0)
+        .otherwise(pl.col("previous_count"))
+        .alias("previous_count"),
+        pl.when(pl.col("kpi_code") == "KPI 3").then(None).otherwise(pl.col("change_pct")).alias("change_pct"),
+    )
+    write(path, kpis=kpis)
+    rows = {r["KPI"]: r for r in table_rows(openpyxl.load_workbook(path)["KPIs"])}
+    assert (rows["KPI 3"]["Number last year"], rows["KPI 3"]["Change in the number"]) == (0, "[z]")
+    assert rows["KPI 2"]["Change in the number"] == "[x]"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -113,7 +117,10 @@ def test_table_sheet_is_a_real_table_below_title(events_book) -> None:
     ws = events_book["Events"]
     assert ws["A1"].value == "Large-scale and live events"
     assert ws["A2"].value == "One row per event."
-    assert any("N1" in str(cell.value) for cell in ws["A"][:5])
+    # The note's marker, GSS style, links to its row of the Notes sheet.
+    marker = next(cell for cell in ws["A"][:6] if cell.value == "[note 1]")
+    assert marker.hyperlink.location == "'Notes'!A4"
+    assert events_book["Notes"]["A4"].value == "note 1"
     (table,) = ws.tables.values()
     header = header_row_of(ws, "Event")
     # header + 3 rows, 7 columns A..G
@@ -197,7 +204,7 @@ def test_contents_links_to_every_sheet(events_book) -> None:
 def test_notes_sheet_lists_notes(events_book) -> None:
     ws = events_book["Notes"]
     rows = [row for row in ws.iter_rows(values_only=True)]
-    assert ("N1", "Events exclude CPD.") in rows
+    assert ("note 1", "Events exclude CPD.") in rows
     assert len(ws.tables) == 1
 
 
@@ -351,8 +358,18 @@ def test_formula_like_text_outside_tables_is_text_with_a_quote_prefix(tmp_path: 
         for cell in row
         if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@"))
     ]
-    assert {c.value for c in leading} >= {"=1+1 title", "@Hub, 2025/26", "@Hub", "-Events", "+desc", "=note", "=SUM(1)"}
-    assert all(c.data_type == "s" and c.quotePrefix for c in leading), [(c.value, c.quotePrefix) for c in leading]
+    assert {c.value for c in leading} >= {
+        "=1+1 title",
+        "@Hub, 2025/26",
+        "@Hub",
+        "-Events",
+        "+desc",
+        "=note",
+        "=SUM(1)",
+    }
+    assert all(c.data_type == "s" and c.quotePrefix for c in leading), [
+        (c.value, c.quotePrefix) for c in leading
+    ]
 
 
 @pytest.mark.parametrize("field", ["title", "value_axis_title"])
@@ -371,3 +388,132 @@ def test_house_formats_quote_only_their_own_formats(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="HouseFormats"):
         formats.quoted(workbook.add_format({"bold": True}))
     workbook.close()
+
+
+# -- The Analysis Function's "Releasing statistics in spreadsheets" checklist, point by point ----------------
+
+
+def test_the_document_language_is_british_english(tmp_path: Path) -> None:
+    path = tmp_path / "events.xlsx"
+    write_events(path)
+    assert openpyxl.load_workbook(path).properties.language == "en-GB"
+
+
+def test_every_sheet_prints_landscape_fit_to_width_with_the_header_row_repeated(events_book) -> None:
+    for ws in events_book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # One page wide (1 is the file format's default, so it may be left out), as many pages tall as needed.
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), ws.title
+    events = events_book["Events"]
+    header = header_row_of(events, "Event")
+    assert events.print_title_rows == f"${header}:${header}"
+    assert events_book["Notes"].print_title_rows == "$3:$3"
+    assert events_book["Contents"].print_title_rows == "$3:$3"
+
+
+def test_codes_stored_as_text_raise_no_excel_warning(tmp_path: Path) -> None:
+    path = tmp_path / "codes.xlsx"
+    codes = pl.DataFrame({"urn": ["100001", "100002"], "laestab": ["8012001", None], "pupils": [3, 4]})
+    sheet = TableSheet("Schools", "Schools", codes, {"urn": "URN", "laestab": "LAESTAB", "pupils": "Pupils"})
+    write_workbook(path, META, [sheet], [])
+    ws = openpyxl.load_workbook(path)["Schools"]
+    header = header_row_of(ws, "URN")
+    assert ws.cell(header + 1, 1).value == "100001" and ws.cell(header + 1, 1).data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        names = {archive.read("xl/workbook.xml").decode().count("<sheet ")}
+        assert names == {4}
+        xml = archive.read("xl/worksheets/sheet4.xml").decode()
+    # The URN and LAESTAB cells (not the pupils) are marked: Excel shows no green triangle there.
+    first, last = header + 1, header + 2
+    assert f'<ignoredError sqref="A{first}:A{last} B{first}:B{last}" numberStoredAsText="1"/>' in xml
+
+
+def test_an_empty_table_is_still_an_excel_table_with_one_row_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    write_events(path, table=EVENTS.clear())
+    ws = openpyxl.load_workbook(path)["Events"]
+    (table,) = ws.tables.values()
+    header = header_row_of(ws, "Event")
+    assert table.ref == f"A{header}:G{header + 1}"
+    assert ws.cell(header + 1, 1).value == "There are no rows in this table."
+
+
+def test_a_column_has_one_number_format(tmp_path: Path) -> None:
+    path = tmp_path / "hours.xlsx"
+    hours = pl.DataFrame({"measure": ["Events", "Hours"], "count": [12.0, 2.5]})
+    whole = pl.DataFrame({"measure": ["Events", "Schools"], "count": [12.0, 3.0]})
+    write_workbook(
+        path,
+        META,
+        [
+            TableSheet("Hours", "Hours", hours, {"measure": "Measure", "count": "Number"}),
+            TableSheet("Whole", "Whole", whole, {"measure": "Measure", "count": "Number"}),
+        ],
+        [],
+    )
+    book = openpyxl.load_workbook(path)
+    for name, expected in (("Hours", "#,##0.0#"), ("Whole", "#,##0")):
+        ws = book[name]
+        header = header_row_of(ws, "Measure")
+        assert {ws.cell(header + i, 2).number_format for i in (1, 2)} == {expected}, name
+
+
+def test_the_cover_gives_the_lead_organisation_contact_publication_date_and_purpose(tmp_path: Path) -> None:
+    path = tmp_path / "cover.xlsx"
+    meta = replace(
+        META,
+        lead_organisation="Northshire County Council",
+        contact="Data team, data@northshire-music.example",
+        purpose="The hub's annual return to Arts Council England for 2025/26.",
+    )
+    write_workbook(path, meta, [events_sheet()], [Note("N1", "Events exclude CPD.")])
+    ws = openpyxl.load_workbook(path)["Cover"]
+    labels = {row[0]: row[1] for row in ws.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert ws["A3"].value == "The hub's annual return to Arts Council England for 2025/26."
+    assert labels["Lead organisation"] == "Northshire County Council"
+    assert labels["Contact"] == "Data team, data@northshire-music.example"
+    assert labels["Publication date"] == datetime(2026, 9, 1)
+    assert "Status" in labels
+    write_workbook(path, replace(meta, show_status=False), [events_sheet()], [])
+    labels = {row[0] for row in openpyxl.load_workbook(path)["Cover"].iter_rows(max_col=1, values_only=True)}
+    assert "Status" not in labels
+
+
+def _pdf_pages(path: Path, tmp_path: Path) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points, as LibreOffice prints the workbook to PDF."""
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = (tmp_path / path.with_suffix(".pdf").name).read_bytes()
+    # Each page object (/Type/Page, not the /Pages tree) carries its /MediaBox.
+    pages = [obj for obj in re.split(rb"\bendobj\b", pdf) if re.search(rb"/Type\s*/Page(?![s\w])", obj)]
+    boxes = [re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", page) for page in pages]
+    return [(float(box.group(1)), float(box.group(2))) if box else (0.0, 0.0) for box in boxes]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is needed to print")
+def test_libreoffice_prints_every_sheet_a4_landscape_one_page_wide(tmp_path: Path) -> None:
+    # A table 30 columns wide: printed at 100% it would take several pages across.
+    wide = pl.DataFrame({f"figure_{i}": [1000 * i + n for n in range(5)] for i in range(30)})
+    sheet = TableSheet("Wide", "A wide table", wide, {c: f"Figure number {c[7:]}" for c in wide.columns})
+    path = tmp_path / "wide.xlsx"
+    write_workbook(path, META, [sheet], [Note("N1", "Events exclude CPD.")])
+    pages = _pdf_pages(path, tmp_path)
+    # Cover, Contents, Notes and the wide table: one landscape A4 page each (842 x 595 points).
+    assert len(pages) == 4
+    assert all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in pages), pages

@@ -8,12 +8,14 @@ import pytest
 from schemas.census import SchoolCensus
 from schemas.hub_exports import Engagements, EnsembleMembers, Ensembles, Pupils, Singing, Tuition, Wcet
 from schemas.periods import AcademicYear
+from schemas.return_layout import return_layout
 from tests.builders import census, establishments, frame, hub_data, school
 from transforms.kpis import kpi_table, kpi_values
 
 YEAR = AcademicYear(2025)  # 2025/26
 AS_OF = date(2026, 11, 23)
 HUB = ("830",)
+DUTIES = return_layout(YEAR).kpi5.duties
 A, B, C, D = "100001", "100002", "100003", "100004"  # C is in a neighbouring LA, outside the hub
 
 
@@ -30,7 +32,12 @@ def data():
             {"pupil_ref": "p4", "urn": C},
             {"pupil_ref": "p5", "urn": B},
         ],
-        nc_year="5", gender="F", fsm=False, pupil_premium=False, sen_status="none", looked_after=False,
+        nc_year="5",
+        gender="F",
+        fsm=False,
+        pupil_premium=False,
+        sen_status="none",
+        looked_after=False,
     )
     wcet = frame(
         Wcet,
@@ -43,10 +50,20 @@ def data():
             {"programme_id": "W4", "urn": B, "class_name": "4Y", "term": "Spring", "pupils": 2},
             # Outside the hub's universe, and a row of last year: neither counts this year.
             {"programme_id": "W5", "urn": C, "class_name": "4Z", "term": "Autumn", "pupils": 30},
-            {"programme_id": "W6", "urn": A, "class_name": "4X", "term": "Autumn", "pupils": 25,
-             "academic_year": "2024/25"},
+            {
+                "programme_id": "W6",
+                "urn": A,
+                "class_name": "4X",
+                "term": "Autumn",
+                "pupils": 25,
+                "academic_year": "2024/25",
+            },
         ],
-        academic_year="2025/26", nc_year="4", instrument="Violin", weeks=10, first_time=True,
+        academic_year="2025/26",
+        nc_year="4",
+        instrument="Violin",
+        weeks=10,
+        first_time=True,
         provision="delivered",
     )
     participants = pl.DataFrame(
@@ -55,16 +72,26 @@ def data():
     ensembles = frame(
         Ensembles,
         [{"ensemble_id": "E1", "type": "orchestra"}, {"ensemble_id": "E2", "type": "choir"}],
-        name="x", level="entry", lead="hub",
+        name="x",
+        level="entry",
+        lead="hub",
     )
     members = frame(
         EnsembleMembers,
         [
             {"ensemble_id": "E1", "pupil_ref": "p1", "start_date": date(2024, 9, 5)},  # p1 in two ensembles:
             {"ensemble_id": "E2", "pupil_ref": "p1", "start_date": date(2025, 9, 5)},  # counted once
-            {"ensemble_id": "E1", "pupil_ref": "p3", "start_date": date(2024, 9, 5),
-             "end_date": date(2025, 7, 1)},  # left before the year
-            {"ensemble_id": "E1", "pupil_ref": "p4", "start_date": date(2025, 9, 5)},  # school outside the hub
+            {
+                "ensemble_id": "E1",
+                "pupil_ref": "p3",
+                "start_date": date(2024, 9, 5),
+                "end_date": date(2025, 7, 1),
+            },  # left before the year
+            {
+                "ensemble_id": "E1",
+                "pupil_ref": "p4",
+                "start_date": date(2025, 9, 5),
+            },  # school outside the hub
             {"ensemble_id": "E3", "pupil_ref": "p2", "start_date": date(2025, 9, 5)},  # unknown ensemble
             {"ensemble_id": "E2", "pupil_ref": "p5", "start_date": date(2026, 1, 10)},
         ],
@@ -74,13 +101,21 @@ def data():
         [
             {"enrolment_id": "T1", "pupil_ref": "p1", "start_date": date(2025, 9, 10)},  # p1 twice: once
             {"enrolment_id": "T2", "pupil_ref": "p1", "start_date": date(2025, 9, 10)},
-            {"enrolment_id": "T3", "pupil_ref": "p2", "start_date": date(2024, 9, 10),
-             "end_date": date(2025, 8, 31)},  # ended the day before the year
+            {
+                "enrolment_id": "T3",
+                "pupil_ref": "p2",
+                "start_date": date(2024, 9, 10),
+                "end_date": date(2025, 8, 31),
+            },  # ended the day before the year
             {"enrolment_id": "T4", "pupil_ref": "p3", "start_date": date(2026, 9, 1)},  # starts after it
             {"enrolment_id": "T5", "pupil_ref": "p4", "start_date": date(2025, 9, 10)},  # outside the hub
             {"enrolment_id": "T6", "pupil_ref": "p5", "start_date": date(2024, 1, 1)},  # still learning
         ],
-        instrument="Flute", lesson_type="individual", remission_pct=0.0, standard="entry", provision="delivered",
+        instrument="Flute",
+        lesson_type="individual",
+        remission_pct=0.0,
+        standard="entry",
+        provision="delivered",
     )
     singing = frame(
         Singing,
@@ -91,21 +126,34 @@ def data():
             {"urn": C, "pupils": 30, "regular": True},  # outside the hub
             {"urn": A, "pupils": 80, "regular": True, "academic_year": "2024/25"},  # last year
         ],
-        academic_year="2025/26", programme="Sing Up", school_choir=True,
+        academic_year="2025/26",
+        programme="Sing Up",
+        school_choir=True,
     )
     engagements = frame(
         Engagements,
         [{"engagement_id": "G1", "urn": D, "date": date(2025, 10, 1), "engagement_level": 0}],
-        duration_minutes=60, kind="conversation",
+        duration_minutes=60,
+        kind="conversation",
     )
     return hub_data(
-        establishments=register, census=roll, pupils=pupils, wcet=wcet, wcet_participants=participants,
-        ensembles=ensembles, ensemble_members=members, tuition=tuition, singing=singing, engagements=engagements,
+        establishments=register,
+        census=roll,
+        pupils=pupils,
+        wcet=wcet,
+        wcet_participants=participants,
+        ensembles=ensembles,
+        ensemble_members=members,
+        tuition=tuition,
+        singing=singing,
+        engagements=engagements,
     )
 
 
 def _values(data, **kwargs) -> dict[str, tuple[int, int]]:
-    table = kpi_values(data, la_codes=HUB, year=YEAR, as_of=kwargs.get("as_of", AS_OF)).collect()
+    table = kpi_values(
+        data, la_codes=HUB, year=YEAR, as_of=kwargs.get("as_of", AS_OF), engaged_duties=DUTIES
+    ).collect()
     return {r["kpi_code"]: (r["count"], r["denominator"]) for r in table.iter_rows(named=True)}
 
 
@@ -136,8 +184,8 @@ def test_as_of_date_cuts_the_current_year(data) -> None:
 
 
 def test_kpi_table_adds_shares_and_last_year(data) -> None:
-    current = kpi_values(data, la_codes=HUB, year=YEAR, as_of=AS_OF)
-    previous = kpi_values(data, la_codes=HUB, year=YEAR.previous(), as_of=AS_OF)
+    current = kpi_values(data, la_codes=HUB, year=YEAR, as_of=AS_OF, engaged_duties=DUTIES)
+    previous = kpi_values(data, la_codes=HUB, year=YEAR.previous(), as_of=AS_OF, engaged_duties=DUTIES)
     table = kpi_table(current, previous).collect()
     kpi1 = table.row(0, named=True)
     assert kpi1["kpi_code"] == "KPI 1"
@@ -155,5 +203,8 @@ def test_census_of_the_year_is_preferred_to_older_ones(data) -> None:
     both = hub_data(establishments=data.establishments, census=pl.concat([older, newer]))
     assert _values(both)["KPI 1"][1] == 400
     future = census([(A, 1), (B, 1), (D, 1)], period="202627")
-    assert _values(hub_data(establishments=data.establishments, census=pl.concat([older, future])))["KPI 1"][1] == 30
+    assert (
+        _values(hub_data(establishments=data.establishments, census=pl.concat([older, future])))["KPI 1"][1]
+        == 30
+    )
     assert SchoolCensus.census_period == "census_period"

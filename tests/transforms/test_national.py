@@ -8,6 +8,7 @@ import pytest
 from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils
 from schemas.national import EnglandKpiRow, HubKpiRow
 from schemas.periods import AcademicYear
+from schemas.return_layout import return_layout
 from tests.builders import census, establishments, frame, hub_data, school
 from transforms.national import (
     HUB_KPI_SCHEMA,
@@ -29,10 +30,16 @@ def _kpis(rows: list[tuple[str, str, int, int]]) -> pl.LazyFrame:
 def kpis() -> pl.LazyFrame:
     return _kpis(
         [
-            ("north", "KPI 1", 100, 1000), ("north", "KPI 2", 60, 1000), ("north", "KPI 3", 40, 1000),
-            ("north", "KPI 4", 200, 1000), ("north", "KPI 5", 8, 10),
-            ("south", "KPI 1", 30, 500), ("south", "KPI 2", 20, 500), ("south", "KPI 3", 5, 500),
-            ("south", "KPI 4", 50, 500), ("south", "KPI 5", 3, 5),
+            ("north", "KPI 1", 100, 1000),
+            ("north", "KPI 2", 60, 1000),
+            ("north", "KPI 3", 40, 1000),
+            ("north", "KPI 4", 200, 1000),
+            ("north", "KPI 5", 8, 10),
+            ("south", "KPI 1", 30, 500),
+            ("south", "KPI 2", 20, 500),
+            ("south", "KPI 3", 5, 500),
+            ("south", "KPI 4", 50, 500),
+            ("south", "KPI 5", 3, 5),
             # Income lines are not KPIs 1-5: they stay out of the national tables.
             ("south", "PI1 DfE grant", 900000, 1000000),
         ]
@@ -60,8 +67,15 @@ def test_hubs_side_by_side_one_row_per_hub_with_its_shares(kpis: pl.LazyFrame) -
 
 
 def test_england_is_the_sum_of_the_hubs_and_reconciles_with_a_direct_count(kpis: pl.LazyFrame) -> None:
-    direct = _kpis([("", "KPI 1", 130, 1500), ("", "KPI 2", 80, 1500), ("", "KPI 3", 45, 1500),
-                    ("", "KPI 4", 250, 1500), ("", "KPI 5", 12, 15)]).drop("hub_slug")
+    direct = _kpis(
+        [
+            ("", "KPI 1", 130, 1500),
+            ("", "KPI 2", 80, 1500),
+            ("", "KPI 3", 45, 1500),
+            ("", "KPI 4", 250, 1500),
+            ("", "KPI 5", 12, 15),
+        ]
+    ).drop("hub_slug")
     england = EnglandKpiRow.validate(reconcile(england_totals(kpis), direct).collect())
     rows = {r["kpi_code"]: r for r in england.iter_rows(named=True)}
     assert set(rows) == {"KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5"}
@@ -85,12 +99,22 @@ def _hub(urn: str, la: str, pupil: str):  # type: ignore[no-untyped-def]
     return hub_data(
         establishments=establishments(school(urn, la_code=la), school("199999", la_code="891")),
         census=census([(urn, 100), ("199999", 50)]),
-        pupils=frame(Pupils, [{"pupil_ref": pupil, "urn": urn}], nc_year="5", gender="F", fsm=False,
-                     pupil_premium=False, sen_status="none", looked_after=False),
-        ensembles=frame(Ensembles, [{"ensemble_id": "E1", "type": "orchestra"}], name="x", level="entry",
-                        lead="hub"),
-        ensemble_members=frame(EnsembleMembers, [{"ensemble_id": "E1", "pupil_ref": pupil,
-                                                  "start_date": date(2025, 9, 5)}]),
+        pupils=frame(
+            Pupils,
+            [{"pupil_ref": pupil, "urn": urn}],
+            nc_year="5",
+            gender="F",
+            fsm=False,
+            pupil_premium=False,
+            sen_status="none",
+            looked_after=False,
+        ),
+        ensembles=frame(
+            Ensembles, [{"ensemble_id": "E1", "type": "orchestra"}], name="x", level="entry", lead="hub"
+        ),
+        ensemble_members=frame(
+            EnsembleMembers, [{"ensemble_id": "E1", "pupil_ref": pupil, "start_date": date(2025, 9, 5)}]
+        ),
     )
 
 
@@ -101,7 +125,15 @@ def test_hubs_combined_keep_their_own_pupils_and_ensembles_apart() -> None:
     assert together.establishments.collect().height == 3
     kpis = {
         r["kpi_code"]: (r["count"], r["denominator"])
-        for r in direct_kpis(together, la_codes=("830", "831"), year=YEAR, as_of=AS_OF).collect().iter_rows(named=True)
+        for r in direct_kpis(
+            together,
+            la_codes=("830", "831"),
+            year=YEAR,
+            as_of=AS_OF,
+            engaged_duties=return_layout(YEAR).kpi5.duties,
+        )
+        .collect()
+        .iter_rows(named=True)
     }
     assert kpis["KPI 2"] == (2, 200)  # two pupils, one per hub, out of 100 + 100 on roll
     assert kpis["KPI 5"] == (2, 2)

@@ -1,0 +1,54 @@
+"""Last year's figure beside each of this year's, from the store's long figures of last year's run."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas.outputs import DutyFigures as Fig
+from schemas.outputs import DutySheetFigures as Sheet
+
+_KEY = "_breakdown_key"
+_COLUMN = "_column"
+
+
+def duty_with_last_year(table: pl.LazyFrame, previous: pl.LazyFrame | None, *, sheet: str) -> pl.LazyFrame:
+    """A duty table (DutyFigures) with last year's number and percentage and the change (DutySheetFigures).
+
+    ``previous`` are the long figures of last year's published run (sheet, measure, breakdown, value); a figure
+    is the same one last year when its sheet, measure and breakdown group are. Empty where last year's run
+    did not have it, or there is no run for last year.
+    """
+    keyed = table.with_columns(
+        pl.concat_str(pl.col(Fig.breakdown), pl.col(Fig.group), separator=": ").alias(_KEY)
+    )
+    if previous is None:
+        last = pl.LazyFrame(
+            schema={
+                Fig.measure_id: pl.String,
+                _KEY: pl.String,
+                Sheet.previous_count: pl.Float64,
+                Sheet.previous_count_pct: pl.Float64,
+            }
+        )
+    else:
+        parts = pl.col("measure").str.extract_groups(r"^(?P<id>.*) (?P<column>count|count_pct)$")
+        last = (
+            previous.filter(pl.col("sheet") == sheet)
+            .with_columns(
+                parts.struct.field("id").alias(Fig.measure_id), parts.struct.field("column").alias(_COLUMN)
+            )
+            .filter(pl.col(_COLUMN).is_not_null())
+            .group_by(Fig.measure_id, pl.col("breakdown").alias(_KEY))
+            .agg(
+                pl.col("value").filter(pl.col(_COLUMN) == Fig.count).first().alias(Sheet.previous_count),
+                pl.col("value")
+                .filter(pl.col(_COLUMN) == Fig.count_pct)
+                .first()
+                .alias(Sheet.previous_count_pct),
+            )
+        )
+    return (
+        keyed.join(last, on=[Fig.measure_id, _KEY], how="left", maintain_order="left")
+        .with_columns((pl.col(Fig.count) - pl.col(Sheet.previous_count)).alias(Sheet.change_count))
+        .select(list(Sheet.to_schema().columns))
+    )
