@@ -63,6 +63,7 @@ from store.repository import (
     record_run,
     run_figures,
 )
+from store.retention import apply_retention
 from transforms.activity import HubData
 from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
@@ -374,6 +375,7 @@ def _build(
             )
             # The validation report is published at once: it says what to fix. Nothing else is.
             report = publish_file(staging, report)
+            _retain(engine, config, run_id)
             raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
         tables, figures, outputs = _compute_and_write(
             config, period, writing, data_of(loaded), engine, staging, run_id, run.code_version, loaded,
@@ -401,6 +403,7 @@ def _build(
     finally:
         discard(staging)
     logger.info("Run %s published: %s", run_id, staging.published)
+    _retain(engine, config, run_id)
     outputs = {name: str(staging.published_path(Path(path))) for name, path in outputs.items()}
     report = staging.published_path(report)
     kpis = tables["kpis"]
@@ -531,11 +534,19 @@ def _skip_if_unchanged(
             inputs=inputs,
         ),
     )
+    _retain(engine, config, run_id)
     summary = RunSummary(
         run_id=run_id, hub=config.hub.slug, academic_year=period.year.label, status="unchanged", message=message
     )
     create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=run_artifact(summary))
     return summary
+
+
+def _retain(engine: Engine, config: HubConfig, run_id: str) -> None:
+    """Apply the hub's [retention] to the store now that the run is recorded, and say what it removed."""
+    now = datetime.now(UTC)
+    result = apply_retention(engine, config.hub.slug, config.retention, now.date(), run_id=run_id, now=now)
+    get_run_logger().info("%s", result.describe())
 
 
 def _replace(run: RunRecord, **changes: object) -> RunRecord:
