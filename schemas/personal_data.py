@@ -39,7 +39,7 @@ class PersonalDataHeld(pa.DataFrameModel):
     next_removal: pl.Date = pa.Field(
         nullable=True,
         title="Retention next removes some",
-        description="The first run on or after this day removes the oldest period held; blank: nothing is due",
+        description="The first run on or after this day removes the oldest period held; [x]: nothing is due",
     )
 
     class Config:

@@ -120,7 +120,9 @@ def _flow_run_logs(flow_run_ids: tuple[str, ...]) -> str:
     """Every log line the Prefect API holds for these flow runs (their task runs included)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
 
+    APILogHandler().flush()  # the last lines of a run are sent in the background: wait for them
     with get_client(sync_client=True) as client:
         logs = client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=list(flow_run_ids))), limit=None
