@@ -246,7 +246,7 @@ def load_config(path: Path | str, *, database_url: str | None = None) -> HubConf
             ),
             inputs={name: _input_files(base, value) for name, value in raw.get("inputs", {}).items()},
             settings=Settings(**raw.get("settings", {})),
-            retention=Retention(**raw.get("retention", {})),
+            retention=raw.get("retention", {}),  # validated as [retention], so errors name the section
         )
     except ValidationError as exc:
         problems = "; ".join(
