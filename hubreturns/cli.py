@@ -357,10 +357,11 @@ def _purge(args: argparse.Namespace) -> int:
         ids = _pupil_ids()
         fingerprints = _fingerprints(config, ids)
     engine = open_store(config.database_url)
+    flow_runs: tuple[str, ...] = ()
     try:
         if args.year:
             result = purge_period(engine, config.hub.slug, year, now=now, confirm=args.yes)
-            what, removed, flow_runs = f"academic year {year}", result.removed, ()
+            what, removed = f"academic year {year}", result.removed
         else:
             pupil = purge_pupil(engine, config.hub.slug, fingerprints, now=now, confirm=args.yes)
             what, removed, flow_runs = "one pupil", pupil.removed, pupil.flow_run_ids
