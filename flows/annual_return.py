@@ -44,6 +44,7 @@ from ingest.sources import (
 )
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
+from outputs.personal_data_audit import remove_expired_validation_reports
 from outputs.school_engagement import school_engagement_path
 from outputs.school_reports import is_school_report
 from outputs.staging import Staging, discard, publish, publish_file, start_staging
@@ -546,7 +547,9 @@ def _retain(engine: Engine, config: HubConfig, run_id: str) -> None:
     """Apply the hub's [retention] to the store now that the run is recorded, and say what it removed."""
     now = datetime.now(UTC)
     result = apply_retention(engine, config.hub.slug, config.retention, now.date(), run_id=run_id, now=now)
-    get_run_logger().info("%s", result.describe())
+    reports = remove_expired_validation_reports(config.output_dir, config.hub.slug, result.failures_kept_from)
+    removed = f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    get_run_logger().info("%s%s", result.describe(), removed)
 
 
 def _replace(run: RunRecord, **changes: object) -> RunRecord:

@@ -411,7 +411,8 @@ def _audit(args: argparse.Namespace) -> int:
         stored = store_holdings(engine, config.hub.slug, config.retention, today)
     finally:
         engine.dispose()
-    held = holdings_frame([*stored, *output_holdings(config.output_dir, config.hub.slug)])
+    folders = output_holdings(config.output_dir, config.hub.slug, config.retention.validation_failures_years, today)
+    held = holdings_frame([*stored, *folders])
     path = args.out or audit_path(config.output_dir, config.hub.slug)
     meta = WorkbookMeta(
         title=f"{config.hub.name}: personal data audit",

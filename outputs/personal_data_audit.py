@@ -3,12 +3,15 @@ of the store and per folder of the output folder, what personal or pseudonymised
 files, the oldest and newest period, and when retention next removes some.
 
 The store's rows come from ``store.retention.store_holdings``; this module looks at the output folder (it
-reads only names, never the workbooks' contents) and lays the table out in the house style.
+reads only names, never the workbooks' contents), lays the table out in the house style, and removes the
+validation reports of years past ``[retention] validation_failures_years`` (they quote pupil fingerprints, as
+the store's validation failures do).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -18,12 +21,11 @@ from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from outputs.school_engagement import school_engagement_path
 from outputs.validation_report import validation_report_path
 from schemas.outputs import column_titles
-from schemas.periods import AcademicYear
+from schemas.periods import AcademicYear, kept_from
 from schemas.personal_data import OUTPUT_FOLDER, Holding, PersonalDataHeld
 
 # The year folders a run writes: <output_dir>/<hub>/<YYYY-YY>/.
 _YEAR_FOLDER = re.compile(r"\d{4}-\d{2}")
-FOLDER_KEPT = "until the hub deletes it: retention does not remove output files (see SECURITY.md)"
 
 
 def audit_path(output_dir: Path, hub_slug: str) -> Path:
@@ -31,18 +33,47 @@ def audit_path(output_dir: Path, hub_slug: str) -> Path:
     return Path(output_dir) / hub_slug / f"{hub_slug}-personal-data-audit.xlsx"
 
 
-def output_holdings(output_dir: Path, hub_slug: str) -> tuple[Holding, ...]:
-    """Per year folder of the hub's outputs: how many files, and what they hold about people."""
+def year_folders(output_dir: Path, hub_slug: str) -> list[tuple[AcademicYear, Path]]:
+    """The hub's year folders, ``<output_dir>/<hub>/<YYYY-YY>/``, oldest first."""
     base = Path(output_dir) / hub_slug
     if not base.is_dir():
-        return ()
-    holdings = []
+        return []
+    folders = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and _YEAR_FOLDER.fullmatch(p.name)):
         try:
-            year = AcademicYear.parse(folder.name)
+            folders.append((AcademicYear.parse(folder.name), folder))
         except ValueError:
             continue
+    return folders
+
+
+def remove_expired_validation_reports(
+    output_dir: Path, hub_slug: str, first_kept: AcademicYear
+) -> list[Path]:
+    """Delete the validation reports of the years before ``first_kept``; the other workbooks stay."""
+    removed = []
+    for year, _folder in year_folders(output_dir, hub_slug):
+        report = validation_report_path(output_dir, hub_slug, year.slug)
+        if year < first_kept and report.is_file():
+            report.unlink()
+            removed.append(report)
+    return removed
+
+
+def output_holdings(output_dir: Path, hub_slug: str, failures_years: int, today: date) -> tuple[Holding, ...]:
+    """Per year folder of the hub's outputs: how many files, what they hold about people, and when retention
+    next removes its validation report (``failures_years`` as for the store's validation failures).
+    """
+    holdings = []
+    for year, folder in year_folders(output_dir, hub_slug):
         files = sorted(p for p in folder.rglob("*") if p.is_file())
+        due = None
+        if validation_report_path(output_dir, hub_slug, year.slug) in files:
+            due = (
+                today
+                if year < kept_from(failures_years, today)
+                else AcademicYear(year.start_year + failures_years).start
+            )
         holdings.append(
             Holding(
                 place=str(folder),
@@ -51,8 +82,9 @@ def output_holdings(output_dir: Path, hub_slug: str) -> tuple[Holding, ...]:
                 rows=len(files),
                 oldest_period=year.label,
                 newest_period=year.label,
-                kept=FOLDER_KEPT,
-                next_removal=None,
+                kept=f"validation report: {failures_years} academic years, as the store's failures; the other "
+                "files until the hub deletes them (see SECURITY.md)",
+                next_removal=due,
             )
         )
     return tuple(holdings)
@@ -107,8 +139,9 @@ def write_audit(path: Path, meta: WorkbookMeta, held: pl.DataFrame) -> str:
     notes = [
         Note(
             "N1",
-            "Retention is set under [retention] in the hub configuration and applied at the end of every run; "
-            "each removal is recorded in the store's data_removals table.",
+            "Retention is set under [retention] in the hub configuration and applied at the end of every run: "
+            "validation failures and the validation reports of the same years, then (if set) whole runs; each "
+            "removal from the store is recorded in its data_removals table.",
         ),
         Note(
             "N2",

@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, select, update
 
 from hubreturns.config import Retention
-from schemas.periods import AcademicYear
+from schemas.periods import AcademicYear, kept_from
 from schemas.personal_data import STORE_TABLE, Holding
 from schemas.vocabulary import PSEUDONYM_REGEX
 from store.models import DataRemoval, ReturnFigure, Run, RunInput, ValidationFailureRow
@@ -113,11 +113,6 @@ class PupilPurge:
     removed: Removed
     flow_run_ids: tuple[str, ...]
     done: bool
-
-
-def kept_from(years: int, today: date) -> AcademicYear:
-    """The oldest academic year kept: the one containing ``today`` and the ``years - 1`` before it."""
-    return AcademicYear(AcademicYear.containing(today).start_year - (years - 1))
 
 
 def apply_retention(

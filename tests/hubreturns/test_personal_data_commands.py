@@ -155,6 +155,11 @@ def test_every_run_applies_retention_records_it_and_says_so(prefect_server, hub:
     record_run(engine, _old_run("old-2022-23", "small-test", "2022/23"), failures=OLD_FAILURES)
     record_run(engine, _old_run("other-2022-23", "other-hub", "2022/23"), failures=OLD_FAILURES)
     engine.dispose()
+    # That old year's workbooks: its validation report quotes fingerprints too, its return only aggregates.
+    old_year = config.parent / "out" / "small-test" / "2022-23"
+    old_year.mkdir(parents=True)
+    (old_year / "small-test-2022-23-validation.xlsx").write_bytes(b"PK")
+    (old_year / "small-test-2022-23-annual-return.xlsx").write_bytes(b"PK")
 
     run_id = _run(config)
 
@@ -168,7 +173,14 @@ def test_every_run_applies_retention_records_it_and_says_so(prefect_server, hub:
     assert (json.loads(removed) if isinstance(removed, str) else removed)["validation_failures"] == 2
     (flow_run_id,) = _rows(url, f"select flow_run_id from runs where run_id = '{run_id}'")[0]
     assert "validation failures kept from" in _flow_run_logs((flow_run_id,))
-    assert "removed 2 validation failures" in _flow_run_logs((flow_run_id,))
+    logs = _flow_run_logs((flow_run_id,))
+    assert "removed 2 validation failures." in logs
+    assert (
+        f"Validation reports of earlier years removed: {old_year / 'small-test-2022-23-validation.xlsx'}."
+        in logs
+    )
+    assert sorted(p.name for p in old_year.iterdir()) == ["small-test-2022-23-annual-return.xlsx"]
+    assert (config.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-validation.xlsx").is_file()
 
 
 def test_purge_of_one_pupil_removes_their_rows_only_and_never_shows_their_id(
@@ -250,6 +262,7 @@ def test_the_audit_counts_what_the_store_and_the_output_folder_hold(
     folder = table[str(year_folder)]
     assert folder["rows"] == sum(1 for p in year_folder.rglob("*") if p.is_file()) == 6
     assert "validation report" in folder["personal_data"] and "3 school reports" in folder["personal_data"]
+    assert folder["next_removal"].date() == following  # its validation report goes with the store's failures
     assert (
         f"validation_failures: 4 rows, 2025/26 to 2025/26; retention next removes some from {following:%d/%m/%Y}"
         in out
