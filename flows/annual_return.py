@@ -45,6 +45,7 @@ from ingest.sources import (
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from outputs.open_data import open_data_path, write_return_open_data
+from outputs.personal_data_audit import remove_expired_validation_reports
 from outputs.school_engagement import school_engagement_path
 from outputs.school_reports import is_school_report
 from outputs.staging import Staging, discard, publish, publish_file, start_staging
@@ -64,6 +65,7 @@ from store.repository import (
     record_run,
     run_figures,
 )
+from store.retention import apply_retention
 from transforms.activity import HubData
 from transforms.figures import collect_tables
 from transforms.kpis import kpis_from_figures
@@ -386,6 +388,7 @@ def _build(
             )
             # The validation report is published at once: it says what to fix. Nothing else is.
             report = publish_file(staging, report)
+            _retain(engine, config, run_id)
             raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
         tables, figures, outputs = _compute_and_write(
             config, period, writing, data_of(loaded), engine, staging, run_id, run.code_version, loaded,
@@ -413,6 +416,7 @@ def _build(
     finally:
         discard(staging)
     logger.info("Run %s published: %s", run_id, staging.published)
+    _retain(engine, config, run_id)
     outputs = {name: str(staging.published_path(Path(path))) for name, path in outputs.items()}
     report = staging.published_path(report)
     kpis = tables["kpis"]
@@ -553,11 +557,21 @@ def _skip_if_unchanged(
             inputs=inputs,
         ),
     )
+    _retain(engine, config, run_id)
     summary = RunSummary(
         run_id=run_id, hub=config.hub.slug, academic_year=period.year.label, status="unchanged", message=message
     )
     create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=run_artifact(summary))
     return summary
+
+
+def _retain(engine: Engine, config: HubConfig, run_id: str) -> None:
+    """Apply the hub's [retention] to the store now that the run is recorded, and say what it removed."""
+    now = datetime.now(UTC)
+    result = apply_retention(engine, config.hub.slug, config.retention, now.date(), run_id=run_id, now=now)
+    reports = remove_expired_validation_reports(config.output_dir, config.hub.slug, result.failures_kept_from)
+    removed = f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    get_run_logger().info("%s%s", result.describe(), removed)
 
 
 def _replace(run: RunRecord, **changes: object) -> RunRecord:

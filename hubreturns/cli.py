@@ -1,9 +1,10 @@
-"""The `hubreturns` command for data officers: demo, generate, run."""
+"""The `hubreturns` command for data officers: demo, generate, run, validate, national, purge, audit."""
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import getpass
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from hubreturns.config import DATABASE_URL_VARIABLE
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 if TYPE_CHECKING:
+    from hubreturns.config import HubConfig
     from hubreturns.synthetic.generator import AreaSummary
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -115,6 +117,32 @@ def build_parser() -> argparse.ArgumentParser:
                           help="skip the direct computation that checks England's totals")
     national.add_argument("--skip-unchanged", dest="skip_unchanged", action="store_true",
                           help="leave alone every hub none of whose files changed since its last published run")
+
+    purge = commands.add_parser(
+        "purge", help="remove the store's rows for an academic year, or everything it holds about one pupil"
+    )
+    purge.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
+    what = purge.add_mutually_exclusive_group(required=True)
+    what.add_argument("--year", help="remove every stored run of this academic year, e.g. 2023/24")
+    what.add_argument(
+        "--pupil",
+        action="store_true",
+        help="remove everything stored about one pupil: their pupil reference or UPN is asked for (or read from "
+        "standard input, one per line), never given on the command line, which the shell keeps in its history",
+    )
+    purge.add_argument(
+        "--yes", action="store_true", help="remove them (without it: say what would be removed, remove nothing)"
+    )
+    purge.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+
+    audit = commands.add_parser(
+        "audit", help="list the personal data the store and the output folder hold, and how long it is kept"
+    )
+    audit.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
+    audit.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+    audit.add_argument(
+        "--out", type=Path, help="the audit workbook (default: <output_dir>/<hub>/<hub>-personal-data-audit.xlsx)"
+    )
 
     demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
     demo.add_argument("--out", type=Path, default=Path("demo"), help="folder for the demo (default: ./demo)")
@@ -301,6 +329,114 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if summary.error_count else EXIT_OK
 
 
+def _pupil_ids() -> list[str]:
+    """One pupil's reference and/or UPN, asked for without echo on a terminal, else read from standard input."""
+    if sys.stdin.isatty():
+        values = [getpass.getpass("The pupil's reference or UPN (not shown): ")]
+    else:
+        values = sys.stdin.read().splitlines()
+    ids = [value.strip() for value in values if value.strip()]
+    if not ids:
+        raise HubReturnsError("no pupil reference or UPN was given, so nothing was removed")
+    return ids
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from hubreturns.config import load_config
+    from store.repository import open_store
+    from store.retention import purge_period, purge_pupil
+
+    config = load_config(args.config, database_url=args.database_url)
+    name, now = config.hub.name, datetime.now(UTC)
+    if args.year:
+        year = _parse_year(args.year)
+        ids: list[str] = []
+    else:
+        ids = _pupil_ids()
+        fingerprints = _fingerprints(config, ids)
+    engine = open_store(config.database_url)
+    flow_runs: tuple[str, ...] = ()
+    try:
+        if args.year:
+            result = purge_period(engine, config.hub.slug, year, now=now, confirm=args.yes)
+            what, removed = f"academic year {year}", result.removed
+        else:
+            pupil = purge_pupil(engine, config.hub.slug, fingerprints, now=now, confirm=args.yes)
+            what, removed, flow_runs = "one pupil", pupil.removed, pupil.flow_run_ids
+    finally:
+        engine.dispose()
+    if not args.yes:
+        print(f"{name}, {what}: the store would lose {removed.describe()}. Nothing was removed: run again with --yes.")
+        return EXIT_OK
+    print(f"{name}, {what}: removed {removed.describe()} from the store.")
+    if flow_runs:
+        print(
+            "Prefect keeps these flow runs' messages too, which quote the pupil's fingerprint: delete them in the "
+            "Prefect UI or with `prefect flow-run delete <id>`: " + ", ".join(flow_runs)
+        )
+    if ids:
+        print(
+            "The hub's exports still hold the pupil's own id: take the pupil out of them too, or the next run "
+            "records them again. Validation reports in the output folder may quote the pupil's fingerprint until "
+            "their year is run again: delete those you do not need."
+        )
+    return EXIT_OK
+
+
+def _fingerprints(config: HubConfig, ids: list[str]) -> list[str]:
+    """The pupil's ids pseudonymised with the hub's key, as the store holds them (the raw ids go no further)."""
+    from flows.pupil_key import pseudonymisation_key
+    from ingest.pseudonymise import pseudonyms
+
+    return sorted(set(pseudonyms(ids, pseudonymisation_key(config)).values()))
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from hubreturns.config import load_config
+    from hubreturns.provenance import code_version
+    from outputs.house_style import WorkbookMeta
+    from outputs.personal_data_audit import audit_path, output_holdings, write_audit
+    from schemas.personal_data import STORE_TABLE, holdings_frame
+    from store.repository import open_store
+    from store.retention import store_holdings
+
+    config = load_config(args.config, database_url=args.database_url)
+    today = date.today()
+    engine = open_store(config.database_url)
+    try:
+        stored = store_holdings(engine, config.hub.slug, config.retention, today)
+    finally:
+        engine.dispose()
+    folders = output_holdings(config.output_dir, config.hub.slug, config.retention.validation_failures_years, today)
+    held = holdings_frame([*stored, *folders])
+    path = args.out or audit_path(config.output_dir, config.hub.slug)
+    meta = WorkbookMeta(
+        title=f"{config.hub.name}: personal data audit",
+        hub_name=config.hub.name,
+        period_label=f"as at {today:%d/%m/%Y}",
+        as_of=today,
+        run_id=f"audit-{today.isoformat()}",
+        code_version=code_version(),
+        created=datetime.combine(today, datetime.min.time()),
+        sources=(),
+    )
+    write_audit(path, meta, held)
+    print(f"{config.hub.name}: personal and pseudonymised data held on {today:%d/%m/%Y}")
+    for row in held.iter_rows():
+        place, kind, data, rows, oldest, newest, kept, due = row
+        periods = f"{oldest} to {newest}" if oldest else "no period"
+        when = f"retention next removes some from {due:%d/%m/%Y}" if due else f"kept {kept}"
+        unit = ("row" if kind == STORE_TABLE else "file") + ("" if rows == 1 else "s")
+        print(f"  {kind} {place}: {rows:,} {unit}, {periods}; {when}")
+        print(f"      {data}")
+    print(f"Audit workbook: {path}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; errors a data officer can fix are printed plainly, without a traceback."""
     args = build_parser().parse_args(argv)
@@ -319,6 +455,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config, args)
         if args.command == "national":
             return _national(args)
+        if args.command == "purge":
+            return _purge(args)
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "demo":
             from schemas.periods import AcademicYear
 

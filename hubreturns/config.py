@@ -125,6 +125,25 @@ class Settings(BaseModel):
     )
 
 
+class Retention(BaseModel):
+    """How long the store keeps each kind of row, in academic years counting the current one (2 = this and last)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    validation_failures_years: int = Field(
+        default=2,
+        ge=1,
+        description="Academic years of validation failures kept (they quote pupil fingerprints): 2 keeps the "
+        "current year's and last year's, and removes older ones at the end of the next run",
+    )
+    runs_years: int | None = Field(
+        default=None,
+        ge=3,
+        description="Academic years of runs kept with the files they read and the figures they published "
+        "(aggregates); absent: kept for ever. At least 3: this year's return needs last year's figures",
+    )
+
+
 class HubConfig(BaseModel):
     """A hub's whole configuration, with every relative path resolved against the file's folder."""
 
@@ -137,6 +156,7 @@ class HubConfig(BaseModel):
     database_url: str = Field(repr=False)
     inputs: dict[str, tuple[InputFile, ...]]
     settings: Settings = Settings()
+    retention: Retention = Retention()
 
     def input_files(self, source: str) -> tuple[InputFile, ...]:
         """The files configured for one input source, or an error naming the missing key."""
@@ -240,6 +260,7 @@ def load_config(path: Path | str, *, database_url: str | None = None) -> HubConf
             ),
             inputs={name: _input_files(base, value) for name, value in raw.get("inputs", {}).items()},
             settings=Settings(**raw.get("settings", {})),
+            retention=raw.get("retention", {}),  # validated as [retention], so errors name the section
         )
     except ValidationError as exc:
         problems = "; ".join(

@@ -72,3 +72,8 @@ class AcademicYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+def kept_from(years: int, today: date) -> AcademicYear:
+    """The oldest academic year a retention of ``years`` keeps: the one containing ``today`` and those before."""
+    return AcademicYear(AcademicYear.containing(today).start_year - (years - 1))

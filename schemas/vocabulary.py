@@ -8,6 +8,8 @@ LA_CODE_REGEX = r"^\d{3}$"
 LAESTAB_REGEX = r"^\d{7}$"
 UK_POSTCODE_REGEX = r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2})$"
 UPN_REGEX = r"^[A-Z]\d{11}[0-9A-Z]$"
+# A pupil id once pseudonymised (ingest/pseudonymise.py): "P" and the first 20 hex digits of its HMAC-SHA256.
+PSEUDONYM_REGEX = r"P[0-9a-f]{20}"
 
 NC_YEARS = ("R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13")
 KEY_STAGE_OF_NC_YEAR = {

@@ -1,4 +1,5 @@
-"""The store's tables: runs, the files each run read, every figure it published, and its validation failures."""
+"""The store's tables: runs, the files each run read, every figure it published, its validation failures, and
+what retention and purges removed."""
 
 from __future__ import annotations
 
@@ -95,3 +96,18 @@ class ValidationFailureRow(Base):
     rule: Mapped[str] = mapped_column(Text)
     value: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(16))
+
+
+class DataRemoval(Base):
+    """What the store removed and why (retention after a run, or a purge): how many rows, never whose."""
+
+    __tablename__ = "data_removals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hub_slug: Mapped[str] = mapped_column(String(64), index=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(32))
+    # The run after which retention was applied; no foreign key, since a purge may remove that run later.
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[str] = mapped_column(Text)
+    removed: Mapped[dict] = mapped_column(JSON)

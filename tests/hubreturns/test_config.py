@@ -62,3 +62,19 @@ def test_shipped_la_lookup_has_real_codes() -> None:
     codes = known_la_codes()
     assert {"830", "831", "892", "330", "942", "943"} <= codes
     assert "940 / 941" not in codes
+
+
+def test_retention_defaults_keep_two_years_of_failures_and_every_run(tmp_path: Path) -> None:
+    retention = load_config(_write(tmp_path, GOOD)).retention
+    assert (retention.validation_failures_years, retention.runs_years) == (2, None)
+    example = load_config(Path(__file__).resolve().parents[2] / "config" / "hub.example.toml").retention
+    assert example == retention
+
+
+def test_retention_is_read_and_a_setting_that_would_lose_last_year_is_refused(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, GOOD + "\n[retention]\nvalidation_failures_years = 3\nruns_years = 7\n"))
+    assert (config.retention.validation_failures_years, config.retention.runs_years) == (3, 7)
+    with pytest.raises(ConfigError, match="retention.runs_years: Input should be greater than or equal to 3"):
+        load_config(_write(tmp_path, GOOD + "\n[retention]\nruns_years = 2\n"))
+    with pytest.raises(ConfigError, match="retention.keep_for_ever: Extra inputs are not permitted"):
+        load_config(_write(tmp_path, GOOD + "\n[retention]\nkeep_for_ever = true\n"))

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import re
 import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +69,8 @@ class DemoRun:
     ids: Identifiers
     log_text: str
     flow_run_ids: tuple[str, ...]
+    # Every file the run created or changed: the area, its temporary folder, Prefect's home and database.
+    written: tuple[Path, ...] = ()
 
 
 class _Collect(logging.Handler):
@@ -120,7 +124,9 @@ def _flow_run_logs(flow_run_ids: tuple[str, ...]) -> str:
     """Every log line the Prefect API holds for these flow runs (their task runs included)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
 
+    APILogHandler().flush()  # the last lines of a run are sent in the background: wait for them
     with get_client(sync_client=True) as client:
         logs = client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=list(flow_run_ids))), limit=None
@@ -178,8 +184,14 @@ def demo(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
     ids = Identifiers(before.raw | after.raw, before.pseudonyms | after.pseudonyms)
     collect = _Collect()
     loggers = [logging.getLogger(), logging.getLogger("prefect")]
+    # The run's temporary files (tempfile, in this process and those it starts) go to a folder of its own.
+    temporary = tmp_path_factory.mktemp("personal-tmp")
+    places = (area, temporary, Path(os.environ["PREFECT_HOME"]), _prefect_database_folder())
+    before = _files(places)
     with pytest.MonkeyPatch.context() as env:
         env.setenv(KEY_ENVIRONMENT_VARIABLE, HUB_KEY)
+        env.setenv("TMPDIR", str(temporary))
+        env.setattr(tempfile, "tempdir", None)  # tempfile reads TMPDIR again
         for logger in loggers:
             logger.addHandler(collect)
         try:
@@ -196,7 +208,48 @@ def demo(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
     assert summary.status == "published"
     with sqlite3.connect(area / "hubreturns.db") as connection:
         flow_run_ids = tuple(r[0] for r in connection.execute("select flow_run_id from runs"))
-    yield DemoRun(area, area / "out" / "trentvale" / YEAR.slug, ids, "\n".join(collect.lines), flow_run_ids)
+    _flow_run_logs(flow_run_ids)  # waits for the run's last log lines to reach Prefect's database
+    after = _files(places)
+    written = tuple(sorted(path for path, stamp in after.items() if before.get(path) != stamp))
+    yield DemoRun(
+        area, area / "out" / "trentvale" / YEAR.slug, ids, "\n".join(collect.lines), flow_run_ids, written
+    )
+
+
+def _prefect_database_folder() -> Path:
+    """The folder of the Prefect test server's SQLite database (its flow runs, states, logs and artifacts)."""
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+    url = PREFECT_SERVER_DATABASE_CONNECTION_URL.value()
+    assert url and url.startswith("sqlite+aiosqlite:///"), url
+    return Path(url.removeprefix("sqlite+aiosqlite:///")).parent
+
+
+def _files(places: tuple[Path, ...]) -> dict[Path, tuple[int, int]]:
+    """Every file under the places, with its size and modification time."""
+    found = {}
+    for place in places:
+        for path in place.rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+# The shape of every pupil id of the demo (references like SA0028454, UPNs, a UPN with a letter added), found
+# without word boundaries: in a binary file (a database page, say) an id may follow a byte that reads as a letter.
+ID_SHAPE = re.compile(r"[A-Z]{1,3}[0-9]{7,12}[0-9A-Z]{0,2}")
+
+
+def _raw_ids_in(data: bytes, raw: frozenset[str]) -> set[str]:
+    """The raw ids anywhere in ``data``, whole or inside a longer run of letters and digits."""
+    lengths = sorted({len(value) for value in raw})
+    found = set()
+    for match in ID_SHAPE.finditer(data.decode("latin-1")):
+        text = match.group()
+        for n in lengths:
+            found |= {text[i : i + n] for i in range(len(text) - n + 1)} & raw
+    return found
 
 
 def test_exports_carry_no_names_or_dates_of_birth() -> None:
@@ -257,6 +310,24 @@ def test_logs_and_artifact_hold_no_raw_id(demo: DemoRun) -> None:
     for text in (api_logs, demo.log_text, _artifacts("trentvale-annual-return")):
         raw, _ = demo.ids.found_in(text)
         assert not raw
+
+
+def test_no_file_the_run_wrote_holds_a_raw_pupil_id(demo: DemoRun) -> None:
+    """Every file the run created or changed, wherever it is: workbooks and any file left beside them (staging
+    or temporary ones included), the store's database file (its free pages too), the run's temporary folder,
+    Prefect's home and the Prefect server's database, which holds the flow runs' states, logs and artifacts.
+    """
+    assert all(ID_SHAPE.fullmatch(value) for value in demo.ids.raw)  # else the search below could miss one
+    assert _raw_ids_in(b"\x17" + UNKNOWN_PUPIL.encode() + b"x\x00", demo.ids.raw) == {UNKNOWN_PUPIL}
+    names = {path.name for path in demo.written}
+    assert {"hubreturns.db", "trentvale-2025-26-validation.xlsx"} <= names
+    assert any(path.is_relative_to(_prefect_database_folder()) for path in demo.written)
+    inputs = (demo.area / "exports", demo.area / "dfe")
+    assert not [path for path in demo.written if any(path.is_relative_to(folder) for folder in inputs)]
+    for path in demo.written:
+        data = _package_text(path).encode() if path.suffix == ".xlsx" else path.read_bytes()
+        found = _raw_ids_in(data, demo.ids.raw)
+        assert not found, (str(path), sorted(found)[:5])
 
 
 def test_the_key_is_never_written_anywhere(demo: DemoRun) -> None:

@@ -23,7 +23,9 @@ from store.models import Base
 from store.repository import latest_published_run, open_store, record_run, store_engine
 from tests.store.test_repository import _run
 
-TABLES = {"runs", "run_inputs", "return_figures", "validation_failures"}
+# The tables of revision 0001, which a store made before migrations has; 0002 adds data_removals.
+LEGACY_TABLES = ("runs", "run_inputs", "return_figures", "validation_failures")
+TABLES = {*LEGACY_TABLES, "data_removals"}
 
 
 def _differences(engine: Engine) -> list:
@@ -47,19 +49,19 @@ def test_the_migrations_ship_inside_the_store_package() -> None:
     location = Path(alembic_config().get_main_option("script_location") or "")
     assert location == Path(store.__file__).parent / "migrations"
     assert (location / "env.py").is_file() and (location / "script.py.mako").is_file()
-    assert head_revision() == INITIAL_REVISION
+    assert head_revision() == "0002"
 
 
 def test_a_store_made_before_migrations_is_stamped_and_keeps_its_runs(store_url: str) -> None:
     legacy = store_engine(store_url)
-    Base.metadata.create_all(legacy)
+    Base.metadata.create_all(legacy, tables=[Base.metadata.tables[name] for name in LEGACY_TABLES])
     record_run(legacy, _run("old-run"))
     with legacy.connect() as connection:
         assert current_revision(connection) is None
     legacy.dispose()
 
     engine = open_store(store_url)
-    assert _revisions(engine) == [INITIAL_REVISION]
+    assert _revisions(engine) == [head_revision()]
     assert latest_published_run(engine, "small-test", "2025/26") == "old-run"
     assert _differences(engine) == []
     record_run(engine, _run("new-run", finished_at=None))
@@ -107,3 +109,20 @@ def test_several_processes_opening_a_new_store_at_once_all_succeed(store_url: st
     assert _revisions(checked) == [head_revision()]
     assert _differences(checked) == []
     checked.dispose()
+
+
+def test_a_store_at_the_first_revision_gains_data_removals_and_keeps_its_runs(store_url: str) -> None:
+    from alembic import command
+
+    first = store_engine(store_url)
+    with first.begin() as connection:
+        command.upgrade(alembic_config(connection), INITIAL_REVISION)
+    record_run(first, _run("old-run"))
+    assert set(sa.inspect(first).get_table_names()) == set(LEGACY_TABLES) | {"alembic_version"}
+    first.dispose()
+
+    engine = open_store(store_url)
+    assert _revisions(engine) == ["0002"]
+    assert _differences(engine) == []
+    assert latest_published_run(engine, "small-test", "2025/26") == "old-run"
+    engine.dispose()
