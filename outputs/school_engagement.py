@@ -2,7 +2,7 @@
 
 Sheets: Cover, Contents, Notes, then Schools (one row per school of the universe, red-amber-green ratings
 coloured by conditional formatting), Summary (schools by phase and engagement level, with a stacked column
-chart), Ofsted points (the eleven things hubs must do, beside the hub's evidence) and Exceptions (schools the
+chart), Priorities (the schools to act on, by link officer then urgency, with every reason), Ofsted points (the eleven things hubs must do, beside the hub's evidence) and Exceptions (schools the
 exports name outside the universe). The tables arrive computed; each is validated against its schema and laid
 out under its schema's column titles. Nothing is computed here.
 """
@@ -23,6 +23,7 @@ from schemas.engagement import (
     EngagementSummaryRow,
     OfstedEvidenceRow,
     OutsideUniverseRow,
+    PriorityRow,
     TrackerRow,
 )
 from schemas.outputs import column_titles
@@ -68,6 +69,7 @@ def write_school_engagement(
     *,
     tracker: pl.DataFrame,
     summary: pl.DataFrame,
+    priorities: pl.DataFrame,
     ofsted: pl.DataFrame,
     exceptions: pl.DataFrame,
     notes: Sequence[Note],
@@ -79,6 +81,8 @@ def write_school_engagement(
         meta: The run that made the figures, shown on the cover.
         tracker: One row per school of the universe (``TrackerRow``).
         summary: Schools by phase, the 'All phases' row last (``EngagementSummaryRow``).
+        priorities: Priority and overdue schools with their reasons, sorted for the link officers
+            (``PriorityRow``).
         ofsted: Ofsted's eleven points beside the hub's evidence (``OfstedEvidenceRow``).
         exceptions: Schools named in the exports outside the universe (``OutsideUniverseRow``); may be empty.
         notes: The Notes sheet's rows.
@@ -103,6 +107,14 @@ def write_school_engagement(
     sheets = [
         replace(schools, value_fills=RAG_VALUE_FILLS),
         replace(by_phase, chart=_summary_chart()),
+        _sheet(
+            PriorityRow,
+            priorities,
+            "Priorities",
+            "Schools to act on, by link officer and urgency, with every reason",
+            "One row per priority school or school with an overdue conversation or action, sorted by link officer "
+            "(none recorded last), then urgency (1 act now, 2 plan a conversation, 3 keep in view), then URN.",
+        ),
         _sheet(
             OfstedEvidenceRow,
             ofsted,

@@ -6,31 +6,50 @@ Pure: takes the validated inputs and the return's Progression table, returns Laz
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
+from hubreturns.ofsted_frameworks import OfstedFramework
 from schemas.periods import AcademicYear
 from schemas.vocabulary import CONVERSATION_KINDS
 from transforms.activity import HubData
-from transforms.engagement import engagement_summary, outside_universe, school_activity, tracker_rows
+from transforms.engagement import (
+    engagement_summary,
+    outside_universe,
+    priority_schools,
+    school_activity,
+    tracker_rows,
+)
 from transforms.ofsted import ofsted_evidence
 from transforms.periods import ReportingWindow
-from transforms.school_reports import activity_comparison, conversation_log, open_actions, rag_ratings
+from transforms.school_reports import (
+    BriefRules,
+    activity_comparison,
+    brief_prompts,
+    conversation_log,
+    learner_inclusion,
+    open_actions,
+    rag_ratings,
+    school_briefs,
+    year_is_closed,
+)
 from transforms.universe import school_universe
 
-TRACKER_TABLES = ("tracker", "summary", "ofsted", "exceptions")
-REPORT_TABLES = ("activity", "rag", "conversations", "actions")
+TRACKER_TABLES = ("tracker", "summary", "priorities", "ofsted", "exceptions")
+REPORT_TABLES = ("brief", "prompts", "activity", "rag", "conversations", "actions")
 
 
 @dataclass(frozen=True)
 class EngagementRules:
-    """The hub's settings the tracker applies (from its configuration file)."""
+    """The hub's settings the tracker applies (from its configuration file) and the Ofsted framework it follows."""
 
     high_fsm_pct: float
     school_leader_roles: tuple[str, ...]
     staff_hours_per_fte: float
+    framework: OfstedFramework
+    brief: BriefRules = field(default_factory=BriefRules)
 
 
 def engagement_tables(
@@ -45,16 +64,36 @@ def engagement_tables(
     """The tracker's tables (TRACKER_TABLES) and the school reports' tables (REPORT_TABLES), all schools."""
     window = ReportingWindow.for_year(year, as_of=as_of)
     universe = school_universe(data.establishments, la_codes=la_codes, year=year)
-    tracker = tracker_rows(data, universe, window=window, high_fsm_pct=rules.high_fsm_pct)
-    last_year = year.previous()
-    last_year_activity = school_activity(
+    tracker = tracker_rows(
         data,
-        school_universe(data.establishments, la_codes=la_codes, year=last_year),
-        window=ReportingWindow.for_year(last_year, as_of=as_of),
+        universe,
+        window=window,
+        high_fsm_pct=rules.high_fsm_pct,
+        as_of=as_of,
+        due_soon_days=rules.brief.due_soon_days,
+    ).cache()
+    last_year = year.previous()
+    last_window = ReportingWindow.for_year(last_year, as_of=as_of)
+    last_year_activity = school_activity(
+        data, school_universe(data.establishments, la_codes=la_codes, year=last_year), window=last_window
+    )
+    activity = activity_comparison(tracker, last_year_activity, rules=rules.brief).cache()
+    actions = open_actions(data.engagements, universe, window=window, as_of=as_of).cache()
+    briefs = school_briefs(tracker, data.engagements, window=window, as_of=as_of, rules=rules.brief).cache()
+    prompts = brief_prompts(
+        tracker,
+        briefs,
+        activity,
+        actions,
+        learner_inclusion(data, universe, window=window),
+        area_titles=rules.framework.prompt_area_titles(),
+        closed=year_is_closed(window, as_of),
+        rules=rules.brief,
     )
     return {
         "tracker": tracker,
         "summary": engagement_summary(tracker),
+        "priorities": priority_schools(tracker, briefs, actions),
         "ofsted": ofsted_evidence(
             tracker,
             data.engagements,
@@ -65,10 +104,12 @@ def engagement_tables(
             hours_per_fte=rules.staff_hours_per_fte,
         ),
         "exceptions": outside_universe(data, universe, la_codes=la_codes, window=window),
-        "activity": activity_comparison(tracker, last_year_activity),
-        "rag": rag_ratings(data.engagements, universe, window=window),
+        "brief": briefs,
+        "prompts": prompts,
+        "activity": activity,
+        "rag": rag_ratings(data.engagements, universe, window=window, last_year=last_window),
         "conversations": conversation_log(data.engagements, universe, window=window),
-        "actions": open_actions(data.engagements, universe, window=window, as_of=as_of),
+        "actions": actions,
     }
 
 

@@ -22,6 +22,7 @@ from schemas.engagement import (
     EngagementSummaryRow,
     OfstedEvidenceRow,
     OutsideUniverseRow,
+    PriorityRow,
     TrackerRow,
 )
 from schemas.outputs import column_titles
@@ -61,6 +62,8 @@ def tracker_row(urn: str, **overrides: Any) -> dict[str, Any]:
         TrackerRow.last_conversation: date(2025, 11, 4),
         TrackerRow.next_conversation: date(2026, 2, 4),
         TrackerRow.is_overdue: False,
+        TrackerRow.is_due_soon: False,
+        TrackerRow.conversation_status: "Next due 04/02/2026",
         TrackerRow.mdp_published: True,
         TrackerRow.is_priority: False,
     }
@@ -143,10 +146,26 @@ OFSTED = frame(
     ],
 ).collect()
 EXCEPTIONS = frame(OutsideUniverseRow, []).collect()
+PRIORITIES = frame(
+    PriorityRow,
+    [
+        {
+            PriorityRow.hub_officer: "A. Officer",
+            PriorityRow.urgency: "1 act now",
+            PriorityRow.urn: "100003",
+            PriorityRow.school_name: "Brook Academy",
+            PriorityRow.phase_name: "Secondary",
+            PriorityRow.conversation_status: "Overdue: no conversation on record and none booked",
+            PriorityRow.reasons: "Overdue: no conversation on record and none booked; Not engaged",
+        }
+    ],
+).collect()
 
 
 def write_tracker(path: Path, **overrides: pl.DataFrame) -> str:
-    tables = {"tracker": TRACKER, "summary": SUMMARY, "ofsted": OFSTED, "exceptions": EXCEPTIONS}
+    tables = {
+        "tracker": TRACKER, "summary": SUMMARY, "priorities": PRIORITIES, "ofsted": OFSTED, "exceptions": EXCEPTIONS,
+    }
     tables.update(overrides)
     return write_school_engagement(path, META, notes=[], **tables)
 
@@ -182,8 +201,26 @@ def test_sheets_in_order(tracker_book) -> None:
         "Notes",
         "Schools",
         "Summary",
+        "Priorities",
         "Ofsted points",
         "Exceptions",
+    ]
+
+
+def test_priorities_sheet_lists_each_school_with_its_reasons(tracker_book) -> None:
+    ws = tracker_book["Priorities"]
+    header, cols = table_rows(ws)
+    assert list(cols) == [
+        "Link officer", "Urgency", "URN", "School", "Phase", "Conversation status", "Reasons"
+    ]
+    assert [ws.cell(header + 1, col).value for col in cols.values()] == [
+        "A. Officer",
+        "1 act now",
+        "100003",
+        "Brook Academy",
+        "Secondary",
+        "Overdue: no conversation on record and none booked",
+        "Overdue: no conversation on record and none booked; Not engaged",
     ]
 
 
