@@ -132,7 +132,8 @@ class _BriefWriter:
         self.number_format = formats.get(num_format="#,##0.0", valign="top")
         self.integer_format = formats.number("integer")
         self.text = formats.style("text")
-        self.wrapped = formats.style("wrapped_text")
+        # Indented, so text after a right-aligned number does not run into it.
+        self.wrapped = formats.style("wrapped_text", indent=1)
 
     def line(self, text: str, style: str = "text", **extra: Any) -> None:
         """One line of text in column A (it runs on across the empty cells to its right)."""
