@@ -68,7 +68,7 @@ def test_engagement_log_takes_quality_marks_old_and_new_and_the_mdp_summary_addr
     path.write_text(
         header
         + f"G1,100001,06/10/2025,30,conversation,Head,A Officer,2{empty},Y,Music Mark; Artsmark,\n"
-        + f'G2,100001,07/10/2025,30,conversation,Head,A Officer,2{empty},Y,'
+        + f"G2,100001,07/10/2025,30,conversation,Head,A Officer,2{empty},Y,"
         + '"music mark of recognition: ambition and quality",https://school.example.org/music\n'
         + f"G3,100002,08/10/2025,30,visit,Head,A Officer,1{empty},N,Music Mark Gold,www.school.example.org\n",
         encoding="utf-8",
@@ -83,4 +83,6 @@ def test_engagement_log_takes_quality_marks_old_and_new_and_the_mdp_summary_addr
     }
     rules = {r["column"]: r["rule"] for r in loaded.failures.iter_rows(named=True)}
     assert rules["mdp_url"] == "must be a web address starting http:// or https://"
-    assert rules["quality_marks"].startswith("must be quality marks separated by ';', each one of: Music Mark of ")
+    assert rules["quality_marks"].startswith(
+        "must be quality marks separated by ';', each one of: Music Mark of "
+    )
