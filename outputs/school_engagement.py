@@ -119,8 +119,11 @@ def write_school_engagement(
             OfstedEvidenceRow,
             ofsted,
             "Ofsted points",
-            "What Ofsted said hubs must do (2013), beside the hub's evidence",
-            "One row per point of Ofsted's list in Music in Schools (2013).",
+            "What Ofsted asks: its 2013 points for hubs and its school inspection framework, beside the hub's "
+            "evidence",
+            "One row per figure: first Ofsted's eleven points for hubs (Music in Schools, 2013), then each "
+            "evaluation area of the school inspection framework the hub's settings name (config/ofsted/), with "
+            "the hub's figures that speak to it. Ofsted asks schools for no music evidence of their own.",
         ),
         _sheet(
             OutsideUniverseRow,

@@ -218,11 +218,19 @@ LEVEL_COLUMNS: tuple[str, ...] = (
 
 
 class OfstedEvidenceRow(pa.DataFrameModel):
-    """One of the eleven things Ofsted said hubs must do (2013), beside the hub's evidence figure for it."""
+    """One of the eleven things Ofsted said hubs must do (2013), or an evaluation area of the school inspection
+    framework the hub follows, beside a figure of the hub's evidence for it.
+    """
 
-    point: pl.Int64 = pa.Field(ge=1, le=11, title="Point", description="Number of the point in Ofsted's list")
+    framework: str = pa.Field(
+        title="Framework", description="Ofsted 2013 (what hubs must do), or the school inspection framework"
+    )
+    point: pl.Int64 = pa.Field(
+        ge=1, le=11, title="Point", description="Number of the point in Ofsted's 2013 list, or of the area"
+    )
     what_hubs_must_do: str = pa.Field(
-        title="What hubs must do", description="Ofsted, Music in Schools (2013)"
+        title="What Ofsted asks",
+        description="The 2013 point (Music in Schools: what hubs must do), or the framework's evaluation area",
     )
     evidence: str = pa.Field(
         title="Evidence", description="The figure from the hub's data, or why there is none"

@@ -102,6 +102,8 @@ def engagement_tables(
             window=window,
             leader_roles=rules.school_leader_roles,
             hours_per_fte=rules.staff_hours_per_fte,
+            framework=rules.framework,
+            high_fsm_pct=rules.high_fsm_pct,
         ),
         "exceptions": outside_universe(data, universe, la_codes=la_codes, window=window),
         "brief": briefs,

@@ -98,6 +98,14 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     assert sorted({row["Point"] for row in ofsted}) == list(range(1, 12))
     engaged = next(row for row in ofsted if row["Point"] == 2)
     assert (engaged["Number"], engaged["Out of"]) == (3, 3)
+    # The renewed framework (the hub's default setting) follows, area by area, from its file.
+    renewed = [row for row in ofsted if row["Framework"] != "Ofsted 2013: what hubs must do"]
+    assert {row["Framework"] for row in renewed} == {
+        "Ofsted's renewed school inspection framework (from 10 November 2025)"
+    }
+    assert renewed[0]["What Ofsted asks"] == "Inclusion"
+    mdp = next(row for row in renewed if row["Evidence"].startswith("Schools whose music development plan"))
+    assert (mdp["What Ofsted asks"], mdp["Number"], mdp["Out of"]) == ("Leadership and governance", 1, 3)
 
     reports = sorted(p.name for p in (year_dir / "schools").iterdir())
     assert reports == [

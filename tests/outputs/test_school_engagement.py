@@ -131,6 +131,7 @@ OFSTED = frame(
     OfstedEvidenceRow,
     [
         {
+            OfstedEvidenceRow.framework: "Ofsted 2013: what hubs must do",
             OfstedEvidenceRow.point: 1,
             OfstedEvidenceRow.what_hubs_must_do: "Challenge schools",
             OfstedEvidenceRow.evidence: "Schools with a conversation",
@@ -139,6 +140,7 @@ OFSTED = frame(
             OfstedEvidenceRow.count_pct: 2 / 3,
         },
         {
+            OfstedEvidenceRow.framework: "Ofsted 2013: what hubs must do",
             OfstedEvidenceRow.point: 2,
             OfstedEvidenceRow.what_hubs_must_do: "Support school music",
             OfstedEvidenceRow.evidence: "No data",
