@@ -162,7 +162,7 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
             )
         write_school_engagement(
             folder / "tracker.xlsx", meta, tracker=school["tracker"], summary=school["summary"],
-            priorities=school["priorities"],            ofsted=school["ofsted"], exceptions=school["exceptions"], notes=school_notes,
+            map_points=school["map"], priorities=school["priorities"],            ofsted=school["ofsted"], exceptions=school["exceptions"], notes=school_notes,
         )
     with stages.timed("write school reports"):
         write_school_reports(

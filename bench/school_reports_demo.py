@@ -53,7 +53,7 @@ def main() -> None:
             started = time.perf_counter()
             write_school_engagement(
                 Path(folder) / "tracker.xlsx", meta, tracker=tables["tracker"], summary=tables["summary"],
-                priorities=tables["priorities"],                ofsted=tables["ofsted"], exceptions=tables["exceptions"], notes=notes,
+                map_points=tables["map"], priorities=tables["priorities"],                ofsted=tables["ofsted"], exceptions=tables["exceptions"], notes=notes,
             )
             tracker_write.append(time.perf_counter() - started)
             started = time.perf_counter()

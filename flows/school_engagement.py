@@ -74,6 +74,7 @@ def write_tracker(
         meta,
         tracker=tables["tracker"],
         summary=tables["summary"],
+        map_points=tables["map"],
         priorities=tables["priorities"],
         ofsted=tables["ofsted"],
         exceptions=tables["exceptions"],

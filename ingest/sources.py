@@ -212,7 +212,7 @@ def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
         files,
         Establishment,
         columns=GIAS_COLUMNS,
-        required=tuple(GIAS_COLUMNS.values()),
+        required=_required(Establishment),
         aliases={},
         date_formats=(GIAS_DATE_FORMAT,),
     )

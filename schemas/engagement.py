@@ -57,6 +57,12 @@ class TrackerRow(pa.DataFrameModel):
     la_name: str = pa.Field(title="Local authority", description="Local authority from GIAS")
     trust_name: str = pa.Field(nullable=True, title="Trust", description="Academy trust from GIAS")
     postcode: str = pa.Field(nullable=True, title="Postcode", description="Postcode from GIAS")
+    easting: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Easting", description="Ordnance Survey grid easting from GIAS, metres"
+    )
+    northing: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Northing", description="Ordnance Survey grid northing from GIAS, metres"
+    )
     pupil_headcount: pl.Int64 = pa.Field(
         nullable=True, ge=0, title="Pupils on roll", description="School census headcount"
     )
@@ -442,6 +448,26 @@ class PriorityRow(pa.DataFrameModel):
     conversation_status: str = pa.Field(title="Conversation status", description="As on the Schools sheet")
     reasons: str = pa.Field(
         title="Reasons", description="Every reason the school needs attention, most urgent first"
+    )
+
+    class Config:
+        strict = True
+
+
+class MapPointRow(pa.DataFrameModel):
+    """One school of the universe on the map of the tracker's Summary: where it is and which series it is in."""
+
+    series: str = pa.Field(
+        title="Series",
+        description="Priority; engaged; not engaged; or no grid reference in GIAS (not plotted)",
+    )
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
+    school_name: str = pa.Field(title="School", description="Establishment name from GIAS")
+    easting: pl.Int64 = pa.Field(nullable=True, ge=0, title="Easting", description="OS grid easting, metres")
+    northing: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Northing", description="OS grid northing, metres"
     )
 
     class Config:

@@ -16,6 +16,7 @@ from schemas.engagement import (
     LEVEL_COLUMNS,
     RAG_COLUMNS,
     EngagementSummaryRow,
+    MapPointRow,
     OpenActionRow,
     OutsideUniverseRow,
     PriorityRow,
@@ -299,6 +300,8 @@ def tracker_rows(
         *school_identity(),
         pl.col(Establishment.trust_name).alias(TrackerRow.trust_name),
         pl.col(Establishment.postcode).alias(TrackerRow.postcode),
+        pl.col(Establishment.easting).alias(TrackerRow.easting),
+        pl.col(Establishment.northing).alias(TrackerRow.northing),
         TrackerRow.pupil_headcount,
         TrackerRow.fsm_pct,
         TrackerRow.engagement_level,
@@ -508,4 +511,40 @@ def priority_schools(tracker: pl.LazyFrame, briefs: pl.LazyFrame, actions: pl.La
         )
         .sort("_no_officer", PriorityRow.hub_officer, PriorityRow.urgency, PriorityRow.urn)
         .drop("_no_officer")
+    )
+
+
+# -- The map on the Summary sheet ------------------------------------------------------------------------------
+
+MAP_SERIES = ("Not engaged", "Priority", "Engaged")
+NOT_PLOTTED = "No grid reference in GIAS (not plotted)"
+
+
+def map_points(tracker: pl.LazyFrame) -> pl.LazyFrame:
+    """Every school of the tracker with its grid reference and map series (MapPointRow), one series after the
+    other, each by URN: not engaged (every one a priority); priority among the engaged (red with a high FSM
+    share); the other engaged schools; then those GIAS gives no grid reference for (not plotted).
+    """
+    located = pl.col(TrackerRow.easting).is_not_null() & pl.col(TrackerRow.northing).is_not_null()
+    series = (
+        pl.when(~located)
+        .then(pl.lit(NOT_PLOTTED))
+        .when(~pl.col(TrackerRow.is_engaged))
+        .then(pl.lit(MAP_SERIES[0]))
+        .when(pl.col(TrackerRow.is_priority))
+        .then(pl.lit(MAP_SERIES[1]))
+        .otherwise(pl.lit(MAP_SERIES[2]))
+    )
+    order = {name: number for number, name in enumerate([*MAP_SERIES, NOT_PLOTTED])}
+    return (
+        tracker.select(
+            series.alias(MapPointRow.series),
+            MapPointRow.urn,
+            MapPointRow.school_name,
+            MapPointRow.easting,
+            MapPointRow.northing,
+        )
+        .with_columns(pl.col(MapPointRow.series).replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+        .sort("_order", MapPointRow.urn)
+        .drop("_order")
     )

@@ -17,6 +17,7 @@ from schemas.vocabulary import CONVERSATION_KINDS
 from transforms.activity import HubData
 from transforms.engagement import (
     engagement_summary,
+    map_points,
     outside_universe,
     priority_schools,
     school_activity,
@@ -37,7 +38,7 @@ from transforms.school_reports import (
 )
 from transforms.universe import school_universe
 
-TRACKER_TABLES = ("tracker", "summary", "priorities", "ofsted", "exceptions")
+TRACKER_TABLES = ("tracker", "summary", "map", "priorities", "ofsted", "exceptions")
 REPORT_TABLES = ("brief", "prompts", "activity", "rag", "conversations", "actions")
 
 
@@ -93,6 +94,7 @@ def engagement_tables(
     return {
         "tracker": tracker,
         "summary": engagement_summary(tracker),
+        "map": map_points(tracker),
         "priorities": priority_schools(tracker, briefs, actions),
         "ofsted": ofsted_evidence(
             tracker,

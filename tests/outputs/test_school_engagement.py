@@ -20,6 +20,7 @@ from schemas.engagement import (
     LEVEL_COLUMNS,
     RAG_COLUMNS,
     EngagementSummaryRow,
+    MapPointRow,
     OfstedEvidenceRow,
     OutsideUniverseRow,
     PriorityRow,
@@ -148,6 +149,33 @@ OFSTED = frame(
     ],
 ).collect()
 EXCEPTIONS = frame(OutsideUniverseRow, []).collect()
+MAP = frame(
+    MapPointRow,
+    [
+        {
+            "series": "Not engaged",
+            "urn": "100003",
+            "school_name": "Brook Academy",
+            "easting": 430000,
+            "northing": 350000,
+        },
+        {
+            "series": "Engaged",
+            "urn": "100001",
+            "school_name": "Abbey Primary",
+            "easting": 441234,
+            "northing": 352000,
+        },
+        {
+            "series": "Engaged",
+            "urn": "100002",
+            "school_name": "School 100002",
+            "easting": 445000,
+            "northing": 361999,
+        },
+        {"series": "No grid reference in GIAS (not plotted)", "urn": "100009", "school_name": "Lost School"},
+    ],
+).collect()
 PRIORITIES = frame(
     PriorityRow,
     [
@@ -166,7 +194,12 @@ PRIORITIES = frame(
 
 def write_tracker(path: Path, **overrides: pl.DataFrame) -> str:
     tables = {
-        "tracker": TRACKER, "summary": SUMMARY, "priorities": PRIORITIES, "ofsted": OFSTED, "exceptions": EXCEPTIONS,
+        "tracker": TRACKER,
+        "summary": SUMMARY,
+        "map_points": MAP,
+        "priorities": PRIORITIES,
+        "ofsted": OFSTED,
+        "exceptions": EXCEPTIONS,
     }
     tables.update(overrides)
     return write_school_engagement(path, META, notes=[], **tables)
@@ -203,6 +236,7 @@ def test_sheets_in_order(tracker_book) -> None:
         "Notes",
         "Schools",
         "Summary",
+        "Map",
         "Priorities",
         "Ofsted points",
         "Exceptions",
@@ -213,7 +247,13 @@ def test_priorities_sheet_lists_each_school_with_its_reasons(tracker_book) -> No
     ws = tracker_book["Priorities"]
     header, cols = table_rows(ws)
     assert list(cols) == [
-        "Link officer", "Urgency", "URN", "School", "Phase", "Conversation status", "Reasons"
+        "Link officer",
+        "Urgency",
+        "URN",
+        "School",
+        "Phase",
+        "Conversation status",
+        "Reasons",
     ]
     assert [ws.cell(header + 1, col).value for col in cols.values()] == [
         "A. Officer",
@@ -272,14 +312,44 @@ def test_schools_table_has_filter_buttons(tracker_book) -> None:
 def test_summary_chart_is_stacked_and_leaves_out_all_phases(tracker_file: Path, tracker_book) -> None:
     header, _ = table_rows(tracker_book["Summary"])
     with zipfile.ZipFile(tracker_file) as archive:
-        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 1
-        xml = archive.read(charts[0]).decode()
+        charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2  # the column chart and the map
+    (xml,) = [chart for chart in charts if "<c:barChart>" in chart]
     assert '<c:grouping val="stacked"/>' in xml
     assert xml.count("<c:ser>") == len(LEVEL_COLUMNS)
     # Primary and Secondary are plotted; the All phases row (header + 3) is not.
     ranges = set(re.findall(r"<c:f>Summary!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)</c:f>", xml))
     assert ranges == {(str(header + 1), str(header + 2))}
+
+
+def test_summary_maps_the_schools_from_the_map_sheet_with_alt_text(tracker_file: Path, tracker_book) -> None:
+    header, cols = table_rows(tracker_book["Map"])
+    rows = [[tracker_book["Map"].cell(header + n, col).value for col in cols.values()] for n in range(1, 5)]
+    assert rows[0] == ["Not engaged", "100003", "Brook Academy", 430000, 350000]
+    assert rows[3] == ["No grid reference in GIAS (not plotted)", "100009", "Lost School", "[x]", "[x]"]
+    with zipfile.ZipFile(tracker_file) as archive:
+        names = archive.namelist()
+        (xml,) = [
+            archive.read(n).decode()
+            for n in names
+            if n.startswith("xl/charts/") and "scatter" in archive.read(n).decode()
+        ]
+        drawings = "".join(archive.read(n).decode() for n in names if n.startswith("xl/drawings/drawing"))
+    # One series per group present, each reading its own rows of the Map table (easting D, northing E).
+    assert xml.count("<c:ser>") == 2
+    first = header + 1
+    assert f"<c:f>Map!$D${first}</c:f>" in xml and f"<c:f>Map!$E${first}</c:f>" in xml
+    assert f"<c:f>Map!$D${first + 1}:$D${first + 2}</c:f>" in xml
+    assert "Lost School" not in xml and f"$D${first + 3}" not in xml  # no grid reference: not plotted
+    # Axes on whole 10 km lines around the schools; a different marker per series (not colour alone).
+    assert '<c:min val="430000"/>' in xml and '<c:max val="450000"/>' in xml
+    assert '<c:min val="350000"/>' in xml and '<c:max val="370000"/>' in xml
+    assert '<c:symbol val="triangle"/>' in xml and '<c:symbol val="circle"/>' in xml
+    # Alt text for the map and the column chart.
+    assert (
+        'descr="Map of the hub&apos;s schools' in drawings or "descr=\"Map of the hub's schools" in drawings
+    )
+    assert drawings.count("descr=") == 2
 
 
 def test_exceptions_sheet_with_no_rows_is_readable(tracker_book) -> None:

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.census import SchoolCensus
-from schemas.engagement import EngagementSummaryRow, OutsideUniverseRow, TrackerRow
+from schemas.engagement import EngagementSummaryRow, MapPointRow, OutsideUniverseRow, TrackerRow
 from schemas.hub_exports import (
     Cpd,
     Engagements,
@@ -25,8 +25,10 @@ from tests.builders import establishments, frame, hub_data, school
 from transforms.activity import HubData
 from transforms.engagement import (
     ALL_PHASES,
+    NOT_PLOTTED,
     canonical_quality_marks,
     engagement_summary,
+    map_points,
     outside_universe,
     tracker_rows,
 )
@@ -56,9 +58,9 @@ def _contact(number: int, urn: str, day: date, **values: object) -> dict:
 @pytest.fixture
 def data() -> HubData:
     register = establishments(
-        school(A, trust_name="Vale Trust", postcode="DE1 1AA", fsm_pct=50.0),
-        school(B, fsm_pct=10.0),
-        school(C, phase_name="Secondary", fsm_pct=5.0),
+        school(A, trust_name="Vale Trust", postcode="DE1 1AA", fsm_pct=50.0, easting=435120, northing=336450),
+        school(B, fsm_pct=10.0),  # GIAS gives no grid reference
+        school(C, phase_name="Secondary", fsm_pct=5.0, easting=437800, northing=341200),
         school(D, la_code="891", la_name="Nottinghamshire"),
         school(E, type_name="Other independent school", type_group_name="Independent schools"),
     )
@@ -311,4 +313,17 @@ def test_quality_marks_are_shown_under_their_current_names() -> None:
         "Music Mark school membership",  # the same mark twice is shown once
         "Music Mark of Recognition: Dedication & Improvement",
         None,
+    ]
+
+
+def test_the_map_puts_each_school_in_one_series_and_keeps_those_without_a_grid_reference(
+    tracker: pl.DataFrame,
+) -> None:
+    assert (_row(tracker, A)["easting"], _row(tracker, A)["northing"]) == (435120, 336450)
+    points = MapPointRow.validate(map_points(tracker.lazy()).collect())
+    # C is engaged but red with a high FSM share (a priority); A is engaged; B is not engaged, and unplaced.
+    assert points.rows() == [
+        ("Priority", C, "School 100003", 437800, 341200),
+        ("Engaged", A, "School 100001", 435120, 336450),
+        (NOT_PLOTTED, B, "School 100002", None, None),
     ]
