@@ -19,6 +19,7 @@ is deleted. Other files are left alone. A failed run deletes nothing.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -183,6 +184,12 @@ def _meta_line(meta: WorkbookMeta, year_is_closed: bool) -> str:
     return f"{meta.hub_name}, {meta.period_label}. Figures as at {meta.as_of:%d/%m/%Y} ({state})."
 
 
+@functools.lru_cache(maxsize=256)
+def _wrapped(text: str) -> tuple[str, ...]:
+    """A note's text in lines for the cover (the same notes are on every report: wrapped once)."""
+    return tuple(textwrap.wrap(text, _NOTE_LINE))
+
+
 def render_school_report(report: _Report, notes: Sequence[Note]) -> bytes:
     """The bytes of one school's report: Brief, then Cover (provenance, contents, notes), then Conversations."""
     buffer = io.BytesIO()
@@ -206,7 +213,7 @@ def render_school_report(report: _Report, notes: Sequence[Note]) -> bytes:
     row += 2
     write_text(cover, row, 0, "Notes", formats.style("subtitle"), formats)
     for note in notes:
-        for number, piece in enumerate(textwrap.wrap(note.text, _NOTE_LINE)):
+        for number, piece in enumerate(_wrapped(note.text)):
             row += 1
             if number == 0:
                 write_text(cover, row, 0, note.note_id, formats.style("label"), formats)
