@@ -72,15 +72,15 @@ def engagement_tables(
         high_fsm_pct=rules.high_fsm_pct,
         as_of=as_of,
         due_soon_days=rules.brief.due_soon_days,
-    ).cache()
+    )
     last_year = year.previous()
     last_window = ReportingWindow.for_year(last_year, as_of=as_of)
     last_year_activity = school_activity(
         data, school_universe(data.establishments, la_codes=la_codes, year=last_year), window=last_window
     )
-    activity = activity_comparison(tracker, last_year_activity, rules=rules.brief).cache()
-    actions = open_actions(data.engagements, universe, window=window, as_of=as_of).cache()
-    briefs = school_briefs(tracker, data.engagements, window=window, as_of=as_of, rules=rules.brief).cache()
+    activity = activity_comparison(tracker, last_year_activity, rules=rules.brief)
+    actions = open_actions(data.engagements, universe, window=window, as_of=as_of)
+    briefs = school_briefs(tracker, data.engagements, window=window, as_of=as_of, rules=rules.brief)
     prompts = brief_prompts(
         tracker,
         briefs,

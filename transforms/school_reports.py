@@ -131,10 +131,13 @@ def activity_comparison(
         )
         .with_columns(pl.col(SchoolActivityRow.this_year).cast(pl.Int64))
     )
-    counted = pl.col(SchoolActivityRow.this_year).filter(pupils > 0)
+    # Schools without pupils on roll recorded count in neither the total nor the pupils (a when, not a filter:
+    # a filter inside a window can fail on some plans).
+    on_roll = pupils.fill_null(0) > 0
+    counted = pl.when(on_roll).then(pl.col(SchoolActivityRow.this_year)).otherwise(0)
 
     def rate(over: list[str]) -> pl.Expr:
-        total = pupils.filter(pupils > 0).sum().over(over)
+        total = pl.when(on_roll).then(pupils).otherwise(0).sum().over(over)
         return pl.when(total > 0).then(counted.sum().over(over) * 100 / total).cast(pl.Float64)
 
     last = last_year.select(TrackerRow.urn, *ACTIVITY_COLUMNS).unpivot(
@@ -471,7 +474,7 @@ class _Prompt:
     """One prompt rule: its area (a key of PROMPT_AREAS), when it applies, and its text."""
 
     area: str
-    applies: pl.Expr
+    applies: pl.Expr | None  # None: for every school
     text: pl.Expr
 
 
@@ -492,7 +495,8 @@ def _prompt_rules(rules: BriefRules, *, closed: bool) -> list[_Prompt]:
     strength = ((col("_rated") >= 3) & (greens == col("_rated"))) | (
         (col("_well_above") >= 2) & (col("_reds") == 0)
     )
-    always = pl.lit(True)
+    # Not a literal True: Polars can fail to filter a join's result on a literal predicate.
+    always = None
     return [
         _Prompt(
             "curriculum_and_teaching",
@@ -627,12 +631,19 @@ def _prompt_rules(rules: BriefRules, *, closed: bool) -> list[_Prompt]:
                 col("_overdue_actions"),
             ),
         ),
-        _Prompt(
-            "leadership",
-            col(TrackerRow.is_overdue) & pl.lit(not closed),
-            pl.format(
-                "The conversation is overdue ({}): agree the next date.", col(TrackerRow.conversation_status)
-            ),
+        *(
+            []
+            if closed  # nothing is overdue in a closed year
+            else [
+                _Prompt(
+                    "leadership",
+                    col(TrackerRow.is_overdue),
+                    pl.format(
+                        "The conversation is overdue ({}): agree the next date.",
+                        col(TrackerRow.conversation_status),
+                    ),
+                )
+            ]
         ),
         _Prompt(
             "planning_call",
@@ -689,7 +700,7 @@ def brief_prompts(
     )
     order = {key: number for number, key in enumerate(area_titles)}
     parts = [
-        base.filter(rule.applies.fill_null(False)).select(
+        (base if rule.applies is None else base.filter(rule.applies.fill_null(False))).select(
             TrackerRow.urn,
             pl.lit(area_titles[rule.area]).alias(BriefPromptRow.area),
             rule.text.alias(BriefPromptRow.prompt),
