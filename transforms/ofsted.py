@@ -156,18 +156,24 @@ def _tracker_evidence(tracker: pl.LazyFrame, high_fsm_pct: float) -> pl.LazyFram
 
 
 def _rows(frame: pl.LazyFrame, items: Sequence[Evidence]) -> pl.LazyFrame:
+    """One row per item (key, point, evidence, count, denominator), all aggregated in one pass over ``frame``."""
     nothing = pl.lit(None, dtype=pl.Float64)
-    return pl.concat(
-        [
-            frame.select(
+    columns = [f"_item_{number}" for number in range(len(items))]
+    return (
+        frame.select(
+            pl.struct(
                 pl.lit(item.key).alias(KEY),
                 pl.lit(item.point, dtype=pl.Int64).alias(Row.point),
                 pl.lit(item.text).alias(Row.evidence),
-                (item.count if item.count is not None else nothing).alias(Row.count),
-                (item.denominator if item.denominator is not None else nothing).alias(Row.denominator),
-            )
-            for item in items
-        ]
+                (item.count if item.count is not None else nothing).cast(pl.Float64).alias(Row.count),
+                (item.denominator if item.denominator is not None else nothing)
+                .cast(pl.Float64)
+                .alias(Row.denominator),
+            ).alias(column)
+            for item, column in zip(items, columns, strict=True)
+        )
+        .unpivot(on=columns, variable_name="_item", value_name="_figure")
+        .select(pl.col("_figure").struct.unnest())
     )
 
 

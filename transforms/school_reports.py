@@ -495,7 +495,6 @@ def _prompt_rules(rules: BriefRules, *, closed: bool) -> list[_Prompt]:
     strength = ((col("_rated") >= 3) & (greens == col("_rated"))) | (
         (col("_well_above") >= 2) & (col("_reds") == 0)
     )
-    # Not a literal True: Polars can fail to filter a join's result on a literal predicate.
     always = None
     return [
         _Prompt(
@@ -699,13 +698,27 @@ def brief_prompts(
         )
     )
     order = {key: number for number, key in enumerate(area_titles)}
-    parts = [
-        (base if rule.applies is None else base.filter(rule.applies.fill_null(False))).select(
-            TrackerRow.urn,
-            pl.lit(area_titles[rule.area]).alias(BriefPromptRow.area),
-            rule.text.alias(BriefPromptRow.prompt),
-            pl.lit(order[rule.area] * 100 + number).alias("_order"),
+    prompt_rules = _prompt_rules(rules, closed=closed)
+    # One column per rule (its text where it applies), then one row per prompt: a single pass over the schools.
+    columns = [f"_rule_{number}" for number in range(len(prompt_rules))]
+    texts = [
+        (rule.text if rule.applies is None else pl.when(rule.applies.fill_null(False)).then(rule.text)).alias(
+            column
         )
-        for number, rule in enumerate(_prompt_rules(rules, closed=closed))
+        for rule, column in zip(prompt_rules, columns, strict=True)
     ]
-    return pl.concat(parts).sort(TrackerRow.urn, "_order").drop("_order")
+    areas = pl.LazyFrame(
+        {
+            "_rule": columns,
+            BriefPromptRow.area: [area_titles[rule.area] for rule in prompt_rules],
+            "_order": [order[rule.area] * 100 + number for number, rule in enumerate(prompt_rules)],
+        }
+    )
+    return (
+        base.select(TrackerRow.urn, *texts)
+        .unpivot(index=TrackerRow.urn, on=columns, variable_name="_rule", value_name=BriefPromptRow.prompt)
+        .drop_nulls(BriefPromptRow.prompt)
+        .join(areas, on="_rule")
+        .sort(TrackerRow.urn, "_order")
+        .select(TrackerRow.urn, BriefPromptRow.area, BriefPromptRow.prompt)
+    )
