@@ -129,10 +129,14 @@ def engagement_notes(*, year: AcademicYear, as_of: date, rules: EngagementRules)
         "A school is engaged when it hosted WCET, had pupils in tuition or ensembles, hosted an ensemble, ran a "
         "regular singing programme, or had a SMEP contact at engagement level 1 or above during the year.",
         f"Conversations are the SMEP log's contacts of kind {kinds} with the school (network meetings are with "
-        "many schools and are not counted). A school is overdue when it has had no conversation this year. The "
-        "next conversation is the date the latest contact set.",
+        "many schools and are not counted). The next conversation is the date the latest contact set. As of "
+        f"{as_of:%d/%m/%Y}, a school is overdue when that date has passed, or when none is set and its last "
+        f"conversation was more than a year before (or there was none); due soon when it falls within "
+        f"{rules.brief.due_soon_days} days. Once the year is over nothing is overdue: the tracker says how many "
+        "conversations the year had, and an open action is overdue if it was due before 31 August.",
         "Engagement level, each RAG rating and MDP published are the latest the SMEP log recorded this year; a "
-        "contact that leaves a rating empty does not clear it. Quality marks are the latest recorded, in any year.",
+        "contact that leaves a rating empty does not clear it. Quality marks and the MDP summary's address are "
+        "the latest recorded, in any year; quality marks are shown under their current names.",
         f"A school is a priority when it is not engaged, or when it is rated red on a duty area and at least "
         f"{rules.high_fsm_pct:g}% of its pupils are eligible for free school meals (school census, else GIAS).",
         "Activity is counted as on the annual return's duty sheets: unique pupils for WCET, tuition and "
