@@ -167,13 +167,14 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
             )
         write_school_engagement(
             folder / "tracker.xlsx", meta, tracker=school["tracker"], summary=school["summary"],
-            ofsted=school["ofsted"], exceptions=school["exceptions"], notes=school_notes,
+            map_points=school["map"], priorities=school["priorities"],            ofsted=school["ofsted"], exceptions=school["exceptions"], notes=school_notes,
         )
     with stages.timed("write school reports"):
         write_school_reports(
-            folder / SCHOOL_REPORTS_FOLDER, meta, tracker=school["tracker"], activity=school["activity"],
+            folder / SCHOOL_REPORTS_FOLDER, meta, tracker=school["tracker"],
+            brief=school["brief"], prompts=school["prompts"],            activity=school["activity"],
             rag=school["rag"], conversations=school["conversations"], actions=school["actions"], notes=school_notes,
-            processes=config.settings.report_processes,
+            framework=rules.framework, processes=config.settings.report_processes,
         )
     with stages.timed("store"):
         now = datetime.now(UTC)

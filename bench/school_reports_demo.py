@@ -55,13 +55,15 @@ def main() -> None:
             started = time.perf_counter()
             write_school_engagement(
                 Path(folder) / "tracker.xlsx", meta, tracker=tables["tracker"], summary=tables["summary"],
-                ofsted=tables["ofsted"], exceptions=tables["exceptions"], notes=notes,
+                map_points=tables["map"], priorities=tables["priorities"],                ofsted=tables["ofsted"], exceptions=tables["exceptions"], notes=notes,
             )
             tracker_write.append(time.perf_counter() - started)
             started = time.perf_counter()
             written = write_school_reports(
-                Path(folder) / "schools", meta, tracker=tables["tracker"], activity=tables["activity"],
+                Path(folder) / "schools", meta, tracker=tables["tracker"],
+                brief=tables["brief"], prompts=tables["prompts"],                activity=tables["activity"],
                 rag=tables["rag"], conversations=tables["conversations"], actions=tables["actions"], notes=notes,
+                framework=rules.framework,
             )
             reports_write.append(time.perf_counter() - started)
             count = len(written)

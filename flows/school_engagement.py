@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.plain import fail_plainly, retry_transient
 from hubreturns.config import HubConfig
+from hubreturns.ofsted_frameworks import load_framework
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import school_engagement_path, write_school_engagement
 from outputs.school_reports import write_school_reports
@@ -23,6 +24,7 @@ from schemas.return_layout import return_layout
 from transforms.activity import HubData
 from transforms.engagement_tables import EngagementRules, engagement_notes, engagement_tables
 from transforms.figures import collect_tables
+from transforms.school_reports import BriefRules
 
 SCHOOL_REPORTS_FOLDER = "schools"
 
@@ -35,6 +37,14 @@ def engagement_rules(config: HubConfig, year: AcademicYear | None = None) -> Eng
         school_leader_roles=tuple(settings.school_leader_roles),
         staff_hours_per_fte=settings.staff_hours_per_fte,
         engaged_duties=return_layout(year).kpi5.duties if year is not None else None,
+        framework=load_framework(settings.ofsted_framework),
+        brief=BriefRules(
+            fsm_band_edges_pct=tuple(settings.fsm_band_edges_pct),
+            well_below_ratio=settings.similar_well_below_ratio,
+            well_above_ratio=settings.similar_well_above_ratio,
+            inclusion_gap_pct=settings.inclusion_gap_pct,
+            due_soon_days=settings.conversation_due_soon_days,
+        ),
     )
 
 
@@ -72,6 +82,8 @@ def write_tracker(
         meta,
         tracker=tables["tracker"],
         summary=tables["summary"],
+        map_points=tables["map"],
+        priorities=tables["priorities"],
         ofsted=tables["ofsted"],
         exceptions=tables["exceptions"],
         notes=_notes(config, year, as_of),
@@ -107,7 +119,10 @@ def write_reports(
         conversations=tables["conversations"],
         actions=tables["actions"],
         notes=_notes(config, year, as_of),
+        framework=engagement_rules(config).framework,
         processes=config.settings.report_processes,
+        brief=tables["brief"],
+        prompts=tables["prompts"],
     )
     get_run_logger().info("%d school reports written to %s", len(written), folder)
     return folder

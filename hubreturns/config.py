@@ -115,6 +115,36 @@ class Settings(BaseModel):
         description="Working hours a year of one full-time member of hub staff (Ofsted point 7); 1,265 is a "
         "teacher's directed time",
     )
+    ofsted_framework: str = Field(
+        default="renewed-2025-11",
+        description="Ofsted's school inspection framework the tracker and the school briefs follow: a file of "
+        "config/ofsted/ (its name without .toml)",
+    )
+    conversation_due_soon_days: int = Field(
+        default=28,
+        ge=0,
+        le=366,
+        description="A conversation due within this many days of the as-of date is due soon",
+    )
+    fsm_band_edges_pct: tuple[float, ...] = Field(
+        default=(15.0, 30.0),
+        description="Edges of the bands of free school meals share the school brief compares schools within",
+    )
+    similar_well_below_ratio: float = Field(
+        default=0.5, gt=0, description="A school is well below similar schools under this share of their rate"
+    )
+    similar_well_above_ratio: float = Field(
+        default=1.5,
+        gt=0,
+        description="A school is well above similar schools over this multiple of their rate",
+    )
+    inclusion_gap_pct: float = Field(
+        default=5.0,
+        ge=0,
+        le=100,
+        description="The brief raises inclusion when FSM or SEND pupils' share of a school's learners is this many "
+        "points under their share of its pupils",
+    )
     allow_demo_key: bool = Field(
         default=False, description="Synthetic data only: pseudonymise with the public demo key"
     )

@@ -261,7 +261,7 @@ def load_register(files: tuple[InputFile, ...]) -> LoadedInput:
         files,
         Establishment,
         columns=GIAS_COLUMNS,
-        required=tuple(GIAS_COLUMNS.values()),
+        required=_required(Establishment),
         aliases={},
     )
 

@@ -16,6 +16,8 @@ from schemas.vocabulary import (
     CENSUS_PERIOD_REGEX,
     LA_CODE_REGEX,
     LAESTAB_REGEX,
+    QUALITY_MARKS,
+    QUALITY_MARKS_REGEX,
     UK_POSTCODE_REGEX,
     UPN_REGEX,
     URN_REGEX,
@@ -30,6 +32,8 @@ _PATTERN_RULES = {
     ACADEMIC_YEAR_REGEX: "must be an academic year written YYYY/YY, such as 2025/26",
     r"^\d{4}$": "must be 4 digits",
     CENSUS_PERIOD_REGEX: "must be a DfE time period of 6 digits, such as 202526",
+    QUALITY_MARKS_REGEX: "must be quality marks separated by ';', each one of: " + "; ".join(QUALITY_MARKS),
+    r"^https?://\S+$": "must be a web address starting http:// or https://",
 }
 
 

@@ -2,27 +2,50 @@
 
 Sheets: Cover, Contents, Notes, then Schools (one row per school of the universe, red-amber-green ratings
 coloured by conditional formatting), Summary (schools by phase and engagement level, with a stacked column
-chart), Ofsted points (the eleven things hubs must do, beside the hub's evidence) and Exceptions (schools the
-exports name outside the universe). The tables arrive computed; each is validated against its schema and laid
-out under its schema's column titles. Nothing is computed here.
+chart, and below it a map of the schools: a scatter chart of their grid references), Map (the map's figures:
+each school's series and grid reference), Priorities (the schools to act on, by link officer then urgency,
+with every reason), Ofsted points (the 2013 points for hubs and the school inspection framework's areas, beside
+the hub's evidence) and Exceptions (schools the exports name outside the universe). The tables arrive computed;
+each is validated against its schema and laid out under its schema's column titles. Nothing is computed here.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 
-from outputs.house_style import RAG_FILLS, BarChart, Note, TableSheet, WorkbookMeta, write_workbook
+from outputs.house_style import (
+    RAG_FILLS,
+    BarChart,
+    Note,
+    TableLayout,
+    TableSheet,
+    WorkbookMeta,
+    house_formats,
+    open_workbook,
+    safe_sheet_name,
+    set_document_properties,
+    write_bytes_atomically,
+    write_contents,
+    write_cover,
+    write_notes,
+    write_sheet,
+)
+from outputs.school_brief import print_data_sheet
 from schemas.engagement import (
     LEVEL_COLUMNS,
     RAG_COLUMNS,
     EngagementSummaryRow,
+    MapPointRow,
     OfstedEvidenceRow,
     OutsideUniverseRow,
+    PriorityRow,
     TrackerRow,
 )
 from schemas.outputs import column_titles
@@ -68,6 +91,8 @@ def write_school_engagement(
     *,
     tracker: pl.DataFrame,
     summary: pl.DataFrame,
+    map_points: pl.DataFrame,
+    priorities: pl.DataFrame,
     ofsted: pl.DataFrame,
     exceptions: pl.DataFrame,
     notes: Sequence[Note],
@@ -79,6 +104,9 @@ def write_school_engagement(
         meta: The run that made the figures, shown on the cover.
         tracker: One row per school of the universe (``TrackerRow``).
         summary: Schools by phase, the 'All phases' row last (``EngagementSummaryRow``).
+        map_points: Every school with its grid reference and map series, series after series (``MapPointRow``).
+        priorities: Priority and overdue schools with their reasons, sorted for the link officers
+            (``PriorityRow``).
         ofsted: Ofsted's eleven points beside the hub's evidence (``OfstedEvidenceRow``).
         exceptions: Schools named in the exports outside the universe (``OutsideUniverseRow``); may be empty.
         notes: The Notes sheet's rows.
@@ -98,17 +126,39 @@ def write_school_engagement(
         summary,
         "Summary",
         "Schools by phase and engagement level",
-        "One row per phase, then all phases.",
+        "One row per phase, then all phases. Below the column chart, a map of the schools (a scatter chart of "
+        "their grid references); its figures are on the Map sheet.",
+    )
+    points = _sheet(
+        MapPointRow,
+        map_points,
+        MAP_SHEET,
+        "Where the hub's schools are: priority, engaged and not engaged",
+        "One row per school, series after series, with its Ordnance Survey grid reference from GIAS (metres): "
+        "the figures of the map on the Summary sheet. Schools GIAS gives no grid reference for are last, not "
+        "plotted.",
     )
     sheets = [
         replace(schools, value_fills=RAG_VALUE_FILLS),
         replace(by_phase, chart=_summary_chart()),
+        points,
+        _sheet(
+            PriorityRow,
+            priorities,
+            "Priorities",
+            "Schools to act on, by link officer and urgency, with every reason",
+            "One row per priority school or school with an overdue conversation or action, sorted by link officer "
+            "(none recorded last), then urgency (1 act now, 2 plan a conversation, 3 keep in view), then URN.",
+        ),
         _sheet(
             OfstedEvidenceRow,
             ofsted,
             "Ofsted points",
-            "What Ofsted said hubs must do (2013), beside the hub's evidence",
-            "One row per point of Ofsted's list in Music in Schools (2013).",
+            "What Ofsted asks: its 2013 points for hubs and its school inspection framework, beside the hub's "
+            "evidence",
+            "One row per figure: first Ofsted's eleven points for hubs (Music in Schools, 2013), then each "
+            "evaluation area of the school inspection framework the hub's settings name (config/ofsted/), with "
+            "the hub's figures that speak to it. Ofsted asks schools for no music evidence of their own.",
         ),
         _sheet(
             OutsideUniverseRow,
@@ -118,4 +168,102 @@ def write_school_engagement(
             "One row per school and export. These schools are not on the Schools sheet.",
         ),
     ]
-    return write_workbook(Path(path), meta, sheets, list(notes))
+    return _write(Path(path), meta, sheets, list(notes))
+
+
+MAP_SHEET = "Map"
+# Each series its own marker shape, so the map does not rest on colour alone.
+# Colours from the Okabe-Ito palette, told apart with colour blindness too.
+_MARKERS = {
+    "Not engaged": ("triangle", "#E69F00"),
+    "Priority": ("diamond", "#CC79A7"),
+    "Engaged": ("circle", "#0072B2"),
+}
+_GRID_STEP = 10_000  # axes start and end on whole 10 km lines around the schools
+_MAP_DESCRIPTION = (
+    "Map of the hub's schools: a scatter chart of each school's grid reference from GIAS (easting across, "
+    "northing up, metres): schools not engaged as orange triangles, engaged schools that are a priority as pink "
+    "diamonds, other engaged schools as blue circles. The same figures are in the table on the Map sheet."
+)
+
+
+def _write(path: Path, meta: WorkbookMeta, sheets: Sequence[TableSheet], notes: Sequence[Note]) -> str:
+    """Cover, Contents, Notes, then the sheets (as the house style lays them out), and the map on Summary."""
+    buffer = io.BytesIO()
+    workbook = open_workbook(buffer)
+    set_document_properties(workbook, meta)
+    formats = house_formats(workbook)
+    write_cover(workbook, meta, formats=formats)
+    taken = ["Cover", "Contents", "Notes"]
+    for sheet in sheets:
+        taken.append(safe_sheet_name(sheet.sheet_name, taken))
+    contents = [
+        ("Cover", "About this workbook: hub, period, run, code version and source files"),
+        ("Notes", "Notes referred to in the tables"),
+        *((name, sheet.title) for name, sheet in zip(taken[3:], sheets, strict=True)),
+    ]
+    write_contents(workbook, contents, formats=formats)
+    write_notes(workbook, notes, formats=formats)
+    layouts: dict[str, TableLayout] = {}
+    for sheet in sheets:
+        layout = write_sheet(workbook, sheet, formats)
+        print_data_sheet(layout.worksheet, layout, meta.title)
+        layouts[sheet.sheet_name] = layout
+    points = next(sheet.table for sheet in sheets if sheet.sheet_name == MAP_SHEET)
+    _add_map(workbook, layouts["Summary"], layouts[MAP_SHEET], points)
+    workbook.close()
+    return write_bytes_atomically(path, buffer.getvalue())
+
+
+def _add_map(workbook: Any, summary: TableLayout, layout: TableLayout, points: pl.DataFrame) -> None:
+    """A scatter chart on Summary, below its column chart, reading each series' rows of the Map table."""
+    if points.is_empty():
+        return
+    name = layout.worksheet.get_name()
+    east, north = (
+        layout.column_index(str(MapPointRow.easting)),
+        layout.column_index(str(MapPointRow.northing)),
+    )
+    chart = workbook.add_chart({"type": "scatter"})
+    series = points.get_column(str(MapPointRow.series)).to_list()
+    plotted = 0
+    for label, (marker, colour) in _MARKERS.items():
+        rows = [number for number, value in enumerate(series) if value == label]
+        if not rows:
+            continue
+        first, last = layout.first_data_row + rows[0], layout.first_data_row + rows[-1]
+        chart.add_series(
+            {
+                "name": label,
+                "categories": [name, first, east, last, east],
+                "values": [name, first, north, last, north],
+                "marker": {
+                    "type": marker,
+                    "size": 6,
+                    "fill": {"color": colour},
+                    "border": {"color": colour},
+                },
+            }
+        )
+        plotted += 1
+    if not plotted:
+        return
+    chart.set_title({"name": "Where the schools are"})
+    for axis, column, title in ((chart.set_x_axis, east, "Easting"), (chart.set_y_axis, north, "Northing")):
+        values = points.get_column(layout.columns[column]).drop_nulls()
+        axis(
+            {
+                "name": f"{title} (metres)",
+                "min": int(values.min()) // _GRID_STEP * _GRID_STEP,  # type: ignore[arg-type]
+                "max": -(-int(values.max()) // _GRID_STEP) * _GRID_STEP,  # type: ignore[arg-type]
+                "major_gridlines": {"visible": True},
+                "num_format": "#,##0",
+            }
+        )
+    chart.set_legend({"position": "bottom"})
+    summary.worksheet.insert_chart(
+        summary.header_row + 22,
+        len(summary.columns) + 1,
+        chart,
+        {"description": _MAP_DESCRIPTION, "x_scale": 1.3, "y_scale": 1.6},
+    )

@@ -1,9 +1,12 @@
 """One workbook per school of the universe (``schools/<LAESTAB>-<safe-name>.xlsx``, SPEC 3.3).
 
-Each report has Cover, Contents and Notes, then Profile (the school's row of the SMEP tracker, one item per
-row), Activity (this year against last year and the phase average), RAG (the latest rating per duty area),
-Conversations (the SMEP log) and Open actions. Every table is validated once for all schools and split by URN
-once; nothing is computed here.
+Each report opens on the Brief (outputs/school_brief.py): what the link officer raises in the conversation
+with the school, on one A4 page (two at most), with the school's ratings, activity and open actions as tables.
+Behind it, Cover says where the figures come from (run, code version, source files and their SHA-256) and
+lists the sheets and the notes; then Conversations (this year's SMEP log). Every sheet prints on A4 and the
+whole report on at most four pages: LibreOffice and Excel print every sheet on a page of its own at least, so
+the report keeps to three sheets (the school's tracker row is on the tracker). Every table is validated once
+for all schools and split by URN once; nothing is computed here.
 
 File names are safe whatever a school is called: the LAESTAB (or URN) digits, a hyphen, then the name
 transliterated to ASCII letters, digits and hyphens (at most 60 characters, cut at a word), ``.xlsx``. Two
@@ -16,9 +19,12 @@ is deleted. Other files are left alone. A failed run deletes nothing.
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import chain, count
@@ -29,13 +35,28 @@ import pandera.polars as pa
 import polars as pl
 from slugify import slugify
 
-from outputs.house_style import RAG_FILLS, Note, RecordSheet, Sheet, TableSheet, WorkbookMeta, write_workbook
-from outputs.school_engagement import RAG_VALUE_FILLS
+from hubreturns.ofsted_frameworks import OfstedFramework
+from outputs.house_style import (
+    Note,
+    TableSheet,
+    WorkbookMeta,
+    house_formats,
+    internal_link,
+    open_workbook,
+    set_document_properties,
+    write_bytes_atomically,
+    write_cover,
+    write_sheet,
+    write_text,
+)
+from outputs.school_brief import BRIEF_SHEET, SchoolBrief, print_data_sheet, print_one_page, write_brief
 from outputs.worker_processes import exit_with_parent
 from schemas.engagement import (
+    BriefPromptRow,
     ConversationLogRow,
     OpenActionRow,
     SchoolActivityRow,
+    SchoolBriefRow,
     SchoolRagRow,
     TrackerRow,
 )
@@ -50,49 +71,6 @@ _NAME_MAX, _FILE_NAME_MAX = 60, 100
 # Apostrophes join a word ("St Mary's" -> "St-Marys") rather than split it.
 _APOSTROPHES = [[mark, ""] for mark in ("'", "\u2019", "\u2018", "\u02bc", "`")]
 _NOT_SAFE = re.compile(r"[^A-Za-z0-9-]+")
-
-
-@dataclass(frozen=True)
-class _SchoolTable:
-    """One per-school table of the report: its schema and how its sheet is headed."""
-
-    model: type[pa.DataFrameModel]
-    sheet_name: str
-    title: str
-    description: str
-    value_fills: Mapping[str, Mapping[str, str]]
-
-
-_TABLES = (
-    _SchoolTable(
-        SchoolActivityRow,
-        "Activity",
-        "Activity this year, against last year and the hub's average for the phase",
-        "One row per activity, counted as on the SMEP tracker.",
-        {},
-    ),
-    _SchoolTable(
-        SchoolRagRow,
-        "RAG",
-        "Red-amber-green rating per duty area",
-        "One row per duty area: R red, A amber, G green (the letter is in the cell; the fill repeats it).",
-        {str(SchoolRagRow.rag): RAG_FILLS},
-    ),
-    _SchoolTable(
-        ConversationLogRow,
-        "Conversations",
-        "Conversations with the school this year",
-        "One row per SMEP contact with the school this year (the conversation log).",
-        {},
-    ),
-    _SchoolTable(
-        OpenActionRow,
-        "Open actions",
-        "Actions open from the latest contact that agreed actions",
-        "One row per action, open until the next contact.",
-        {},
-    ),
-)
 
 
 # -- File names ---------------------------------------------------------------------------------------------
@@ -180,6 +158,11 @@ def _is_a_kept_file(candidate: Path, kept: Sequence[Path]) -> bool:
 
 # -- Workbooks ----------------------------------------------------------------------------------------------
 
+COVER_SHEET, CONVERSATIONS_SHEET = "Cover", "Conversations"
+_CONVERSATIONS_TITLE = "Conversations with the school this year"
+_CONVERSATIONS_DESCRIPTION = "One row per SMEP contact with the school this year (the conversation log)."
+_NOTE_LINE = 110
+
 
 def _by_school(
     model: type[pa.DataFrameModel], table: pl.DataFrame
@@ -191,35 +174,62 @@ def _by_school(
     return {key[0]: part for key, part in parts.items()}, valid.clear().drop(urn)
 
 
-def _school_sheets(
-    school: Mapping[str, object],
-    tables: Sequence[tuple[_SchoolTable, dict[str, pl.DataFrame], pl.DataFrame, dict[str, str]]],
-    tracker_titles: Mapping[str, str],
-) -> list[Sheet]:
-    """The report's sheets for one school: its profile, then its part of each per-school table."""
-    urn = str(school[_URN])
-    sheets: list[Sheet] = [
-        RecordSheet(
-            sheet_name="Profile",
-            title="Profile: the school's row of the SMEP tracker",
-            record=school,
-            titles=tracker_titles,
-            description="One row per item of the tracker: profile, engagement, ratings, activity, contacts.",
-            value_fills=RAG_VALUE_FILLS,
-        )
+@dataclass(frozen=True)
+class _Report:
+    """One school's report, laid out and ready to be written."""
+
+    path: Path
+    meta: WorkbookMeta
+    brief: SchoolBrief
+    conversations: TableSheet
+
+
+def _meta_line(meta: WorkbookMeta, year_is_closed: bool) -> str:
+    """The brief's second line: hub, year and the as-of date, and whether the year is over."""
+    state = "the year is closed: figures for the whole year" if year_is_closed else "the year is in progress"
+    return f"{meta.hub_name}, {meta.period_label}. Figures as at {meta.as_of:%d/%m/%Y} ({state})."
+
+
+@functools.lru_cache(maxsize=256)
+def _wrapped(text: str) -> tuple[str, ...]:
+    """A note's text in lines for the cover (the same notes are on every report: wrapped once)."""
+    return tuple(textwrap.wrap(text, _NOTE_LINE))
+
+
+def render_school_report(report: _Report, notes: Sequence[Note]) -> bytes:
+    """The bytes of one school's report: Brief, then Cover (provenance, contents, notes), then Conversations."""
+    buffer = io.BytesIO()
+    workbook = open_workbook(buffer)
+    formats = house_formats(workbook)
+    set_document_properties(workbook, report.meta)
+    closed = bool(report.brief.facts[SchoolBriefRow.year_is_closed])
+    write_brief(workbook, report.brief, _meta_line(report.meta, closed), formats)
+    cover = write_cover(workbook, report.meta, formats=formats)
+    row = cover.dim_rowmax + 2
+    write_text(cover, row, 0, "Sheets in this report", formats.style("subtitle"), formats)
+    sheets = [
+        (BRIEF_SHEET, "The brief for the conversation with the school (first sheet; prints on one page)"),
+        (COVER_SHEET, "About this report: run, code version, source files, sheets and notes"),
+        (CONVERSATIONS_SHEET, _CONVERSATIONS_TITLE),
     ]
-    for spec, parts, empty, titles in tables:
-        sheets.append(
-            TableSheet(
-                sheet_name=spec.sheet_name,
-                title=spec.title,
-                table=parts.get(urn, empty),
-                column_titles=titles,
-                description=spec.description,
-                value_fills=spec.value_fills,
-            )
-        )
-    return sheets
+    for name, description in sheets:
+        row += 1
+        cover.write_url(row, 0, internal_link(name), None, string=name)
+        write_text(cover, row, 1, description, formats.style("text"), formats)
+    row += 2
+    write_text(cover, row, 0, "Notes", formats.style("subtitle"), formats)
+    for note in notes:
+        for number, piece in enumerate(_wrapped(note.text)):
+            row += 1
+            if number == 0:
+                write_text(cover, row, 0, note.note_id, formats.style("label"), formats)
+            write_text(cover, row, 1, piece, formats.style("text"), formats)
+    footer = report.meta.title
+    print_one_page(cover, footer)
+    layout = write_sheet(workbook, report.conversations, formats)
+    print_data_sheet(layout.worksheet, layout, footer)
+    workbook.close()
+    return buffer.getvalue()
 
 
 def write_school_reports(
@@ -227,11 +237,14 @@ def write_school_reports(
     meta: WorkbookMeta,
     *,
     tracker: pl.DataFrame,
+    brief: pl.DataFrame,
+    prompts: pl.DataFrame,
     activity: pl.DataFrame,
     rag: pl.DataFrame,
     conversations: pl.DataFrame,
     actions: pl.DataFrame,
     notes: Sequence[Note],
+    framework: OfstedFramework,
     processes: int = 1,
 ) -> dict[str, Path]:
     """Write one report per school of the tracker into ``folder``, then remove stale reports; URN -> path.
@@ -239,35 +252,73 @@ def write_school_reports(
     Args:
         folder: The reports folder (the flow passes ``<year dir>/schools/``); created if missing.
         meta: The run, shown on each cover; each report's title names its school.
-        tracker: One row per school (``TrackerRow``): each row is a report and its Profile sheet.
-        activity, rag, conversations, actions: Rows of all schools (``SchoolActivityRow``, ``SchoolRagRow``,
-            ``ConversationLogRow``, ``OpenActionRow``); rows of a URN not on the tracker are not written.
-        notes: The Notes sheet's rows, the same in every report.
+        tracker: One row per school (``TrackerRow``): each row is a report.
+        brief, prompts, activity, rag, conversations, actions: Rows of all schools (``SchoolBriefRow``,
+            ``BriefPromptRow``, ``SchoolActivityRow``, ``SchoolRagRow``, ``ConversationLogRow``,
+            ``OpenActionRow``); rows of a URN not on the tracker are not written.
+        notes: The notes, the same in every report (on its cover).
+        framework: Ofsted's framework the prompts follow (its title and what it says of evidence).
         processes: How many processes write the reports (each report is written whole, by one of them).
 
     Raises:
         pandera.errors.SchemaErrors: a table does not match its schema; nothing is written.
     """
     tracker = TrackerRow.validate(tracker, lazy=True)
-    given = (activity, rag, conversations, actions)
-    tables = [
-        (spec, *_by_school(spec.model, table), column_titles(spec.model))
-        for table, spec in zip(given, _TABLES, strict=True)
-    ]
+    facts = {
+        row[str(SchoolBriefRow.urn)]: row
+        for row in SchoolBriefRow.validate(brief, lazy=True).iter_rows(named=True)
+    }
+    missing = [urn for urn in tracker.get_column(_URN).to_list() if urn not in facts]
+    if missing:
+        raise ValueError(f"The brief table has no row for URN(s) {missing[:5]}: each school needs its brief")
+    parts = {
+        name: _by_school(model, table)
+        for name, model, table in (
+            ("prompts", BriefPromptRow, prompts),
+            ("activity", SchoolActivityRow, activity),
+            ("rag", SchoolRagRow, rag),
+            ("conversations", ConversationLogRow, conversations),
+            ("actions", OpenActionRow, actions),
+        )
+    }
+
+    def part(name: str, urn: str) -> pl.DataFrame:
+        by_urn, empty = parts[name]
+        return by_urn.get(urn, empty)
+
     folder = Path(folder)
     paths = school_report_paths(folder, tracker)
     folder.mkdir(parents=True, exist_ok=True)
-    tracker_titles, note_rows = column_titles(TrackerRow), list(notes)
-    reports = [
-        _Report(
-            paths[school[_URN]],
-            replace(meta, title=f"School report: {school[_SCHOOL_NAME]} (URN {school[_URN]})"),
-            _school_sheets(school, tables, tracker_titles),
+    conversation_titles = column_titles(ConversationLogRow)
+    reports = []
+    for urn, school_name in tracker.select(_URN, _SCHOOL_NAME).iter_rows():
+        reports.append(
+            _Report(
+                paths[urn],
+                replace(meta, title=f"School report: {school_name} (URN {urn})"),
+                SchoolBrief(
+                    school_name=school_name,
+                    urn=urn,
+                    facts=facts[urn],
+                    rag=part("rag", urn),
+                    activity=part("activity", urn),
+                    actions=part("actions", urn),
+                    prompts=part("prompts", urn),
+                    framework_title=framework.title,
+                    evidence_note=framework.evidence_note,
+                ),
+                TableSheet(
+                    sheet_name=CONVERSATIONS_SHEET,
+                    title=_CONVERSATIONS_TITLE,
+                    table=part("conversations", urn),
+                    column_titles=conversation_titles,
+                    description=_CONVERSATIONS_DESCRIPTION,
+                ),
+            )
         )
-        for school in tracker.iter_rows(named=True)
-    ]
+    note_rows = list(notes)
     if processes > 1 and len(reports) >= MIN_REPORTS_PER_PROCESS * 2:
-        chunks = [reports[i::processes * 4] for i in range(processes * 4)]
+        chunks = [reports[i :: processes * 4] for i in range(processes * 4)]
         # xlsxwriter is pure Python, so threads would take turns: processes, started for this call and ended
         # with it ("spawn": Polars' threads and a fork do not mix; a pool kept for later calls would hold up the
         # exit of a process of Prefect's own pool, which waits for its children as it exits).
@@ -289,17 +340,8 @@ def write_school_reports(
 MIN_REPORTS_PER_PROCESS = 50
 
 
-@dataclass(frozen=True)
-class _Report:
-    """One school's report, laid out and ready to be written."""
-
-    path: Path
-    meta: WorkbookMeta
-    sheets: list[Sheet]
-
-
 def _write_reports(reports: Sequence[_Report], notes: Sequence[Note]) -> int:
     """Write some reports (in this process or a worker process); return how many."""
     for report in reports:
-        write_workbook(report.path, report.meta, report.sheets, notes)
+        write_bytes_atomically(report.path, render_school_report(report, notes))
     return len(reports)

@@ -26,6 +26,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "standard": ("level", "grade band"),
     "ensemble_id": ("group id", "ensemble ref"),
     "engagement_id": ("contact id", "log id"),
+    "mdp_url": ("mdp summary url", "mdp summary link", "mdp link", "mdp web address", "music development plan url"),
+    "quality_marks": ("quality mark",),
     "duration_minutes": ("duration", "minutes"),
     "amount_gbp": ("amount", "value gbp"),
     "staff_ref": ("staff id", "teacher id", "tutor id"),

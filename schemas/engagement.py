@@ -57,6 +57,12 @@ class TrackerRow(pa.DataFrameModel):
     la_name: str = pa.Field(title="Local authority", description="Local authority from GIAS")
     trust_name: str = pa.Field(nullable=True, title="Trust", description="Academy trust from GIAS")
     postcode: str = pa.Field(nullable=True, title="Postcode", description="Postcode from GIAS")
+    easting: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Easting", description="Ordnance Survey grid easting from GIAS, metres"
+    )
+    northing: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Northing", description="Ordnance Survey grid northing from GIAS, metres"
+    )
     pupil_headcount: pl.Int64 = pa.Field(
         nullable=True, ge=0, title="Pupils on roll", description="School census headcount"
     )
@@ -126,17 +132,37 @@ class TrackerRow(pa.DataFrameModel):
         description="Next contact due, from the latest SMEP contact",
     )
     is_overdue: bool = pa.Field(
-        title="Overdue", description="No conversation with the school this year so far"
+        title="Overdue",
+        description="On the as-of date, the next conversation's date has passed, or none is set and the last "
+        "conversation was over a year before (never in a closed year)",
+    )
+    is_due_soon: bool = pa.Field(
+        title="Due soon",
+        description="The next conversation falls within the hub's due-soon days of the as-of date",
+    )
+    conversation_status: str = pa.Field(
+        title="Conversation status",
+        description="Overdue, due soon, booked or none booked as of the as-of date; in a closed year, the "
+        "conversations in the year",
+    )
+    hub_officer: str = pa.Field(
+        nullable=True, title="Link officer", description="Hub officer at the latest SMEP contact (any year)"
     )
     mdp_published: bool = pa.Field(
         nullable=True,
         title="MDP published",
-        description="The school has published its music development plan",
+        description="The school has published its music development plan summary",
+    )
+    mdp_url: str = pa.Field(
+        nullable=True,
+        title="MDP summary address",
+        description="Web address of the school's published music development plan summary, as last recorded",
     )
     quality_marks: str = pa.Field(
         nullable=True,
         title="Quality marks",
-        description="Music Mark, Artsmark: as last recorded in the SMEP log",
+        description="Music Mark of Recognition, Music Mark school membership, Artsmark: as last recorded in the "
+        "SMEP log",
     )
     is_priority: bool = pa.Field(
         title="Priority", description="Not engaged, or rated red on a duty area with a high FSM share"
@@ -198,11 +224,19 @@ LEVEL_COLUMNS: tuple[str, ...] = (
 
 
 class OfstedEvidenceRow(pa.DataFrameModel):
-    """One of the eleven things Ofsted said hubs must do (2013), beside the hub's evidence figure for it."""
+    """One of the eleven things Ofsted said hubs must do (2013), or an evaluation area of the school inspection
+    framework the hub follows, beside a figure of the hub's evidence for it.
+    """
 
-    point: pl.Int64 = pa.Field(ge=1, le=11, title="Point", description="Number of the point in Ofsted's list")
+    framework: str = pa.Field(
+        title="Framework", description="Ofsted 2013 (what hubs must do), or the school inspection framework"
+    )
+    point: pl.Int64 = pa.Field(
+        ge=1, le=11, title="Point", description="Number of the point in Ofsted's 2013 list, or of the area"
+    )
     what_hubs_must_do: str = pa.Field(
-        title="What hubs must do", description="Ofsted, Music in Schools (2013)"
+        title="What Ofsted asks",
+        description="The 2013 point (Music in Schools: what hubs must do), or the framework's evaluation area",
     )
     evidence: str = pa.Field(
         title="Evidence", description="The figure from the hub's data, or why there is none"
@@ -236,7 +270,7 @@ class OutsideUniverseRow(pa.DataFrameModel):
 
 
 class SchoolActivityRow(pa.DataFrameModel):
-    """One activity of one school this year, against last year and the hub's average for its phase."""
+    """One activity of one school this year, against last year and similar schools per 100 pupils on roll."""
 
     urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
     activity: str = pa.Field(title="Activity", description="What is counted (as on the tracker)")
@@ -247,11 +281,32 @@ class SchoolActivityRow(pa.DataFrameModel):
         title="Last year",
         description="The school's figure last year ([x]: not in last year's universe)",
     )
-    phase_average: pl.Float64 = pa.Field(
+    since_last_year: str = pa.Field(
+        title="Since last year",
+        description="Change from last year in words, with an arrow (up, down, the same, or no figure last year)",
+    )
+    per_100_pupils: pl.Float64 = pa.Field(
         nullable=True,
         ge=0,
-        title="Average for the phase",
-        description="Mean this year over the hub's schools of the same phase (schools with none count as 0)",
+        title="Per 100 pupils on roll",
+        description="This year's figure per 100 pupils on roll ([x]: no pupils on roll recorded)",
+    )
+    similar_per_100: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Similar schools per 100 pupils",
+        description="The hub's schools of the same phase (special schools together) this year, per 100 pupils on "
+        "roll: their total over their pupils",
+    )
+    band_per_100: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Same phase and FSM band per 100 pupils",
+        description="As similar schools, within the school's band of free school meals share",
+    )
+    compared: str = pa.Field(
+        title="Against similar schools",
+        description="Well below, below, in line with, above or well above similar schools per 100 pupils",
     )
 
     class Config:
@@ -260,15 +315,30 @@ class SchoolActivityRow(pa.DataFrameModel):
 
 
 class SchoolRagRow(pa.DataFrameModel):
-    """One duty area's latest red-amber-green rating for one school this year."""
+    """One duty area's red-amber-green rating for one school: now, at the previous contact and last year."""
 
     urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
     duty_area: str = pa.Field(title="Duty area", description="Area of the hub's work with the school")
     rag: str = pa.Field(
-        nullable=True, isin=_RAG, title="RAG", description="Latest rating this year ([x]: none)"
+        nullable=True, isin=_RAG, title="RAG now", description="Latest rating this year ([x]: none)"
     )
     rated_on: pl.Date = pa.Field(
         nullable=True, title="Rated on", description="Date of the contact that rated it"
+    )
+    rag_previous: str = pa.Field(
+        nullable=True,
+        isin=_RAG,
+        title="At the previous contact",
+        description="The rating as it stood before the school's latest SMEP contact (this year or last)",
+    )
+    rag_last_year: str = pa.Field(
+        nullable=True, isin=_RAG, title="Last year", description="Latest rating last year ([x]: none)"
+    )
+    since_previous: str = pa.Field(
+        title="Since the previous contact", description="Better, worse or the same, with an arrow"
+    )
+    since_last_year: str = pa.Field(
+        title="Since last year", description="Better, worse or the same, with an arrow"
     )
 
     class Config:
@@ -302,7 +372,103 @@ class OpenActionRow(pa.DataFrameModel):
     agreed_on: pl.Date = pa.Field(title="Agreed on", description="Date of the contact that agreed it")
     action: str = pa.Field(title="Action", description="One action (the log separates them with ';')")
     due: pl.Date = pa.Field(nullable=True, title="Due", description="Next contact due at that contact")
-    is_overdue: bool = pa.Field(title="Overdue", description="Due before the as-of date")
+    is_overdue: bool = pa.Field(
+        title="Overdue", description="Due before the as-of date (a closed year: before the year's end)"
+    )
+    due_status: str = pa.Field(
+        title="When due", description="Due date against the as-of date, in words (a closed year: at its end)"
+    )
+
+    class Config:
+        strict = True
+
+
+class SchoolBriefRow(pa.DataFrameModel):
+    """The facts heading one school's conversation brief: who it is, its engagement and its conversations."""
+
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
+    school_line: str = pa.Field(
+        title="The school", description="Phase, type, trust, pupils on roll and FSM share in one line"
+    )
+    comparison_group: str = pa.Field(
+        title="Compared with", description="The phase it is compared within (special schools together)"
+    )
+    fsm_band: str = pa.Field(title="FSM band", description="The school's band of free school meals share")
+    engagement_level: pl.Int64 = pa.Field(
+        nullable=True, isin=_LEVELS, title="Engagement level", description="Latest level this year"
+    )
+    engagement_level_last_year: pl.Int64 = pa.Field(
+        nullable=True, isin=_LEVELS, title="Engagement level last year", description="Latest level last year"
+    )
+    engagement_change: str = pa.Field(
+        title="Engagement since last year", description="The level now against last year, in words"
+    )
+    last_conversation: pl.Date = pa.Field(
+        nullable=True, title="Last conversation", description="Latest conversation this year"
+    )
+    next_conversation: pl.Date = pa.Field(
+        nullable=True, title="Next conversation", description="Set by the latest contact this year"
+    )
+    conversation_status: str = pa.Field(title="Conversation status", description="As on the tracker")
+    year_is_closed: bool = pa.Field(
+        title="Year closed", description="The as-of date is after the academic year's end"
+    )
+    mdp: str = pa.Field(title="Music development plan", description="Its summary's publication, in words")
+    quality_marks: str = pa.Field(title="Quality marks", description="As the SMEP log records them, in words")
+
+    class Config:
+        strict = True
+
+
+class BriefPromptRow(pa.DataFrameModel):
+    """One prompt for the conversation with a school, under an area of Ofsted's school inspection framework."""
+
+    urn: str = pa.Field(str_matches=URN_REGEX, title="URN", description="Unique reference number")
+    area: str = pa.Field(title="Area", description="Area of Ofsted's framework the prompt belongs to")
+    prompt: str = pa.Field(title="Prompt", description="What to raise, and the hub's figure behind it")
+
+    class Config:
+        strict = True
+
+
+class PriorityRow(pa.DataFrameModel):
+    """A priority school on the tracker's Priorities sheet, with every reason, for its link officer."""
+
+    hub_officer: str = pa.Field(title="Link officer", description="Hub officer at the latest SMEP contact")
+    urgency: str = pa.Field(
+        title="Urgency", description="1 act now (overdue), 2 plan a conversation, 3 keep in view"
+    )
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
+    school_name: str = pa.Field(title="School", description="Establishment name from GIAS")
+    phase_name: str = pa.Field(title="Phase", description="Phase of education from GIAS")
+    conversation_status: str = pa.Field(title="Conversation status", description="As on the Schools sheet")
+    reasons: str = pa.Field(
+        title="Reasons", description="Every reason the school needs attention, most urgent first"
+    )
+
+    class Config:
+        strict = True
+
+
+class MapPointRow(pa.DataFrameModel):
+    """One school of the universe on the map of the tracker's Summary: where it is and which series it is in."""
+
+    series: str = pa.Field(
+        title="Series",
+        description="Priority; engaged; not engaged; or no grid reference in GIAS (not plotted)",
+    )
+    urn: str = pa.Field(
+        str_matches=URN_REGEX, unique=True, title="URN", description="Unique reference number"
+    )
+    school_name: str = pa.Field(title="School", description="Establishment name from GIAS")
+    easting: pl.Int64 = pa.Field(nullable=True, ge=0, title="Easting", description="OS grid easting, metres")
+    northing: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Northing", description="OS grid northing, metres"
+    )
 
     class Config:
         strict = True

@@ -25,6 +25,7 @@ from schemas.vocabulary import (
     LOAN_REMISSIONS,
     NC_YEARS,
     PROVISIONS,
+    QUALITY_MARKS_REGEX,
     RAG_VALUES,
     SEN_STATUSES,
     STANDARDS,
@@ -147,8 +148,17 @@ class Engagements(pa.DataFrameModel):
     rag_cpd: str = pa.Field(nullable=True, isin=list(RAG_VALUES), description="RAG: CPD")
     rag_loans: str = pa.Field(nullable=True, isin=list(RAG_VALUES), description="RAG: instrument loans")
     mdp_published: bool = pa.Field(nullable=True, description="School has published its music development plan")
+    mdp_url: str = pa.Field(
+        nullable=True,
+        metadata=OPTIONAL,
+        str_matches=r"^https?://\S+$",
+        description="Web address of the school's published music development plan summary",
+    )
     quality_marks: str = pa.Field(
-        nullable=True, metadata=OPTIONAL, description="Quality marks held, separated by ';'"
+        nullable=True,
+        metadata=OPTIONAL,
+        str_matches=QUALITY_MARKS_REGEX,
+        description="Quality marks held, separated by ';' (current names, or the older names they replace)",
     )
     actions: str = pa.Field(nullable=True, metadata=OPTIONAL, description="Actions agreed")
     next_due: pl.Date = pa.Field(nullable=True, metadata=OPTIONAL, description="Next contact due")

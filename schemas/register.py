@@ -36,6 +36,17 @@ class Establishment(pa.DataFrameModel):
     trust_name: str = pa.Field(nullable=True, description="Academy trust")
     postcode: str = pa.Field(nullable=True, description="Postcode")
     gss_la_code: str = pa.Field(nullable=True, description="ONS 9-character local authority code")
+    # Ordnance Survey national grid, metres (optional: older extracts and hand-made files may lack them).
+    easting: pl.Int64 = pa.Field(
+        nullable=True, ge=0, le=700_000, metadata={"optional": True}, description="Easting (OS grid, metres)"
+    )
+    northing: pl.Int64 = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1_300_000,
+        metadata={"optional": True},
+        description="Northing (OS grid, metres)",
+    )
 
     class Config:
         strict = False
@@ -61,6 +72,8 @@ GIAS_COLUMNS: dict[str, str] = {
     "Trusts (name)": Establishment.trust_name,
     "Postcode": Establishment.postcode,
     "GSSLACode (name)": Establishment.gss_la_code,
+    "Easting": Establishment.easting,
+    "Northing": Establishment.northing,
 }
 GIAS_DATE_FORMAT = "%d-%m-%Y"
 

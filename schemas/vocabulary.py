@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 URN_REGEX = r"^\d{6}$"
 CENSUS_PERIOD_REGEX = r"^\d{4}\d{2}$"
 LA_CODE_REGEX = r"^\d{3}$"
@@ -78,7 +80,48 @@ DUTY_AREAS = (
     "cpd",
     "loans",
 )
-QUALITY_MARKS = ("Music Mark", "Artsmark")
+# Quality marks as the SMEP log may record them (';' between marks). Since 11 September 2025 Music Mark awards
+# a "Music Mark of Recognition" in two variants, separate from paid school membership.
+QUALITY_MARKS = (
+    "Music Mark of Recognition: Dedication & Improvement",
+    "Music Mark of Recognition: Ambition & Quality",
+    "Music Mark school membership",
+    "Music Mark School (scheme before September 2025)",
+    "Artsmark",
+    "Artsmark Silver",
+    "Artsmark Gold",
+    "Artsmark Platinum",
+)
+# Older names and other spellings the log may use, each mapped onto its current name (case ignored).
+QUALITY_MARK_ALIASES: dict[str, str] = {
+    "Music Mark": "Music Mark School (scheme before September 2025)",
+    "Music Mark School": "Music Mark School (scheme before September 2025)",
+    "Music Mark Schools": "Music Mark School (scheme before September 2025)",
+    "music_mark_recognition_dedication_improvement": "Music Mark of Recognition: Dedication & Improvement",
+    "Music Mark of Recognition: Dedication and Improvement": "Music Mark of Recognition: Dedication & Improvement",
+    "Music Mark of Recognition (Dedication & Improvement)": "Music Mark of Recognition: Dedication & Improvement",
+    "Dedication & Improvement": "Music Mark of Recognition: Dedication & Improvement",
+    "Dedication and Improvement": "Music Mark of Recognition: Dedication & Improvement",
+    "music_mark_recognition_ambition_quality": "Music Mark of Recognition: Ambition & Quality",
+    "Music Mark of Recognition: Ambition and Quality": "Music Mark of Recognition: Ambition & Quality",
+    "Music Mark of Recognition (Ambition & Quality)": "Music Mark of Recognition: Ambition & Quality",
+    "Ambition & Quality": "Music Mark of Recognition: Ambition & Quality",
+    "Ambition and Quality": "Music Mark of Recognition: Ambition & Quality",
+    "music_mark_school_member": "Music Mark school membership",
+    "Music Mark School Member": "Music Mark school membership",
+    "Music Mark member": "Music Mark school membership",
+    "Music Mark School Membership": "Music Mark school membership",
+    "artsmark_silver": "Artsmark Silver",
+    "artsmark_gold": "Artsmark Gold",
+    "artsmark_platinum": "Artsmark Platinum",
+}
+assert all(name in QUALITY_MARKS for name in QUALITY_MARK_ALIASES.values())
+_MARK_NAMES = "|".join(
+    re.escape(name).replace(r"\ ", r"\s+")
+    for name in sorted([*QUALITY_MARKS, *QUALITY_MARK_ALIASES], key=len, reverse=True)
+)
+# One or more known marks separated by ';' (case and spacing ignored); an empty cell is allowed.
+QUALITY_MARKS_REGEX = rf"(?i)^\s*(?:{_MARK_NAMES})\s*(?:;\s*(?:{_MARK_NAMES})?\s*)*$"
 # SMEP contacts that are a conversation with the school itself (a network meeting is with many schools).
 CONVERSATION_KINDS = ("conversation", "visit", "MDP review")
 # Ofsted, "Music in schools: what hubs must do" (November 2013): the eleven things hubs should do.

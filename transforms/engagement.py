@@ -5,7 +5,7 @@ what the SMEP log says of it; a summary by phase; the schools the exports name o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -16,7 +16,11 @@ from schemas.engagement import (
     LEVEL_COLUMNS,
     RAG_COLUMNS,
     EngagementSummaryRow,
+    MapPointRow,
+    OpenActionRow,
     OutsideUniverseRow,
+    PriorityRow,
+    SchoolBriefRow,
     TrackerRow,
 )
 from schemas.hub_exports import (
@@ -33,7 +37,12 @@ from schemas.hub_exports import (
 )
 from schemas.outputs import SchoolUniverseRow
 from schemas.register import Establishment
-from schemas.vocabulary import CONVERSATION_KINDS, ENGAGEMENT_LEVEL_NAMES
+from schemas.vocabulary import (
+    CONVERSATION_KINDS,
+    ENGAGEMENT_LEVEL_NAMES,
+    QUALITY_MARK_ALIASES,
+    QUALITY_MARKS,
+)
 from transforms.activity import HubData
 from transforms.cpd import cpd_attendances
 from transforms.ensembles import active_members, ensemble_players
@@ -124,9 +133,87 @@ def smep_status(engagements: pl.LazyFrame, *, window: ReportingWindow) -> pl.Laz
         engagements.filter(pl.col(Engagements.date) <= window.last_day)
         .sort(_ORDER)
         .group_by(Engagements.urn)
-        .agg(_latest(Engagements.quality_marks).alias(TrackerRow.quality_marks))
+        .agg(
+            _latest(Engagements.quality_marks).alias(TrackerRow.quality_marks),
+            _latest(Engagements.mdp_url).alias(TrackerRow.mdp_url),
+            _latest(Engagements.hub_officer).alias(TrackerRow.hub_officer),
+            pl.col(Engagements.date).filter(is_conversation).max().alias(LAST_CONVERSATION_EVER),
+        )
+        .with_columns(canonical_quality_marks(TrackerRow.quality_marks))
     )
     return contacts.join(marks, on=Engagements.urn, how="full", coalesce=True)
+
+
+LAST_CONVERSATION_EVER = "_last_conversation_ever"
+
+
+def canonical_quality_marks(column: str) -> pl.Expr:
+    """The ';'-separated quality marks under their current names (old names and spellings mapped), in order."""
+    names = {alias.lower(): name for alias, name in QUALITY_MARK_ALIASES.items()}
+    names.update({name.lower(): name for name in QUALITY_MARKS})
+    marks = (
+        pl.col(column)
+        .str.split(";")
+        .list.eval(
+            pl.element()
+            .str.strip_chars()
+            .str.replace_all(r"\s+", " ")
+            .str.to_lowercase()
+            .replace_strict(names, default=None, return_dtype=pl.String)
+            .drop_nulls()
+            .unique(maintain_order=True)
+        )
+    )
+    return pl.when(marks.list.len() > 0).then(marks.list.join("; ")).alias(column)
+
+
+def conversation_status(*, window: ReportingWindow, as_of: date, due_soon_days: int) -> list[pl.Expr]:
+    """Overdue, due soon and the status in words, as of the as-of date; a closed year says its conversations.
+
+    In a year in progress a school is overdue when the next conversation's date has passed, or when none is set
+    and its last conversation (in any year) was more than a year before the as-of date, or there was none.
+    """
+    count = pl.col(TrackerRow.conversations)
+    if as_of > window.year.end:
+        held = pl.format(
+            "{} conversation{} in the year, the last on {}",
+            count,
+            pl.when(count == 1).then(pl.lit("")).otherwise(pl.lit("s")),
+            pl.col(TrackerRow.last_conversation).dt.strftime("%d/%m/%Y"),
+        )
+        return [
+            pl.lit(False).alias(TrackerRow.is_overdue),
+            pl.lit(False).alias(TrackerRow.is_due_soon),
+            pl.when(count == 0)
+            .then(pl.lit("No conversation in the year"))
+            .otherwise(held)
+            .alias(TrackerRow.conversation_status),
+        ]
+    today = window.last_day
+    following = pl.col(TrackerRow.next_conversation)
+    last_ever = pl.col(LAST_CONVERSATION_EVER)
+    stale = last_ever.is_null() | (last_ever < pl.lit(today - timedelta(days=365)))
+    overdue = (following < today).fill_null(False) | (following.is_null() & stale)
+    due_soon = ~overdue & (following <= pl.lit(today + timedelta(days=due_soon_days))).fill_null(False)
+    when = following.dt.strftime("%d/%m/%Y")
+    status = (
+        pl.when(overdue & following.is_not_null())
+        .then(pl.format("Overdue: was due {}", when))
+        .when(overdue & last_ever.is_null())
+        .then(pl.lit("Overdue: no conversation on record and none booked"))
+        .when(overdue)
+        .then(pl.format("Overdue: none booked; the last was {}", last_ever.dt.strftime("%d/%m/%Y")))
+        .when(due_soon)
+        .then(pl.format("Due soon: {}", when))
+        .when(following.is_not_null())
+        .then(pl.format("Next due {}", when))
+        .otherwise(pl.format("None booked; the last was {}", last_ever.dt.strftime("%d/%m/%Y")))
+    )
+    return [
+        overdue.alias(TrackerRow.is_overdue),
+        due_soon.alias(TrackerRow.is_due_soon),
+        status.alias(TrackerRow.conversation_status),
+    ]
 
 
 def fsm_share(universe: pl.LazyFrame, census: pl.LazyFrame) -> pl.LazyFrame:
@@ -172,14 +259,18 @@ def tracker_rows(
     *,
     window: ReportingWindow,
     high_fsm_pct: float,
+    as_of: date | None = None,
+    due_soon_days: int = 28,
     engaged_duties: Sequence[str] | None = None,
 ) -> pl.LazyFrame:
     """One row per school of the universe (TrackerRow): profile, engagement, RAG, activity and conversations.
 
-    Schools with no activity and no conversation are there (they are the point). A school is overdue when
-    it has had no conversation this year; it is a priority when it is not engaged, or when it is rated red
-    on a duty area and its FSM share is at least ``high_fsm_pct`` percent.
+    Schools with no activity and no conversation are there (they are the point). Overdue and due soon are as
+    of ``as_of`` (the window's last day when not given; see ``conversation_status``); a school is a priority
+    when it is not engaged, or when it is rated red on a duty area and its FSM share is at least
+    ``high_fsm_pct`` percent.
     """
+    as_of = as_of or window.last_day
     engaged = school_engagement(data, universe, window=window, counted=engaged_duties).select(
         SchoolUniverseRow.urn,
         SchoolUniverseRow.pupil_headcount,
@@ -201,7 +292,7 @@ def tracker_rows(
             .alias(TrackerRow.engagement_level_name),
         )
         .with_columns(
-            (pl.col(TrackerRow.conversations) == 0).alias(TrackerRow.is_overdue),
+            *conversation_status(window=window, as_of=as_of, due_soon_days=due_soon_days),
             _priority_reason(high_fsm_pct / 100).alias(TrackerRow.priority_reason),
         )
         .with_columns(pl.col(TrackerRow.priority_reason).is_not_null().alias(TrackerRow.is_priority))
@@ -210,6 +301,8 @@ def tracker_rows(
         *school_identity(),
         pl.col(Establishment.trust_name).alias(TrackerRow.trust_name),
         pl.col(Establishment.postcode).alias(TrackerRow.postcode),
+        pl.col(Establishment.easting).alias(TrackerRow.easting),
+        pl.col(Establishment.northing).alias(TrackerRow.northing),
         TrackerRow.pupil_headcount,
         TrackerRow.fsm_pct,
         TrackerRow.engagement_level,
@@ -221,7 +314,11 @@ def tracker_rows(
         TrackerRow.last_conversation,
         TrackerRow.next_conversation,
         TrackerRow.is_overdue,
+        TrackerRow.is_due_soon,
+        TrackerRow.conversation_status,
+        TrackerRow.hub_officer,
         TrackerRow.mdp_published,
+        TrackerRow.mdp_url,
         TrackerRow.quality_marks,
         TrackerRow.is_priority,
         TrackerRow.priority_reason,
@@ -358,4 +455,97 @@ def outside_universe(
             OutsideUniverseRow.reason,
         )
         .sort(OutsideUniverseRow.urn, OutsideUniverseRow.source)
+    )
+
+
+# -- Priorities for the link officers ---------------------------------------------------------------------------
+
+NO_OFFICER = "No link officer recorded"
+URGENCIES = ("1 act now", "2 plan a conversation", "3 keep in view")
+
+
+def priority_schools(tracker: pl.LazyFrame, briefs: pl.LazyFrame, actions: pl.LazyFrame) -> pl.LazyFrame:
+    """Priority schools, and schools with an overdue conversation or action, with every reason (PriorityRow).
+
+    ``briefs`` gives last year's engagement level (SchoolBriefRow), ``actions`` the open actions
+    (OpenActionRow). Sorted for the link officers: by officer (none recorded last), then urgency (1 act now:
+    an overdue conversation or action; 2 plan a conversation: due soon or not engaged; 3 keep in view), then URN.
+    """
+    overdue_actions = actions.group_by(OpenActionRow.urn).agg(
+        pl.col(OpenActionRow.is_overdue).sum().cast(pl.Int64).alias("_overdue_actions")
+    )
+    level, before = pl.col(TrackerRow.engagement_level), pl.col(SchoolBriefRow.engagement_level_last_year)
+    reasons = pl.concat_str(
+        [
+            pl.when(pl.col(TrackerRow.is_overdue)).then(pl.col(TrackerRow.conversation_status)),
+            pl.when(pl.col("_overdue_actions") > 0).then(
+                pl.format("{} open action(s) overdue", "_overdue_actions")
+            ),
+            pl.when(pl.col(TrackerRow.is_due_soon)).then(pl.col(TrackerRow.conversation_status)),
+            pl.col(TrackerRow.priority_reason),
+            pl.when(level < before).then(
+                pl.format("Engagement fell from level {} last year to {}", before, level)
+            ),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    act_now = pl.col(TrackerRow.is_overdue) | (pl.col("_overdue_actions") > 0)
+    plan = pl.col(TrackerRow.is_due_soon) | ~pl.col(TrackerRow.is_engaged)
+    urgency = pl.when(act_now).then(pl.lit(URGENCIES[0])).when(plan).then(pl.lit(URGENCIES[1]))
+    return (
+        tracker.join(
+            briefs.select(SchoolBriefRow.urn, SchoolBriefRow.engagement_level_last_year), on="urn", how="left"
+        )
+        .join(overdue_actions, on=TrackerRow.urn, how="left")
+        .with_columns(pl.col("_overdue_actions").fill_null(0))
+        .filter(pl.col(TrackerRow.is_priority) | act_now)
+        .select(
+            pl.coalesce(pl.col(TrackerRow.hub_officer), pl.lit(NO_OFFICER)).alias(PriorityRow.hub_officer),
+            urgency.otherwise(pl.lit(URGENCIES[2])).alias(PriorityRow.urgency),
+            PriorityRow.urn,
+            PriorityRow.school_name,
+            PriorityRow.phase_name,
+            PriorityRow.conversation_status,
+            reasons.alias(PriorityRow.reasons),
+            (pl.col(TrackerRow.hub_officer).is_null()).alias("_no_officer"),
+        )
+        .sort("_no_officer", PriorityRow.hub_officer, PriorityRow.urgency, PriorityRow.urn)
+        .drop("_no_officer")
+    )
+
+
+# -- The map on the Summary sheet ------------------------------------------------------------------------------
+
+MAP_SERIES = ("Not engaged", "Priority", "Engaged")
+NOT_PLOTTED = "No grid reference in GIAS (not plotted)"
+
+
+def map_points(tracker: pl.LazyFrame) -> pl.LazyFrame:
+    """Every school of the tracker with its grid reference and map series (MapPointRow), one series after the
+    other, each by URN: not engaged (every one a priority); priority among the engaged (red with a high FSM
+    share); the other engaged schools; then those GIAS gives no grid reference for (not plotted).
+    """
+    located = pl.col(TrackerRow.easting).is_not_null() & pl.col(TrackerRow.northing).is_not_null()
+    series = (
+        pl.when(~located)
+        .then(pl.lit(NOT_PLOTTED))
+        .when(~pl.col(TrackerRow.is_engaged))
+        .then(pl.lit(MAP_SERIES[0]))
+        .when(pl.col(TrackerRow.is_priority))
+        .then(pl.lit(MAP_SERIES[1]))
+        .otherwise(pl.lit(MAP_SERIES[2]))
+    )
+    order = {name: number for number, name in enumerate([*MAP_SERIES, NOT_PLOTTED])}
+    return (
+        tracker.select(
+            series.alias(MapPointRow.series),
+            MapPointRow.urn,
+            MapPointRow.school_name,
+            MapPointRow.easting,
+            MapPointRow.northing,
+        )
+        .with_columns(pl.col(MapPointRow.series).replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+        .sort("_order", MapPointRow.urn)
+        .drop("_order")
     )

@@ -6,31 +6,51 @@ Pure: takes the validated inputs and the return's Progression table, returns Laz
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
+from hubreturns.ofsted_frameworks import OfstedFramework
 from schemas.periods import AcademicYear
 from schemas.vocabulary import CONVERSATION_KINDS
 from transforms.activity import HubData
-from transforms.engagement import engagement_summary, outside_universe, school_activity, tracker_rows
+from transforms.engagement import (
+    engagement_summary,
+    map_points,
+    outside_universe,
+    priority_schools,
+    school_activity,
+    tracker_rows,
+)
 from transforms.ofsted import ofsted_evidence
 from transforms.periods import ReportingWindow
-from transforms.school_reports import activity_comparison, conversation_log, open_actions, rag_ratings
+from transforms.school_reports import (
+    BriefRules,
+    activity_comparison,
+    brief_prompts,
+    conversation_log,
+    learner_inclusion,
+    open_actions,
+    rag_ratings,
+    school_briefs,
+    year_is_closed,
+)
 from transforms.universe import school_universe
 
-TRACKER_TABLES = ("tracker", "summary", "ofsted", "exceptions")
-REPORT_TABLES = ("activity", "rag", "conversations", "actions")
+TRACKER_TABLES = ("tracker", "summary", "map", "priorities", "ofsted", "exceptions")
+REPORT_TABLES = ("brief", "prompts", "activity", "rag", "conversations", "actions")
 
 
 @dataclass(frozen=True)
 class EngagementRules:
-    """The hub's settings the tracker applies (from its configuration file)."""
+    """The hub's settings the tracker applies (from its configuration file) and the Ofsted framework it follows."""
 
     high_fsm_pct: float
     school_leader_roles: tuple[str, ...]
     staff_hours_per_fte: float
+    framework: OfstedFramework
+    brief: BriefRules = field(default_factory=BriefRules)
     # The Schools sheet's duty columns that make a school engaged, as the year's return layout says (KPI 5),
     # so that the tracker's Engaged agrees with the return; None: any duty.
     engaged_duties: tuple[str, ...] | None = None
@@ -50,17 +70,39 @@ def engagement_tables(
     links = data.establishment_links
     universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
     tracker = tracker_rows(
-        data, universe, window=window, high_fsm_pct=rules.high_fsm_pct, engaged_duties=rules.engaged_duties
+        data,
+        universe,
+        window=window,
+        high_fsm_pct=rules.high_fsm_pct,
+        as_of=as_of,
+        due_soon_days=rules.brief.due_soon_days,
+        engaged_duties=rules.engaged_duties,
     )
     last_year = year.previous()
+    last_window = ReportingWindow.for_year(last_year, as_of=as_of)
     last_year_activity = school_activity(
         data,
         school_universe(data.establishments, la_codes=la_codes, year=last_year, links=links),
-        window=ReportingWindow.for_year(last_year, as_of=as_of),
+        window=last_window,
+    )
+    activity = activity_comparison(tracker, last_year_activity, rules=rules.brief)
+    actions = open_actions(data.engagements, universe, window=window, as_of=as_of)
+    briefs = school_briefs(tracker, data.engagements, window=window, as_of=as_of, rules=rules.brief)
+    prompts = brief_prompts(
+        tracker,
+        briefs,
+        activity,
+        actions,
+        learner_inclusion(data, universe, window=window),
+        area_titles=rules.framework.prompt_area_titles(),
+        closed=year_is_closed(window, as_of),
+        rules=rules.brief,
     )
     return {
         "tracker": tracker,
         "summary": engagement_summary(tracker),
+        "map": map_points(tracker),
+        "priorities": priority_schools(tracker, briefs, actions),
         "ofsted": ofsted_evidence(
             tracker,
             data.engagements,
@@ -69,12 +111,16 @@ def engagement_tables(
             window=window,
             leader_roles=rules.school_leader_roles,
             hours_per_fte=rules.staff_hours_per_fte,
+            framework=rules.framework,
+            high_fsm_pct=rules.high_fsm_pct,
         ),
         "exceptions": outside_universe(data, universe, la_codes=la_codes, window=window),
-        "activity": activity_comparison(tracker, last_year_activity),
-        "rag": rag_ratings(data.engagements, universe, window=window),
+        "brief": briefs,
+        "prompts": prompts,
+        "activity": activity,
+        "rag": rag_ratings(data.engagements, universe, window=window, last_year=last_window),
         "conversations": conversation_log(data.engagements, universe, window=window),
-        "actions": open_actions(data.engagements, universe, window=window, as_of=as_of),
+        "actions": actions,
     }
 
 
@@ -91,10 +137,14 @@ def engagement_notes(*, year: AcademicYear, as_of: date, rules: EngagementRules)
         "at least one of the duties the year's return counts (WCET, tuition, ensembles and singing unless the "
         "return's Notes say otherwise).",
         f"Conversations are the SMEP log's contacts of kind {kinds} with the school (network meetings are with "
-        "many schools and are not counted). A school is overdue when it has had no conversation this year. The "
-        "next conversation is the date the latest contact set.",
+        "many schools and are not counted). The next conversation is the date the latest contact set. As of "
+        f"{as_of:%d/%m/%Y}, a school is overdue when that date has passed, or when none is set and its last "
+        f"conversation was more than a year before (or there was none); due soon when it falls within "
+        f"{rules.brief.due_soon_days} days. Once the year is over nothing is overdue: the tracker says how many "
+        "conversations the year had, and an open action is overdue if it was due before 31 August.",
         "Engagement level, each RAG rating and MDP published are the latest the SMEP log recorded this year; a "
-        "contact that leaves a rating empty does not clear it. Quality marks are the latest recorded, in any year.",
+        "contact that leaves a rating empty does not clear it. Quality marks and the MDP summary's address are "
+        "the latest recorded, in any year; quality marks are shown under their current names.",
         f"A school is a priority when it is not engaged, or when it is rated red on a duty area and at least "
         f"{rules.high_fsm_pct:g}% of its pupils are eligible for free school meals (school census, else GIAS).",
         "Activity is counted as on the annual return's duty sheets: unique pupils for WCET, tuition and "

@@ -176,8 +176,10 @@ def test_demo_tracker_agrees_with_the_return_and_every_school_has_a_report(demo:
     assert all(len(p.name) <= 100 and p.name.endswith(".xlsx") for p in reports)
     report = openpyxl.load_workbook(demo / "schools" / f"{renamed['LAESTAB']}-HYPERLINK-http-example-invalid-Click.xlsx")
     assert not [c for ws in report.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    profile = {row[0]: row[1] for row in report["Profile"].iter_rows(values_only=True) if row and row[0]}
-    assert profile["School"] == FORMULA_NAME
+    urn = renamed["URN"]
+    assert report["Brief"]["A1"].value == f"Conversation brief: {FORMULA_NAME} (URN {urn})"
+    assert report["Cover"]["A1"].value == f"School report: {FORMULA_NAME} (URN {urn})"
+
 
 
 def test_demo_open_data_follows_the_standard_and_matches_the_published_return(demo: Path) -> None:

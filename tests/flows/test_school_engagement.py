@@ -44,6 +44,12 @@ def _register_universe(register: Path, la_codes: set[str]) -> set[str]:
     return urns
 
 
+def brief_rows(ws, name: str) -> list[dict]:
+    """The rows of one of the brief's tables, as heading -> value."""
+    rows = [[cell.value for cell in row] for row in ws[ws.tables[f"tbl_Brief_{name}"].ref]]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     from flows.annual_return import annual_return
 
@@ -70,10 +76,18 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     assert crossfield["Conversations this year"] == 1
     assert crossfield["Last conversation"] == datetime(2025, 10, 6)
     assert crossfield["Next conversation due"] == datetime(2026, 2, 1)
-    assert crossfield["Quality marks"] == "Music Mark"
+    # The log's older spellings are shown under the marks' current names.
+    assert crossfield["Quality marks"] == "Music Mark of Recognition: Ambition & Quality; Artsmark Gold"
     assert crossfield["MDP published"] == "Y"
+    assert crossfield["MDP summary address"] == "https://crossfield.example.org/music"
+    assert crossfield["Link officer"] == "A Officer"
     eglise = next(row for row in schools if row["URN"] == "100003")
-    assert (eglise["Conversations this year"], eglise["Overdue"]) == (0, "Y")  # no contact: present, and overdue
+    # No contact: present; the year is closed (as of 23 November), so it is not "overdue" but says so.
+    assert (eglise["Conversations this year"], eglise["Overdue"]) == (0, "N")
+    assert eglise["Conversation status"] == "No conversation in the year"
+    priorities = table_rows(workbook["Priorities"])
+    assert [(row["URN"], row["Urgency"]) for row in priorities][:1] == [("100002", "1 act now")]
+    assert priorities[0]["Reasons"] == "1 open action(s) overdue"
 
     # S007 learns with the hub at an independent school: listed, not silently dropped.
     exceptions = table_rows(workbook["Exceptions"])
@@ -84,6 +98,14 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     assert sorted({row["Point"] for row in ofsted}) == list(range(1, 12))
     engaged = next(row for row in ofsted if row["Point"] == 2)
     assert (engaged["Number"], engaged["Out of"]) == (3, 3)
+    # The renewed framework (the hub's default setting) follows, area by area, from its file.
+    renewed = [row for row in ofsted if row["Framework"] != "Ofsted 2013: what hubs must do"]
+    assert {row["Framework"] for row in renewed} == {
+        "Ofsted's renewed school inspection framework (from 10 November 2025)"
+    }
+    assert renewed[0]["What Ofsted asks"] == "Inclusion"
+    mdp = next(row for row in renewed if row["Evidence"].startswith("Schools whose music development plan"))
+    assert (mdp["What Ofsted asks"], mdp["Number"], mdp["Out of"]) == ("Leadership and governance", 1, 3)
 
     reports = sorted(p.name for p in (year_dir / "schools").iterdir())
     assert reports == [
@@ -92,16 +114,20 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
         "8312002-Eglise-Street-Primary-School.xlsx",
     ]
     report = openpyxl.load_workbook(year_dir / "schools" / "8304001-Crossfield-Academy.xlsx")
-    profile = {row[0]: row[1] for row in report["Profile"].iter_rows(values_only=True) if row and row[0]}
-    assert profile["School"] == "Crossfield Academy"
-    rag = {row["Duty area"]: row["RAG"] for row in table_rows(report["RAG"])}
+    assert report.sheetnames == ["Brief", "Cover", "Conversations"]
+    brief = report["Brief"]
+    assert brief["A1"].value == "Conversation brief: Crossfield Academy (URN 100002)"
+    rag = {row["Duty area"]: row["RAG now"] for row in brief_rows(brief, "ratings")}
     assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
     log = table_rows(report["Conversations"])
     assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [(datetime(2025, 10, 6), "conversation", 45)]
-    actions = table_rows(report["Open actions"])
-    assert [(row["Action"], row["Due"], row["Overdue"]) for row in actions] == [
-        ("Agree MDP", datetime(2026, 2, 1), "Y")
+    actions = brief_rows(brief, "actions")
+    assert [(row["Action"], row["Due"], row["When due"]) for row in actions] == [
+        ("Agree MDP", datetime(2026, 2, 1), "Overdue at the year's end")
     ]
+    facts = {row[0]: row[1] for row in brief.iter_rows(values_only=True) if row and row[0]}
+    assert facts["Music development plan"] == "Summary published: https://crossfield.example.org/music"
+    assert facts["Quality marks"] == "Music Mark of Recognition: Ambition & Quality; Artsmark Gold"
 
 
 def test_a_rerun_can_write_only_the_school_reports(prefect_server, hub: Path) -> None:

@@ -20,8 +20,10 @@ from schemas.engagement import (
     LEVEL_COLUMNS,
     RAG_COLUMNS,
     EngagementSummaryRow,
+    MapPointRow,
     OfstedEvidenceRow,
     OutsideUniverseRow,
+    PriorityRow,
     TrackerRow,
 )
 from schemas.outputs import column_titles
@@ -61,6 +63,8 @@ def tracker_row(urn: str, **overrides: Any) -> dict[str, Any]:
         TrackerRow.last_conversation: date(2025, 11, 4),
         TrackerRow.next_conversation: date(2026, 2, 4),
         TrackerRow.is_overdue: False,
+        TrackerRow.is_due_soon: False,
+        TrackerRow.conversation_status: "Next due 04/02/2026",
         TrackerRow.mdp_published: True,
         TrackerRow.is_priority: False,
     }
@@ -128,6 +132,7 @@ OFSTED = frame(
     OfstedEvidenceRow,
     [
         {
+            OfstedEvidenceRow.framework: "Ofsted 2013: what hubs must do",
             OfstedEvidenceRow.point: 1,
             OfstedEvidenceRow.what_hubs_must_do: "Challenge schools",
             OfstedEvidenceRow.evidence: "Schools with a conversation",
@@ -136,6 +141,7 @@ OFSTED = frame(
             OfstedEvidenceRow.count_pct: 2 / 3,
         },
         {
+            OfstedEvidenceRow.framework: "Ofsted 2013: what hubs must do",
             OfstedEvidenceRow.point: 2,
             OfstedEvidenceRow.what_hubs_must_do: "Support school music",
             OfstedEvidenceRow.evidence: "No data",
@@ -143,10 +149,58 @@ OFSTED = frame(
     ],
 ).collect()
 EXCEPTIONS = frame(OutsideUniverseRow, []).collect()
+MAP = frame(
+    MapPointRow,
+    [
+        {
+            "series": "Not engaged",
+            "urn": "100003",
+            "school_name": "Brook Academy",
+            "easting": 430000,
+            "northing": 350000,
+        },
+        {
+            "series": "Engaged",
+            "urn": "100001",
+            "school_name": "Abbey Primary",
+            "easting": 441234,
+            "northing": 352000,
+        },
+        {
+            "series": "Engaged",
+            "urn": "100002",
+            "school_name": "School 100002",
+            "easting": 445000,
+            "northing": 361999,
+        },
+        {"series": "No grid reference in GIAS (not plotted)", "urn": "100009", "school_name": "Lost School"},
+    ],
+).collect()
+PRIORITIES = frame(
+    PriorityRow,
+    [
+        {
+            PriorityRow.hub_officer: "A. Officer",
+            PriorityRow.urgency: "1 act now",
+            PriorityRow.urn: "100003",
+            PriorityRow.school_name: "Brook Academy",
+            PriorityRow.phase_name: "Secondary",
+            PriorityRow.conversation_status: "Overdue: no conversation on record and none booked",
+            PriorityRow.reasons: "Overdue: no conversation on record and none booked; Not engaged",
+        }
+    ],
+).collect()
 
 
 def write_tracker(path: Path, **overrides: pl.DataFrame) -> str:
-    tables = {"tracker": TRACKER, "summary": SUMMARY, "ofsted": OFSTED, "exceptions": EXCEPTIONS}
+    tables = {
+        "tracker": TRACKER,
+        "summary": SUMMARY,
+        "map_points": MAP,
+        "priorities": PRIORITIES,
+        "ofsted": OFSTED,
+        "exceptions": EXCEPTIONS,
+    }
     tables.update(overrides)
     return write_school_engagement(path, META, notes=[], **tables)
 
@@ -182,8 +236,33 @@ def test_sheets_in_order(tracker_book) -> None:
         "Notes",
         "Schools",
         "Summary",
+        "Map",
+        "Priorities",
         "Ofsted points",
         "Exceptions",
+    ]
+
+
+def test_priorities_sheet_lists_each_school_with_its_reasons(tracker_book) -> None:
+    ws = tracker_book["Priorities"]
+    header, cols = table_rows(ws)
+    assert list(cols) == [
+        "Link officer",
+        "Urgency",
+        "URN",
+        "School",
+        "Phase",
+        "Conversation status",
+        "Reasons",
+    ]
+    assert [ws.cell(header + 1, col).value for col in cols.values()] == [
+        "A. Officer",
+        "1 act now",
+        "100003",
+        "Brook Academy",
+        "Secondary",
+        "Overdue: no conversation on record and none booked",
+        "Overdue: no conversation on record and none booked; Not engaged",
     ]
 
 
@@ -233,14 +312,44 @@ def test_schools_table_has_filter_buttons(tracker_book) -> None:
 def test_summary_chart_is_stacked_and_leaves_out_all_phases(tracker_file: Path, tracker_book) -> None:
     header, _ = table_rows(tracker_book["Summary"])
     with zipfile.ZipFile(tracker_file) as archive:
-        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 1
-        xml = archive.read(charts[0]).decode()
+        charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2  # the column chart and the map
+    (xml,) = [chart for chart in charts if "<c:barChart>" in chart]
     assert '<c:grouping val="stacked"/>' in xml
     assert xml.count("<c:ser>") == len(LEVEL_COLUMNS)
     # Primary and Secondary are plotted; the All phases row (header + 3) is not.
     ranges = set(re.findall(r"<c:f>Summary!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)</c:f>", xml))
     assert ranges == {(str(header + 1), str(header + 2))}
+
+
+def test_summary_maps_the_schools_from_the_map_sheet_with_alt_text(tracker_file: Path, tracker_book) -> None:
+    header, cols = table_rows(tracker_book["Map"])
+    rows = [[tracker_book["Map"].cell(header + n, col).value for col in cols.values()] for n in range(1, 5)]
+    assert rows[0] == ["Not engaged", "100003", "Brook Academy", 430000, 350000]
+    assert rows[3] == ["No grid reference in GIAS (not plotted)", "100009", "Lost School", "[x]", "[x]"]
+    with zipfile.ZipFile(tracker_file) as archive:
+        names = archive.namelist()
+        (xml,) = [
+            archive.read(n).decode()
+            for n in names
+            if n.startswith("xl/charts/") and "scatter" in archive.read(n).decode()
+        ]
+        drawings = "".join(archive.read(n).decode() for n in names if n.startswith("xl/drawings/drawing"))
+    # One series per group present, each reading its own rows of the Map table (easting D, northing E).
+    assert xml.count("<c:ser>") == 2
+    first = header + 1
+    assert f"<c:f>Map!$D${first}</c:f>" in xml and f"<c:f>Map!$E${first}</c:f>" in xml
+    assert f"<c:f>Map!$D${first + 1}:$D${first + 2}</c:f>" in xml
+    assert "Lost School" not in xml and f"$D${first + 3}" not in xml  # no grid reference: not plotted
+    # Axes on whole 10 km lines around the schools; a different marker per series (not colour alone).
+    assert '<c:min val="430000"/>' in xml and '<c:max val="450000"/>' in xml
+    assert '<c:min val="350000"/>' in xml and '<c:max val="370000"/>' in xml
+    assert '<c:symbol val="triangle"/>' in xml and '<c:symbol val="circle"/>' in xml
+    # Alt text for the map and the column chart.
+    assert (
+        'descr="Map of the hub&apos;s schools' in drawings or "descr=\"Map of the hub's schools" in drawings
+    )
+    assert drawings.count("descr=") == 2
 
 
 def test_exceptions_sheet_with_no_rows_is_readable(tracker_book) -> None:

@@ -12,6 +12,7 @@ import pandera.errors
 import polars as pl
 import pytest
 
+from hubreturns.ofsted_frameworks import load_framework
 from outputs.house_style import RAG_FILLS, Note, RecordSheet, write_workbook
 from outputs.school_reports import (
     safe_school_name,
@@ -20,13 +21,14 @@ from outputs.school_reports import (
     write_school_reports,
 )
 from schemas.engagement import (
+    BriefPromptRow,
     ConversationLogRow,
     OpenActionRow,
     SchoolActivityRow,
+    SchoolBriefRow,
     SchoolRagRow,
     TrackerRow,
 )
-from schemas.outputs import column_titles
 from tests.builders import frame
 from tests.outputs.test_school_engagement import META, tracker_row, tracker_table
 
@@ -66,9 +68,44 @@ def awkward_tracker() -> pl.DataFrame:
     )
 
 
-def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
-    """Activity, RAG, conversations and actions of one school (URN ``urn``) and of another (100002)."""
+FRAMEWORK = load_framework("renewed-2025-11")
+
+
+def brief_row(urn: str, **overrides: Any) -> dict[str, Any]:
+    """The brief's facts for an engaged primary school in a year in progress; overrides name what a test needs."""
+    row: dict[str, Any] = {
+        SchoolBriefRow.urn: urn,
+        SchoolBriefRow.school_line: "Primary, Community school, not in a trust; 210 pupils on roll; FSM 25.0%",
+        SchoolBriefRow.comparison_group: "Primary",
+        SchoolBriefRow.fsm_band: "FSM 15% to under 30%",
+        SchoolBriefRow.engagement_level: 2,
+        SchoolBriefRow.engagement_level_last_year: 1,
+        SchoolBriefRow.engagement_change: "↑ up from level 1 last year to 2",
+        SchoolBriefRow.last_conversation: date(2025, 11, 4),
+        SchoolBriefRow.next_conversation: date(2026, 2, 4),
+        SchoolBriefRow.conversation_status: "Next due 04/02/2026",
+        SchoolBriefRow.year_is_closed: False,
+        SchoolBriefRow.mdp: "Summary published: https://example.org/mdp",
+        SchoolBriefRow.quality_marks: "Artsmark",
+    }
+    row.update(overrides)
+    return row
+
+
+def per_school_tables(urn: str, tracker: pl.DataFrame | None = None) -> dict[str, Any]:
+    """Every table of one school (URN ``urn``) and of another (100002), a brief for each school of ``tracker``."""
+    urns = tracker.get_column(TrackerRow.urn).to_list() if tracker is not None else [urn, "100002"]
     return {
+        "framework": FRAMEWORK,
+        "brief": frame(SchoolBriefRow, [brief_row(u) for u in urns]).collect(),
+        "prompts": frame(
+            BriefPromptRow,
+            [
+                {BriefPromptRow.area: "Curriculum and teaching", BriefPromptRow.prompt: "Is it well sequenced?"},
+                {BriefPromptRow.area: "Inclusion", BriefPromptRow.prompt: "=Who takes part?"},
+            ],
+            urn=urn,
+        ).collect(),
         "activity": frame(
             SchoolActivityRow,
             [
@@ -79,7 +116,11 @@ def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
             urn=urn,
             this_year=0,
             last_year=40,
-            phase_average=31.5,
+            since_last_year="↑ up 18",
+            per_100_pupils=27.6,
+            similar_per_100=15.0,
+            band_per_100=16.5,
+            compared="Well above similar schools",
         ).collect(),
         "rag": frame(
             SchoolRagRow,
@@ -88,10 +129,14 @@ def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
                     SchoolRagRow.duty_area: "WCET",
                     SchoolRagRow.rag: "R",
                     SchoolRagRow.rated_on: date(2025, 11, 4),
+                    SchoolRagRow.rag_previous: "A",
+                    SchoolRagRow.since_previous: "↓ worse (A to R)",
                 },
                 {SchoolRagRow.duty_area: "Choir"},
             ],
             urn=urn,
+            since_previous="Not rated",
+            since_last_year="Not rated",
         ).collect(),
         "conversations": frame(
             ConversationLogRow,
@@ -115,6 +160,7 @@ def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
                     OpenActionRow.action: "Book WCET",
                     OpenActionRow.due: date(2026, 2, 4),
                     OpenActionRow.is_overdue: True,
+                    OpenActionRow.due_status: "Overdue by 25 days",
                 }
             ],
             urn=urn,
@@ -124,7 +170,7 @@ def per_school_tables(urn: str) -> dict[str, pl.DataFrame]:
 
 def write_reports(folder: Path, tracker: pl.DataFrame, urn: str = "100001") -> dict[str, Path]:
     return write_school_reports(
-        folder, META, tracker=tracker, notes=[Note("1", "Counts are this year's.")], **per_school_tables(urn)
+        folder, META, tracker=tracker, notes=[Note("1", "Counts are this year's.")], **per_school_tables(urn, tracker)
     )
 
 
@@ -221,41 +267,64 @@ def test_collisions_are_resolved_in_urn_order(tmp_path: Path) -> None:
     }
 
 
-def test_report_cells_match_the_input_rows(awkward_reports) -> None:
+def brief_table(ws, name: str) -> list[tuple[Any, ...]]:
+    """The rows of one of the brief's tables (``tbl_Brief_<name>``), header first."""
+    table = ws.tables[f"tbl_Brief_{name}"]
+    return [tuple(cell.value for cell in row) for row in ws[table.ref]]
+
+
+def column_a(ws) -> list[Any]:
+    """Column A of a sheet, top to bottom."""
+    return [row[0] for row in ws.iter_rows(values_only=True)]
+
+
+def test_report_opens_on_the_brief_with_provenance_behind_it(awkward_reports) -> None:
     _, paths = awkward_reports
     book = openpyxl.load_workbook(paths["100001"])
-    assert book.sheetnames == [
-        "Cover",
-        "Contents",
-        "Notes",
-        "Profile",
-        "Activity",
-        "RAG",
-        "Conversations",
-        "Open actions",
-    ]
+    assert book.sheetnames == ["Brief", "Cover", "Conversations"]
+    assert book.active.title == "Brief"
+    brief = book["Brief"]
+    assert brief["A1"].value == "Conversation brief: St Mary's C of E Primary (URN 100001)"
+    assert brief["A2"].value == "Northshire Music Hub, 2025/26. Figures as at 31/08/2026 (the year is in progress)."
     assert book["Cover"]["A1"].value == "School report: St Mary's C of E Primary (URN 100001)"
-    links = [c.hyperlink.location for c in book["Contents"]["A"] if c.hyperlink is not None]
-    assert "'Profile'!A1" in links and "'Open actions'!A1" in links
-    assert table_rows(book["Activity"]) == [
-        tuple(
-            column_titles(SchoolActivityRow)[c]
-            for c in SchoolActivityRow.to_schema().columns
-            if c != SchoolActivityRow.urn
+    links = [c.hyperlink.location for c in book["Cover"]["A"] if c.hyperlink is not None]
+    assert links == ["'Brief'!A1", "'Cover'!A1", "'Conversations'!A1"]
+    cover = column_a(book["Cover"])
+    assert cover[cover.index("Notes") + 1] == "1"
+    assert book["Cover"].cell(cover.index("Notes") + 2, 2).value == "Counts are this year's."
+
+
+def test_brief_tables_hold_the_input_rows(awkward_reports) -> None:
+    _, paths = awkward_reports
+    ws = openpyxl.load_workbook(paths["100001"])["Brief"]
+    assert brief_table(ws, "activity") == [
+        (
+            "Activity", "This year", "Last year", "Since last year", "Per 100 pupils on roll",
+            "Similar schools per 100 pupils", "Same phase and FSM band per 100 pupils", "Against similar schools",
         ),
-        ("WCET pupils", 58, 40, 31.5),
-        ("Tuition pupils", 7, 40, 31.5),
+        ("WCET pupils", 58, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
+        ("Tuition pupils", 7, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
     ]
-    assert table_rows(book["RAG"])[1:] == [("WCET", "R", datetime(2025, 11, 4)), ("Choir", "[x]", "[x]")]
-    conversation = table_rows(book["Conversations"])[1]
-    assert conversation[:5] == (datetime(2025, 11, 4), "visit", "Music lead", "[x]", 45)
-    assert conversation[6] == "=1+1; book WCET"
-    assert table_rows(book["Open actions"])[1] == (
-        datetime(2025, 11, 4),
-        "Book WCET",
-        datetime(2026, 2, 4),
-        "Y",
+    assert brief_table(ws, "ratings")[1:] == [
+        ("WCET", "R", "A", "[x]", "↓ worse (A to R)", "Not rated"),
+        ("Choir", "[x]", "[x]", "[x]", "Not rated", "Not rated"),
+    ]
+    assert brief_table(ws, "actions")[1:] == [
+        ("Book WCET", datetime(2025, 11, 4), datetime(2026, 2, 4), "Overdue by 25 days")
+    ]
+    lines = column_a(ws)
+    facts = {ws.cell(row, 1).value: ws.cell(row, 2) for row in range(1, ws.max_row + 1)}
+    assert facts["Last conversation"].value == datetime(2025, 11, 4) and facts["Last conversation"].is_date
+    assert facts["Conversations"].value == "Next due 04/02/2026"
+    assert facts["Engagement"].value == "Level 2: Plan agreed (↑ up from level 1 last year to 2)"
+    assert facts["Music development plan"].value == "Summary published: https://example.org/mdp"
+    assert facts["Quality marks"].value == "Artsmark"
+    start = lines.index(
+        "Prompts for the conversation, under Ofsted's renewed school inspection framework (from 10 November 2025)"
     )
+    assert lines[start + 1 : start + 5] == [
+        "Curriculum and teaching", "- Is it well sequenced?", "Inclusion", "- =Who takes part?",
+    ]
 
 
 def test_formula_like_text_in_a_report_stays_text(awkward_reports) -> None:
@@ -265,50 +334,44 @@ def test_formula_like_text_in_a_report_stays_text(awkward_reports) -> None:
         c for row in book["Conversations"].iter_rows() for c in row if c.value == "=1+1; book WCET"
     ]
     assert actions_cell.data_type == "s"
-    profile = dict(table_rows(openpyxl.load_workbook(paths["100014"])["Profile"])[1:])
-    assert profile["School"] == '=HYPERLINK("http://x","y")'
+    (prompt,) = [c for row in book["Brief"].iter_rows() for c in row if c.value == "- =Who takes part?"]
+    assert prompt.data_type == "s"
+    cover = openpyxl.load_workbook(paths["100014"])["Cover"]
+    assert cover["A1"].value == 'School report: =HYPERLINK("http://x","y") (URN 100014)'
 
 
-def test_profile_keeps_each_value_type(awkward_reports) -> None:
+def test_ratings_are_coloured_on_the_brief_and_the_letter_stays(awkward_reports) -> None:
     _, paths = awkward_reports
-    ws = openpyxl.load_workbook(paths["100001"])["Profile"]
-    titles = column_titles(TrackerRow)
-    rows = table_rows(ws)
-    assert rows[0] == ("Item", "Value")
-    assert [label for label, _ in rows[1:]] == list(titles.values())
-    cells = {ws.cell(row, 1).value: ws.cell(row, 2) for row in range(1, ws.max_row + 1)}
-    assert cells[titles[TrackerRow.urn]].value == "100001"
-    assert cells[titles[TrackerRow.pupil_headcount]].value == 210
-    assert cells[titles[TrackerRow.fsm_pct]].value == 0.25
-    assert "%" in cells[titles[TrackerRow.fsm_pct]].number_format
-    assert cells[titles[TrackerRow.last_conversation]].is_date
-    assert cells[titles[TrackerRow.is_engaged]].value == "Y"
-    assert cells[titles[TrackerRow.trust_name]].value == "[x]"
-    assert cells[titles[TrackerRow.rag_wcet]].value == "[x]"
-
-
-def test_ratings_are_coloured_on_the_rag_and_profile_sheets(awkward_reports) -> None:
-    _, paths = awkward_reports
-    book = openpyxl.load_workbook(paths["100001"])
-    (table,) = book["RAG"].tables.values()
-    header = book["RAG"][table.ref.split(":")[0]].row
-    (rag,) = list(book["RAG"].conditional_formatting)
-    assert str(rag.sqref) == f"B{header + 1}:B{header + 2}"
-    assert {r.formula[0] for r in rag.rules} == {f'"{text}"' for text in RAG_FILLS}
-    ws = book["Profile"]
-    rag_rows = [row for row in range(1, ws.max_row + 1) if str(ws.cell(row, 1).value).startswith("RAG: ")]
-    assert len(rag_rows) == 10
-    (profile,) = list(ws.conditional_formatting)
-    assert set(str(profile.sqref).split()) == {f"B{row}" for row in rag_rows}
-    assert {r.formula[0] for r in profile.rules} == {f'"{text}"' for text in RAG_FILLS}
+    ws = openpyxl.load_workbook(paths["100001"])["Brief"]
+    header = ws[ws.tables["tbl_Brief_ratings"].ref.split(":")[0]].row
+    (rule_range,) = list(ws.conditional_formatting)  # one rule per letter, over now, previous and last year
+    assert set(str(rule_range.sqref).split()) == {f"{col}{header + 1}:{col}{header + 2}" for col in "BCD"}
+    for rule_range in ws.conditional_formatting:
+        assert {r.formula[0] for r in rule_range.rules} == {f'"{text}"' for text in RAG_FILLS}
+    assert ws.cell(header + 1, 2).value == "R"
 
 
 def test_school_with_no_rows_gets_empty_tables(awkward_reports) -> None:
     _, paths = awkward_reports
     book = openpyxl.load_workbook(paths["100003"])
-    for sheet in ("Activity", "RAG", "Conversations", "Open actions"):
-        values = [row[0] for row in book[sheet].iter_rows(values_only=True)]
-        assert "There are no rows in this table." in values, sheet
+    assert set(book["Brief"].tables) == set()
+    assert column_a(book["Brief"]).count("None.") == 3
+    assert "There are no rows in this table." in column_a(book["Conversations"])
+
+
+def test_every_sheet_is_set_up_for_a4(awkward_reports) -> None:
+    _, paths = awkward_reports
+    book = openpyxl.load_workbook(paths["100001"])
+    brief, cover, log = book["Brief"], book["Cover"], book["Conversations"]
+    assert brief.page_setup.paperSize == 9 and brief.page_setup.orientation == "portrait"
+    for ws in (brief, cover, log):
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1), ws.title  # 1 is the default, left out of the file
+    assert brief.page_setup.fitToHeight == 2
+    assert cover.page_setup.fitToHeight in (None, 1)
+    assert log.page_setup.orientation == "landscape" and log.page_setup.fitToHeight == 0
+    assert log.print_title_rows == "$4:$4"  # the header row (row 4) repeats on every page
+    assert "Page &P of &N" in brief.oddFooter.right.text
 
 
 def test_stale_reports_are_removed_and_other_files_kept(tmp_path: Path) -> None:
@@ -331,7 +394,7 @@ def test_invalid_table_writes_and_removes_nothing(tmp_path: Path) -> None:
     folder.mkdir()
     stale = folder / "8012999-Closed-School.xlsx"
     stale.write_bytes(b"old")
-    tables = per_school_tables("100001")
+    tables = per_school_tables("100001", tracker_table(tracker_row("100001")))
     tables["rag"] = tables["rag"].with_columns(pl.lit("X").alias(SchoolRagRow.rag))
     with pytest.raises(pandera.errors.SchemaErrors):
         write_school_reports(folder, META, tracker=tracker_table(tracker_row("100001")), notes=[], **tables)
@@ -382,7 +445,7 @@ def _sheet_cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_reports_written_by_several_processes_are_the_reports_one_process_writes(tmp_path: Path) -> None:
     urns = [str(100001 + i) for i in range(120)]
     tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
-    tables = per_school_tables(urns[0])
+    tables = per_school_tables(urns[0], tracker)
     notes = [Note("1", "Counts are this year's.")]
     one = write_school_reports(tmp_path / "one", META, tracker=tracker, notes=notes, **tables)
     two = write_school_reports(tmp_path / "two", META, tracker=tracker, notes=notes, processes=2, **tables)
@@ -401,7 +464,7 @@ def test_a_failure_in_a_writing_process_stops_the_run_with_its_message(tmp_path:
     blocked.mkdir()  # a folder where a report should go: no process can put the report there
     with pytest.raises(OSError):
         write_school_reports(
-            folder, META, tracker=tracker, notes=[], processes=2, **per_school_tables(urns[0])
+            folder, META, tracker=tracker, notes=[], processes=2, **per_school_tables(urns[0], tracker)
         )
     assert blocked.is_dir()
 
@@ -421,7 +484,7 @@ def hub_writing_reports(folder: str) -> int:
     urns = [str(100001 + i) for i in range(120)]
     tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
     written = write_school_reports(Path(folder), META, tracker=tracker, notes=[], processes=2,
-                                   **per_school_tables(urns[0]))
+                                   **per_school_tables(urns[0], tracker))
     return len(written)
 
 

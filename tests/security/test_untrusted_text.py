@@ -46,8 +46,10 @@ PATH_NAMES = ("../../x", "..\\..\\x", "/etc/passwd", "CON", "NUL.txt", "Ctrl\x1b
 SCHOOL_NAMES = FORMULA_NAMES + PATH_NAMES
 HUB_NAME = "=HUB()+1 Music Hub"
 CPD_FILE = "=SUM(1,2) cpd.csv"
-# SMEP log fields of the first school: shown on its report (Conversations, Open actions, Profile).
-WITH_ROLE, HUB_OFFICER, QUALITY_MARK, ACTION = "+44 1234 567890", "-Officer", "@Music Mark", '=1+1 "act"'
+# SMEP log fields of the first school: shown on its report (Conversations, and the Brief's open actions).
+WITH_ROLE, HUB_OFFICER, ACTION = "+44 1234 567890", "-Officer", '=1+1 "act"'
+# Quality marks are a closed list: formula-like text there is refused, and quoted as text in the report.
+QUALITY_MARK = "@Music Mark"
 FINANCE_CATEGORIES = ("=SUM(9,9) costs", "@cmd costs")
 # Values that break a rule, so the validation report quotes them.
 BAD_KIND, BAD_PUPILS = "=EVIL()", "-5"
@@ -98,8 +100,9 @@ def _plant(area: Path) -> tuple[str, ...]:
     for row in engagements[1:]:
         if row[col["urn"]] == first and _in_year(row[col["date"]]):
             row[col["with_role"]], row[col["hub_officer"]] = WITH_ROLE, HUB_OFFICER
-            row[col["quality_marks"]], row[col["actions"]] = QUALITY_MARK, ACTION
+            row[col["actions"]] = ACTION
     engagements[-1][col["kind"]] = BAD_KIND
+    engagements[-1][col["quality_marks"]] = QUALITY_MARK
     _write(exports / "engagements.csv", engagements, "utf-8")
 
     gias = next(dfe.glob("edubasealldata*.csv"))
@@ -210,7 +213,8 @@ def test_hostile_school_names_are_text_in_every_workbook(hostile: HostileRun) ->
             _assert_text(strings, school, f"{name} Schools sheet")
     for urn, school in zip(hostile.urns, SCHOOL_NAMES, strict=True):
         report = hostile.report(urn)
-        _assert_text(_strings(report, "Profile"), school, report.name)
+        title = f"Conversation brief: {as_stored(school.strip())} (URN {urn})"
+        assert title in _strings(report, "Brief"), (title, report.name)
 
 
 def test_hostile_log_fields_finance_and_file_names_are_text(hostile: HostileRun) -> None:
@@ -227,13 +231,11 @@ def test_hostile_log_fields_finance_and_file_names_are_text(hostile: HostileRun)
         cover = _strings(path, "Cover")
         _assert_text(cover, CPD_FILE, f"{path.name} Cover")
         assert any(HUB_NAME in value for value in cover), path.name
-    tracker = _strings(year / "trentvale-2025-26-school-engagement.xlsx", "Schools")
-    _assert_text(tracker, QUALITY_MARK, "tracker quality marks")
     report = hostile.report(hostile.urns[0])
     conversations = _strings(report, "Conversations")
     _assert_text(conversations, WITH_ROLE, "Conversations")
     _assert_text(conversations, HUB_OFFICER, "Conversations")
-    _assert_text(_strings(report, "Open actions"), ACTION, "Open actions")
+    _assert_text(_strings(report, "Brief"), ACTION, "the Brief's open actions")
 
 
 def test_validation_report_quotes_bad_values_as_text(hostile: HostileRun) -> None:
@@ -241,6 +243,7 @@ def test_validation_report_quotes_bad_values_as_text(hostile: HostileRun) -> Non
     errors = _strings(report, "Errors")
     _assert_text(errors, BAD_KIND, "validation Errors")
     _assert_text(errors, BAD_PUPILS, "validation Errors")
+    _assert_text(errors, QUALITY_MARK, "validation Errors")
     _assert_text(_strings(report, "Inputs"), CPD_FILE, "validation Inputs")
 
 

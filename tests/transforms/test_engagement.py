@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.census import SchoolCensus
-from schemas.engagement import EngagementSummaryRow, OutsideUniverseRow, TrackerRow
+from schemas.engagement import EngagementSummaryRow, MapPointRow, OutsideUniverseRow, TrackerRow
 from schemas.hub_exports import (
     Cpd,
     Engagements,
@@ -23,12 +23,21 @@ from schemas.hub_exports import (
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, hub_data, school
 from transforms.activity import HubData
-from transforms.engagement import ALL_PHASES, engagement_summary, outside_universe, tracker_rows
+from transforms.engagement import (
+    ALL_PHASES,
+    NOT_PLOTTED,
+    canonical_quality_marks,
+    engagement_summary,
+    map_points,
+    outside_universe,
+    tracker_rows,
+)
 from transforms.periods import ReportingWindow
 from transforms.universe import school_universe
 
 YEAR = AcademicYear(2025)  # 2025/26
-WINDOW = ReportingWindow.for_year(YEAR, as_of=date(2026, 11, 23))
+AS_OF = date(2026, 11, 23)  # after the year's end: a closed year
+WINDOW = ReportingWindow.for_year(YEAR, as_of=AS_OF)
 # A: busy primary; B: quiet primary (no activity, no contact); C: secondary with a red rating and high FSM;
 # D: neighbouring LA (outside); E: independent school in the area (outside); F: not in the register at all.
 A, B, C, D, E, F = "100001", "100002", "100003", "100004", "100005", "199999"
@@ -49,9 +58,9 @@ def _contact(number: int, urn: str, day: date, **values: object) -> dict:
 @pytest.fixture
 def data() -> HubData:
     register = establishments(
-        school(A, trust_name="Vale Trust", postcode="DE1 1AA", fsm_pct=50.0),
-        school(B, fsm_pct=10.0),
-        school(C, phase_name="Secondary", fsm_pct=5.0),
+        school(A, trust_name="Vale Trust", postcode="DE1 1AA", fsm_pct=50.0, easting=435120, northing=336450),
+        school(B, fsm_pct=10.0),  # GIAS gives no grid reference
+        school(C, phase_name="Secondary", fsm_pct=5.0, easting=437800, northing=341200),
         school(D, la_code="891", la_name="Nottinghamshire"),
         school(E, type_name="Other independent school", type_group_name="Independent schools"),
     )
@@ -161,7 +170,7 @@ def universe(data: HubData) -> pl.LazyFrame:
 
 @pytest.fixture
 def tracker(data: HubData, universe: pl.LazyFrame) -> pl.DataFrame:
-    rows = tracker_rows(data, universe, window=WINDOW, high_fsm_pct=25.0).collect()
+    rows = tracker_rows(data, universe, window=WINDOW, high_fsm_pct=25.0, as_of=AS_OF).collect()
     return TrackerRow.validate(rows, lazy=True)
 
 
@@ -197,7 +206,8 @@ def test_ratings_mdp_and_quality_marks_are_the_latest_recorded(tracker: pl.DataF
     # Curriculum: G of January (not last year's R); WCET: G of October, not blanked by later contacts.
     assert (a["rag_curriculum"], a["rag_wcet"], a["rag_choir"]) == ("G", "G", None)
     assert a["mdp_published"] is True
-    assert a["quality_marks"] == "Music Mark"  # recorded last year, still held
+    # Recorded last year, still held; "Music Mark" is the scheme Music Mark replaced in September 2025.
+    assert a["quality_marks"] == "Music Mark School (scheme before September 2025)"
 
 
 def test_fsm_share_comes_from_the_census_else_from_gias(tracker: pl.DataFrame) -> None:
@@ -206,14 +216,51 @@ def test_fsm_share_comes_from_the_census_else_from_gias(tracker: pl.DataFrame) -
     assert _row(tracker, C)["fsm_pct"] == pytest.approx(0.30)
 
 
-def test_quiet_school_is_overdue_and_a_priority(tracker: pl.DataFrame) -> None:
+def test_quiet_school_is_a_priority_and_a_closed_year_says_its_conversations(tracker: pl.DataFrame) -> None:
     b = _row(tracker, B)
-    assert (b["is_engaged"], b["conversations"], b["is_overdue"], b["engagement_level"]) == (False, 0, True, None)
+    assert (b["is_engaged"], b["conversations"], b["is_overdue"], b["engagement_level"]) == (False, 0, False, None)
+    assert b["conversation_status"] == "No conversation in the year"
     assert (b["is_priority"], b["priority_reason"]) == (True, "Not engaged this year")
+    a = _row(tracker, A)
+    assert (a["is_overdue"], a["is_due_soon"]) == (False, False)
+    assert a["conversation_status"] == "2 conversations in the year, the last on 10/01/2026"
+    assert a["hub_officer"] is None
+
+
+@pytest.mark.parametrize(
+    ("as_of", "school", "overdue", "due_soon", "status"),
+    [
+        # A's latest contact set the next for 1 May 2026 (28 days is "soon").
+        (date(2026, 3, 1), A, False, False, "Next due 01/05/2026"),
+        (date(2026, 4, 3), A, False, True, "Due soon: 01/05/2026"),
+        (date(2026, 5, 1), A, False, True, "Due soon: 01/05/2026"),
+        (date(2026, 5, 2), A, True, False, "Overdue: was due 01/05/2026"),
+        # B has never had a conversation and none is booked.
+        (date(2025, 9, 2), B, True, False, "Overdue: no conversation on record and none booked"),
+        # C's only conversation (1 November 2025) set no next date: overdue a year after it.
+        (date(2026, 8, 31), C, False, False, "None booked; the last was 01/11/2025"),
+    ],
+)
+def test_overdue_and_due_soon_are_as_of_the_date_in_a_year_in_progress(
+    data: HubData, universe: pl.LazyFrame, as_of: date, school: str, overdue: bool, due_soon: bool, status: str
+) -> None:
+    window = ReportingWindow.for_year(YEAR, as_of=as_of)
+    row = _row(TrackerRow.validate(tracker_rows(data, universe, window=window, high_fsm_pct=25.0, as_of=as_of)
+                                   .collect()), school)
+    assert (row["is_overdue"], row["is_due_soon"], row["conversation_status"]) == (overdue, due_soon, status)
+
+
+def test_a_conversation_more_than_a_year_ago_with_none_booked_is_overdue(data: HubData) -> None:
+    next_year = AcademicYear(2026)
+    as_of = date(2026, 11, 2)  # C's last conversation was 1 November 2025
+    window = ReportingWindow.for_year(next_year, as_of=as_of)
+    universe = school_universe(data.establishments, la_codes=("830",), year=next_year)
+    row = _row(tracker_rows(data, universe, window=window, high_fsm_pct=25.0, as_of=as_of).collect(), C)
+    assert (row["is_overdue"], row["conversation_status"]) == (True, "Overdue: none booked; the last was 01/11/2025")
 
 
 def test_red_with_high_fsm_is_a_priority_but_not_below_the_threshold(data: HubData, universe: pl.LazyFrame) -> None:
-    c = _row(tracker_rows(data, universe, window=WINDOW, high_fsm_pct=25.0).collect(), C)
+    c = _row(tracker_rows(data, universe, window=WINDOW, high_fsm_pct=25.0, as_of=AS_OF).collect(), C)
     # C is engaged (a level-1 contact), rated red for ensembles, and 30% FSM >= 25%.
     assert (c["is_engaged"], c["is_priority"]) == (True, True)
     assert c["priority_reason"] == "Red for Ensembles with a high FSM share"
@@ -226,7 +273,7 @@ def test_summary_counts_schools_by_phase_and_level_with_all_phases_last(tracker:
     rows = {r["phase_name"]: r for r in summary.iter_rows(named=True)}
     assert summary.get_column("phase_name").to_list() == ["Primary", "Secondary", ALL_PHASES]
     primary, everything = rows["Primary"], rows[ALL_PHASES]
-    assert (primary["schools"], primary["level_none"], primary["level_3"], primary["overdue"]) == (2, 1, 1, 1)
+    assert (primary["schools"], primary["level_none"], primary["level_3"], primary["overdue"]) == (2, 1, 1, 0)
     assert (everything["schools"], everything["level_1"], everything["with_conversation"]) == (3, 1, 2)
     assert (everything["engaged"], everything["priority"]) == (2, 2)  # B not engaged; C red with high FSM
     assert everything["with_conversation_pct"] == pytest.approx(2 / 3)
@@ -247,3 +294,36 @@ def test_schools_named_outside_the_universe_are_listed_with_the_reason(
         (E, "pupils"): (1, "Not a state-funded school of the universe: Other independent school"),
         (F, "events"): (1, "Not in the DfE register (GIAS)"),
     }
+
+
+def test_quality_marks_are_shown_under_their_current_names() -> None:
+    marks = pl.LazyFrame(
+        {
+            "marks": [
+                "music_mark_recognition_ambition_quality; Artsmark gold",
+                "Music  Mark school member;  Music Mark School Membership ; ",
+                "Dedication and Improvement",
+                None,
+            ]
+        }
+    )
+    shown = marks.select(canonical_quality_marks("marks")).collect().get_column("marks").to_list()
+    assert shown == [
+        "Music Mark of Recognition: Ambition & Quality; Artsmark Gold",
+        "Music Mark school membership",  # the same mark twice is shown once
+        "Music Mark of Recognition: Dedication & Improvement",
+        None,
+    ]
+
+
+def test_the_map_puts_each_school_in_one_series_and_keeps_those_without_a_grid_reference(
+    tracker: pl.DataFrame,
+) -> None:
+    assert (_row(tracker, A)["easting"], _row(tracker, A)["northing"]) == (435120, 336450)
+    points = MapPointRow.validate(map_points(tracker.lazy()).collect())
+    # C is engaged but red with a high FSM share (a priority); A is engaged; B is not engaged, and unplaced.
+    assert points.rows() == [
+        ("Priority", C, "School 100003", 437800, 341200),
+        ("Engaged", A, "School 100001", 435120, 336450),
+        (NOT_PLOTTED, B, "School 100002", None, None),
+    ]

@@ -5,14 +5,17 @@ from datetime import date
 import polars as pl
 import pytest
 
+from hubreturns.errors import ConfigError
+from hubreturns.ofsted_frameworks import FrameworkArea, OfstedFramework, available_frameworks, load_framework
 from schemas.engagement import OfstedEvidenceRow, TrackerRow
 from schemas.hub_exports import Engagements, Workforce
 from schemas.outputs import DutyFigures
 from schemas.periods import AcademicYear
 from schemas.vocabulary import OFSTED_2013_POINTS
 from tests.builders import frame
-from transforms.ofsted import NO_DATA, ofsted_evidence
+from transforms.ofsted import EVIDENCE_KEYS, FRAMEWORK_2013, NO_AREA_DATA, NO_DATA, ofsted_evidence
 from transforms.periods import ReportingWindow
+from transforms.school_reports import PROMPT_AREAS
 
 YEAR = AcademicYear(2025)
 WINDOW = ReportingWindow.for_year(YEAR, as_of=date(2026, 11, 23))
@@ -137,3 +140,65 @@ def test_without_a_workforce_export_staff_figures_are_not_available() -> None:
     ).collect()
     assert _figures(table, 6) == [(None, None, None)]
     assert _figures(table, 7)[0] == (1.5, None, None)  # 90 minutes with the headteacher
+
+
+# -- The school inspection framework the hub follows, from its file in config/ofsted/ -------------------------
+
+
+def _with_framework(framework: OfstedFramework) -> pl.DataFrame:
+    table = ofsted_evidence(
+        _tracker(), _engagements(), _workforce(), _progression(), window=WINDOW,
+        leader_roles=("Headteacher",), hours_per_fte=1000.0, framework=framework, high_fsm_pct=25.0,
+    ).collect()
+    return OfstedEvidenceRow.validate(table, lazy=True)
+
+
+def test_the_renewed_framework_follows_the_2013_points_area_by_area() -> None:
+    framework = load_framework("renewed-2025-11")
+    table = _with_framework(framework)
+    old = table.filter(pl.col("framework") == FRAMEWORK_2013)
+    assert sorted(set(old.get_column("point"))) == list(range(1, 12))
+    renewed = table.filter(pl.col("framework") == framework.title)
+    assert table.get_column("framework").to_list().index(framework.title) == old.height  # after the 2013 list
+    assert list(dict.fromkeys(renewed.get_column("what_hubs_must_do"))) == [
+        "Inclusion", "Curriculum and teaching", "Achievement", "Attendance and behaviour",
+        "Personal development and well-being", "Leadership and governance",
+    ]
+    rows = {(r["what_hubs_must_do"], r["evidence"]): (r["count"], r["denominator"]) for r in renewed.iter_rows(named=True)}
+    # Curriculum and teaching: curriculum rated at 2 of 4 schools, green at 1 of the 2 rated; CPD at 1 of 4.
+    assert rows[("Curriculum and teaching", "Schools rated green for curriculum, of the schools rated")] == (1.0, 2.0)
+    assert rows[("Curriculum and teaching", "Schools whose staff attended hub CPD this year")] == (1.0, 4.0)
+    # Achievement is the 2013 point 11's progression figures.
+    assert [r["count"] for r in renewed.filter(pl.col("what_hubs_must_do") == "Achievement").iter_rows(named=True)] == [
+        30.0, 15.0
+    ]
+    # No figure of the hub's speaks to attendance and behaviour: the row says so.
+    (attendance,) = renewed.filter(pl.col("what_hubs_must_do") == "Attendance and behaviour").iter_rows(named=True)
+    assert (attendance["evidence"], attendance["count"]) == (NO_AREA_DATA, None)
+
+
+def test_a_new_framework_is_a_new_file_and_names_only_known_figures() -> None:
+    revised = OfstedFramework(
+        version="renewed-2027-09", title="A later revision", evidence_note="", prompt_areas=(),
+        areas=(FrameworkArea("Leadership and governance", ("lead_schools", "engaged")),),
+    )
+    table = _with_framework(revised).filter(pl.col("framework") == "A later revision")
+    assert table.select("point", "count", "denominator").rows() == [(1, 1.0, 4.0), (1, 3.0, 4.0)]
+    wrong = OfstedFramework(
+        version="typo", title="Typo", evidence_note="", prompt_areas=(),
+        areas=(FrameworkArea("Inclusion", ("pupils_happy",)),),
+    )
+    with pytest.raises(ValueError, match=r"config/ofsted/typo.toml names evidence .*pupils_happy"):
+        _with_framework(wrong)
+
+
+def test_every_framework_shipped_names_known_figures_and_every_prompt_area() -> None:
+    for version in available_frameworks():
+        framework = load_framework(version)
+        assert set(PROMPT_AREAS) <= set(framework.prompt_area_titles()), version
+        assert {key for area in framework.areas for key in area.evidence} <= set(EVIDENCE_KEYS), version
+
+
+def test_a_hub_naming_a_framework_with_no_file_is_told_which_there_are() -> None:
+    with pytest.raises(ConfigError, match="ofsted_framework = 'renewed-2030'.*renewed-2025-11"):
+        load_framework("renewed-2030")

@@ -1,0 +1,300 @@
+"""The first sheet of each school report: the brief a link officer takes into the conversation with the school.
+
+It prints on one A4 page (portrait, fitted to the page's width; at most two pages tall). It says who the school
+is, its engagement and conversations as of the run's date, each duty area's rating now, at the previous contact
+and last year, this year's activity against last year and similar schools, the open actions, the music
+development plan and quality marks, and prompts for the conversation grouped under Ofsted's framework. Its
+ratings, activity and actions are Excel tables (every row of the school's figures); the writer computes nothing.
+
+Print setup for the other sheets is here too (house_style lays sheets out for the screen): landscape A4, fitted
+to the page's width, the header row repeated on every page.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+from xlsxwriter.utility import xl_range
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from outputs.house_style import (
+    FILL_TEXT_COLOUR,
+    NO,
+    NUMBER_FORMATS,
+    RAG_FILLS,
+    TABLE_STYLE,
+    YES,
+    HouseFormats,
+    TableLayout,
+    write_text,
+)
+from schemas.engagement import BriefPromptRow, OpenActionRow, SchoolActivityRow, SchoolBriefRow, SchoolRagRow
+from schemas.outputs import column_titles
+from schemas.vocabulary import ENGAGEMENT_LEVEL_NAMES, NOT_AVAILABLE
+
+A4 = 9
+BRIEF_SHEET = "Brief"
+# Columns A to H: labels and first columns, then figures, then the comparison in words.
+_WIDTHS = (26, 9, 11, 16, 19, 19, 13, 30)
+_ROW_HEIGHT = 15
+_LINE = 130  # characters of text a line of the sheet holds across columns A to H
+_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}
+_RAG_COLUMNS = (
+    SchoolRagRow.duty_area,
+    SchoolRagRow.rag,
+    SchoolRagRow.rag_previous,
+    SchoolRagRow.rag_last_year,
+    SchoolRagRow.since_previous,
+    SchoolRagRow.since_last_year,
+)
+_ACTIVITY_COLUMNS = (
+    SchoolActivityRow.activity,
+    SchoolActivityRow.this_year,
+    SchoolActivityRow.last_year,
+    SchoolActivityRow.since_last_year,
+    SchoolActivityRow.per_100_pupils,
+    SchoolActivityRow.similar_per_100,
+    SchoolActivityRow.band_per_100,
+    SchoolActivityRow.compared,
+)
+_ACTION_COLUMNS = (OpenActionRow.action, OpenActionRow.agreed_on, OpenActionRow.due, OpenActionRow.due_status)
+
+
+@dataclass(frozen=True)
+class SchoolBrief:
+    """One school's brief, as computed: its facts (a SchoolBriefRow) and its rows of each brief table."""
+
+    school_name: str
+    urn: str
+    facts: Mapping[str, Any]
+    rag: pl.DataFrame
+    activity: pl.DataFrame
+    actions: pl.DataFrame
+    prompts: pl.DataFrame
+    framework_title: str
+    evidence_note: str
+
+
+def print_data_sheet(worksheet: Worksheet, layout: TableLayout | None, footer: str) -> None:
+    """Landscape A4, fitted to the page's width, the table's header row repeated on every page, a footer."""
+    worksheet.set_paper(A4)
+    worksheet.set_landscape()
+    worksheet.fit_to_pages(1, 0)
+    worksheet.set_margins(**_MARGINS)
+    if layout is not None:
+        worksheet.repeat_rows(layout.header_row)
+    worksheet.set_footer(_footer(footer))
+
+
+def print_one_page(worksheet: Worksheet, footer: str, *, landscape: bool = True) -> None:
+    """A4 fitted to one page (the provenance cover: fine print rather than a second page)."""
+    worksheet.set_paper(A4)
+    if landscape:
+        worksheet.set_landscape()
+    else:
+        worksheet.set_portrait()
+    worksheet.fit_to_pages(1, 1)
+    worksheet.set_margins(**_MARGINS)
+    worksheet.set_footer(_footer(footer))
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    if len(text) < width:
+        return 1  # most cells: no need to wrap (and textwrap is slow, called thousands of times a run)
+    return max(1, len(textwrap.wrap(text, max(1, width - 1))))
+
+
+def _footer(text: str) -> str:
+    """A page footer: the report on the left, page x of y on the right ('&' doubled, as Excel needs)."""
+    return f"&L{text.replace('&', '&&')[:120]}&RPage &P of &N"
+
+
+def _shown(value: Any) -> Any:
+    """A cell value as the brief shows it: a missing value is [x], booleans Y/N."""
+    if value is None:
+        return NOT_AVAILABLE
+    if isinstance(value, bool):
+        return YES if value else NO
+    return value
+
+
+class _BriefWriter:
+    """Writes the brief row by row down the sheet."""
+
+    def __init__(self, workbook: Workbook, worksheet: Worksheet, formats: HouseFormats) -> None:
+        self.workbook, self.ws, self.formats = workbook, worksheet, formats
+        self.row = 0
+        self.date_format = formats.get(num_format=NUMBER_FORMATS["date"], align="left", valign="top")
+        self.number_format = formats.get(num_format="#,##0.0", valign="top")
+        self.integer_format = formats.number("integer")
+        self.text = formats.style("text")
+        # Indented, so text after a right-aligned number does not run into it.
+        self.wrapped = formats.style("wrapped_text", indent=1)
+
+    def line(self, text: str, style: str = "text", **extra: Any) -> None:
+        """One line of text in column A (it runs on across the empty cells to its right)."""
+        write_text(self.ws, self.row, 0, text, self.formats.style(style, **extra), self.formats)
+        self.row += 1
+
+    def paragraph(self, text: str, *, indent: str = "") -> None:
+        """Text wrapped to the sheet's width, one line per row."""
+        for number, piece in enumerate(textwrap.wrap(text, _LINE - len(indent)) or [""]):
+            self.line((indent if number == 0 else " " * len(indent)) + piece)
+
+    def heading(self, text: str) -> None:
+        """A section heading, with a blank row before it."""
+        self.row += 1
+        self.line(text, "subtitle")
+
+    def label_value(self, label: str, value: Any) -> None:
+        """A label in column A and its value in column B (dates as dates; text runs on to the right)."""
+        self.ws.write_string(self.row, 0, label, self.formats.style("label"))
+        if isinstance(value, date):
+            self.ws.write_datetime(self.row, 1, value, self.date_format)
+        else:
+            write_text(self.ws, self.row, 1, str(_shown(value)), self.text, self.formats)
+        self.row += 1
+
+    def table(
+        self, name: str, frame: pl.DataFrame, columns: Sequence[str], titles: Mapping[str, str]
+    ) -> None:
+        """An Excel table of ``frame``'s ``columns`` from column A, or a line saying there are none."""
+        if frame.is_empty():
+            self.line("None.")
+            return
+        heading = self.formats.style("column_heading")
+        first = self.row
+        specs = []
+        lines = [1] * frame.height
+        for col, column in enumerate(columns):
+            dtype = frame.schema[column]
+            values = frame.get_column(column).to_list()
+            cell_format = self._format(dtype)
+            for offset, value in enumerate(values):
+                self._cell(first + 1 + offset, col, value, dtype, cell_format)
+                if isinstance(value, str):
+                    lines[offset] = max(lines[offset], _lines(value, _WIDTHS[col]))
+            specs.append({"header": titles[column], "header_format": heading, "format": cell_format})
+        last = first + frame.height
+        self.ws.add_table(
+            first,
+            0,
+            last,
+            len(columns) - 1,
+            {"name": f"tbl_Brief_{name}", "style": TABLE_STYLE, "columns": specs, "autofilter": False},
+        )
+        # Wrapped cells: each row as tall as its longest text needs (Excel does not size rows on opening).
+        header_lines = max(_lines(titles[column], _WIDTHS[col]) for col, column in enumerate(columns))
+        self.ws.set_row(first, _ROW_HEIGHT * header_lines)
+        for offset, count in enumerate(lines):
+            if count > 1:
+                self.ws.set_row(first + 1 + offset, _ROW_HEIGHT * count)
+        self.row = last + 1
+
+    def _format(self, dtype: pl.DataType) -> Any:
+        if dtype == pl.Date:
+            return self.date_format
+        if dtype.is_integer():
+            return self.integer_format
+        if dtype.is_float():
+            return self.number_format
+        return self.wrapped
+
+    def _cell(self, row: int, col: int, value: Any, dtype: pl.DataType, cell_format: Any) -> None:
+        if value is None:
+            self.ws.write_string(row, col, NOT_AVAILABLE, self.formats.style("symbol"))
+        elif dtype == pl.Date:
+            self.ws.write_datetime(row, col, value, cell_format)
+        elif dtype.is_numeric():
+            self.ws.write_number(row, col, value, cell_format)
+        else:
+            write_text(self.ws, row, col, str(value), cell_format, self.formats)
+
+    def rag_fills(self, first_row: int, last_row: int, columns: Sequence[int]) -> None:
+        """Fill rating cells by their letter (the letter stays in the cell: colour is never the only signal)."""
+        # One rule per letter over all the columns (fewer rules: a smaller file, written faster).
+        ranges = " ".join(xl_range(first_row, col, last_row, col) for col in columns)
+        for text, colour in RAG_FILLS.items():
+            self.ws.conditional_format(
+                first_row,
+                columns[0],
+                last_row,
+                columns[0],
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{text}"',
+                    "format": self.formats.get(bg_color=colour, font_color=FILL_TEXT_COLOUR),
+                    "multi_range": ranges,
+                },
+            )
+
+
+def write_brief(workbook: Workbook, brief: SchoolBrief, meta_line: str, formats: HouseFormats) -> Worksheet:
+    """The Brief sheet, first in the report: portrait A4, one page wide, at most two pages tall."""
+    worksheet = workbook.add_worksheet(BRIEF_SHEET)
+    for col, width in enumerate(_WIDTHS):
+        worksheet.set_column(col, col, width)
+    writer = _BriefWriter(workbook, worksheet, formats)
+    facts = brief.facts
+    writer.line(f"Conversation brief: {brief.school_name} (URN {brief.urn})", "title")
+    writer.line(meta_line)
+    writer.paragraph(brief.evidence_note)
+
+    writer.heading("The school")
+    level = facts[SchoolBriefRow.engagement_level]
+    writer.label_value("School", facts[SchoolBriefRow.school_line])
+    group = str(facts[SchoolBriefRow.comparison_group])
+    writer.label_value(
+        "Compared with",
+        f"{group if group.endswith('schools') else group + ' schools'} of the hub, and those in its band: "
+        f"{facts[SchoolBriefRow.fsm_band]}",
+    )
+    writer.label_value(
+        "Engagement",
+        (f"Level {level}: {ENGAGEMENT_LEVEL_NAMES[level]}" if level is not None else "No level this year")
+        + f" ({facts[SchoolBriefRow.engagement_change]})",
+    )
+    writer.label_value("Last conversation", facts[SchoolBriefRow.last_conversation])
+    writer.label_value("Next conversation", facts[SchoolBriefRow.next_conversation])
+    writer.label_value("Conversations", facts[SchoolBriefRow.conversation_status])
+
+    writer.heading("Ratings by duty area: now, at the previous contact and last year")
+    first = writer.row + 1
+    writer.table("ratings", brief.rag, _RAG_COLUMNS, column_titles(SchoolRagRow))
+    if not brief.rag.is_empty():
+        writer.rag_fills(first, first + brief.rag.height - 1, (1, 2, 3))
+
+    writer.heading("Activity this year, against last year and similar schools (per 100 pupils on roll)")
+    writer.table("activity", brief.activity, _ACTIVITY_COLUMNS, column_titles(SchoolActivityRow))
+
+    writer.heading("Open actions")
+    writer.table("actions", brief.actions, _ACTION_COLUMNS, column_titles(OpenActionRow))
+
+    writer.heading("Music development plan and quality marks")
+    writer.label_value("Music development plan", facts[SchoolBriefRow.mdp])
+    writer.label_value("Quality marks", facts[SchoolBriefRow.quality_marks])
+
+    writer.heading(f"Prompts for the conversation, under {brief.framework_title}")
+    area = None
+    for prompt_area, prompt in brief.prompts.select(BriefPromptRow.area, BriefPromptRow.prompt).iter_rows():
+        if prompt_area != area:
+            writer.line(prompt_area, "label")
+            area = prompt_area
+        writer.paragraph(prompt, indent="- ")
+
+    worksheet.set_paper(A4)
+    worksheet.set_portrait()
+    worksheet.fit_to_pages(1, 2)
+    worksheet.set_margins(**_MARGINS)
+    worksheet.print_area(0, 0, writer.row - 1, len(_WIDTHS) - 1)
+    worksheet.set_footer(_footer(f"Conversation brief: {brief.school_name}"))
+    worksheet.activate()
+    return worksheet
