@@ -34,7 +34,7 @@ import polars as pl
 
 from flows.annual_return import Period, input_summary, workbook_meta
 from flows.school_engagement import SCHOOL_REPORTS_FOLDER, engagement_rules
-from hubreturns.config import HubConfig, load_config
+from hubreturns.hub_config import HubConfig, load_config
 from hubreturns.provenance import code_version
 from ingest.files import read_text_table
 from ingest.pipeline import input_frames, load_and_check

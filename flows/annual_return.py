@@ -29,7 +29,7 @@ from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.pupil_key import pseudonymisation_key
 from flows.school_engagement import SCHOOL_REPORTS_FOLDER, compute_engagement, write_reports, write_tracker
 from flows.unchanged import current_inputs, nothing_changed
-from hubreturns.config import HubConfig, la_geography, load_config
+from hubreturns.hub_config import HubConfig, la_geography, load_config
 from hubreturns.errors import ConfigError, HubReturnsError, ValidationFailed
 from hubreturns.provenance import code_version
 from ingest.pipeline import check_loaded, configured_exports, input_frames

@@ -29,7 +29,7 @@ from flows.nightly import hub_configurations
 from flows.plain import fail_plainly
 from flows.pupil_key import pseudonymisation_key
 from flows.subflows import crash_subflows
-from hubreturns.config import HubConfig, load_config
+from hubreturns.hub_config import HubConfig, load_config
 from hubreturns.errors import ConfigError
 from hubreturns.provenance import code_version
 from ingest.pipeline import input_frames, load_and_check

@@ -7,7 +7,7 @@ import os
 
 from prefect.blocks.system import Secret
 
-from hubreturns.config import HubConfig
+from hubreturns.hub_config import HubConfig
 from hubreturns.errors import RunRefused
 from ingest.pseudonymise import DEMO_KEY, KEY_ENVIRONMENT_VARIABLE, resolve_key
 

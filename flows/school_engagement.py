@@ -14,7 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.plain import fail_plainly, retry_transient
-from hubreturns.config import HubConfig
+from hubreturns.hub_config import HubConfig
 from hubreturns.ofsted_frameworks import load_framework
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import school_engagement_path, write_school_engagement

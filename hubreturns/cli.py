@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubreturns.config import DATABASE_URL_VARIABLE
+from hubreturns.hub_config import DATABASE_URL_VARIABLE
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 if TYPE_CHECKING:
-    from hubreturns.config import HubConfig
+    from hubreturns.hub_config import HubConfig
     from hubreturns.synthetic.generator import AreaSummary
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -210,7 +210,7 @@ def _generate_england(args: argparse.Namespace) -> int:
 
 def _preflight(config_path: Path, args: argparse.Namespace) -> None:
     """Check what can be checked in a second (configuration, year, key) before Prefect starts its server."""
-    from hubreturns.config import load_config
+    from hubreturns.hub_config import load_config
     from ingest.pseudonymise import resolve_key
 
     config = load_config(config_path, database_url=getattr(args, "database_url", None))
@@ -344,7 +344,7 @@ def _pupil_ids() -> list[str]:
 def _purge(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from hubreturns.config import load_config
+    from hubreturns.hub_config import load_config
     from store.repository import open_store
     from store.retention import purge_period, purge_pupil
 
@@ -396,7 +396,7 @@ def _fingerprints(config: HubConfig, ids: list[str]) -> list[str]:
 def _audit(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from hubreturns.config import load_config
+    from hubreturns.hub_config import load_config
     from hubreturns.provenance import code_version
     from outputs.house_style import WorkbookMeta
     from outputs.personal_data_audit import audit_path, output_holdings, write_audit

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from hubreturns.config import InputFile
+from hubreturns.hub_config import InputFile
 from hubreturns.errors import InputFileError
 from ingest.files import SOURCE_ROW, read_table
 from ingest.headers import matched_headers, rename_to_canonical

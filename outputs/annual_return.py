@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from outputs.house_style import BarChart, Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.outputs import DutyFigures, KpiFigures
+from schemas.output_tables import DutyFigures, KpiFigures
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import NOT_APPLICABLE
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.national import EnglandKpiRow, HubKpiRow, HubRunRow
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 
 NATIONAL_FOLDER = "national"
 PURPOSE = (

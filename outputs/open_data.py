@@ -23,9 +23,9 @@ from schemas import open_data as od
 from schemas.national import KPI_COLUMNS, SCHOOLS_KPI
 from schemas.national import EnglandKpiRow as England
 from schemas.national import HubKpiRow as HubKpis
-from schemas.outputs import DutyFigures as Fig
-from schemas.outputs import KpiFigures as Kpi
-from schemas.outputs import SchoolUniverseRow as School
+from schemas.output_tables import DutyFigures as Fig
+from schemas.output_tables import KpiFigures as Kpi
+from schemas.output_tables import SchoolUniverseRow as School
 from schemas.periods import AcademicYear
 from schemas.return_layout import RETURN_TABLES, ReturnLayout
 from schemas.vocabulary import SUPPRESSED

@@ -20,7 +20,7 @@ from outputs.annual_return import annual_return_path
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from outputs.school_engagement import school_engagement_path
 from outputs.validation_report import validation_report_path
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from schemas.periods import AcademicYear, kept_from
 from schemas.personal_data import OUTPUT_FOLDER, Holding, PersonalDataHeld
 

@@ -35,7 +35,7 @@ from outputs.house_style import (
     write_text,
 )
 from schemas.engagement import BriefPromptRow, OpenActionRow, SchoolActivityRow, SchoolBriefRow, SchoolRagRow
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from schemas.vocabulary import ENGAGEMENT_LEVEL_NAMES, NOT_AVAILABLE
 
 A4 = 9

@@ -48,7 +48,7 @@ from schemas.engagement import (
     PriorityRow,
     TrackerRow,
 )
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 
 RAG_VALUE_FILLS = {column: RAG_FILLS for column in RAG_COLUMNS}
 

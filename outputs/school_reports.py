@@ -60,7 +60,7 @@ from schemas.engagement import (
     SchoolRagRow,
     TrackerRow,
 )
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 
 _URN, _LAESTAB, _SCHOOL_NAME = str(TrackerRow.urn), str(TrackerRow.laestab), str(TrackerRow.school_name)
 # Matched whole (fullmatch): ASCII digits only, and no newline can hide before the end.

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from schemas.register import Establishment
 from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
 from schemas.vocabulary import NOT_APPLICABLE

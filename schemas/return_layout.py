@@ -17,7 +17,7 @@ from typing import Any
 import pandera.polars as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from schemas.outputs import (
+from schemas.output_tables import (
     SCHOOL_DUTIES,
     DutyFigures,
     DutySheetFigures,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.outputs import FigureChange as Change
+from schemas.output_tables import FigureChange as Change
 
 _KEY = [Change.sheet, Change.measure, Change.breakdown]
 _PREVIOUS = "previous"

@@ -35,7 +35,7 @@ from schemas.hub_exports import (
     Wcet,
     WcetParticipants,
 )
-from schemas.outputs import SchoolUniverseRow
+from schemas.output_tables import SchoolUniverseRow
 from schemas.register import Establishment
 from schemas.vocabulary import (
     CONVERSATION_KINDS,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from schemas.columns import polars_schema
-from schemas.outputs import DutyFigures as Fig
+from schemas.output_tables import DutyFigures as Fig
 
 ALL = "All"
 NOT_KNOWN = "Not known"

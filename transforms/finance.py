@@ -6,7 +6,7 @@ import polars as pl
 
 from schemas.columns import polars_schema
 from schemas.hub_exports import Finance
-from schemas.outputs import FinanceFigures as Fin
+from schemas.output_tables import FinanceFigures as Fin
 from schemas.vocabulary import INCOME_SOURCES
 from transforms.figures import share
 from transforms.periods import ReportingWindow, dated_within

@@ -9,7 +9,7 @@ import polars as pl
 
 from schemas.census import SchoolCensus, SenCensus, major_group_columns
 from schemas.hub_exports import EnsembleMembers, Pupils, WcetParticipants
-from schemas.outputs import InclusionFigures as Inc
+from schemas.output_tables import InclusionFigures as Inc
 from schemas.periods import AcademicYear
 from schemas.vocabulary import ETHNICITY_GROUPS
 from transforms.activity import HubData

@@ -7,9 +7,9 @@ from datetime import date
 
 import polars as pl
 
-from schemas.outputs import FinanceFigures as Fin
-from schemas.outputs import KpiFigures as Kpi
-from schemas.outputs import SchoolUniverseRow as Row
+from schemas.output_tables import FinanceFigures as Fin
+from schemas.output_tables import KpiFigures as Kpi
+from schemas.output_tables import SchoolUniverseRow as Row
 from schemas.periods import AcademicYear
 from transforms.activity import HubData
 from transforms.ensembles import ensemble_member_count

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.outputs import DutyFigures as Fig
-from schemas.outputs import DutySheetFigures as Sheet
+from schemas.output_tables import DutyFigures as Fig
+from schemas.output_tables import DutySheetFigures as Sheet
 
 _KEY = "_breakdown_key"
 _COLUMN = "_column"

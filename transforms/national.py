@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from schemas.national import HUB_LOCAL_IDS, KPI_COLUMNS, SCHOOLS_KPI, EnglandKpiRow, HubKpiRow
-from schemas.outputs import KpiFigures as Kpi
+from schemas.output_tables import KpiFigures as Kpi
 from schemas.periods import AcademicYear
 from transforms.activity import HubData
 from transforms.figures import share

@@ -18,7 +18,7 @@ from hubreturns.ofsted_frameworks import OfstedFramework
 from schemas.engagement import OfstedEvidenceRow as Row
 from schemas.engagement import TrackerRow
 from schemas.hub_exports import Engagements, Workforce
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.vocabulary import OFSTED_2013_POINTS
 from transforms.figures import ALL
 from transforms.periods import ReportingWindow, in_academic_year

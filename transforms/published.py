@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas.outputs import DutyFigures
-from schemas.outputs import DutyFigures as Fig
-from schemas.outputs import DutySheetFigures as Sheet
-from schemas.outputs import KpiFigures as Kpi
+from schemas.output_tables import DutyFigures
+from schemas.output_tables import DutyFigures as Fig
+from schemas.output_tables import DutySheetFigures as Sheet
+from schemas.output_tables import KpiFigures as Kpi
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import PERSONAL_UNITS, SUPPRESSED
 from transforms.figures import ALL

@@ -7,14 +7,14 @@ from datetime import date
 
 import polars as pl
 
-from schemas.outputs import DutyFigures as Fig
-from schemas.outputs import DutySheetFigures, FunctionMapRow
-from schemas.outputs import FigureChange as Change
-from schemas.outputs import FinanceFigures as Fin
-from schemas.outputs import InclusionFigures as Inc
-from schemas.outputs import KpiFigures as Kpi
-from schemas.outputs import SchoolUniverseRow as Row
-from schemas.outputs import WorkforceFigures as Staff
+from schemas.output_tables import DutyFigures as Fig
+from schemas.output_tables import DutySheetFigures, FunctionMapRow
+from schemas.output_tables import FigureChange as Change
+from schemas.output_tables import FinanceFigures as Fin
+from schemas.output_tables import InclusionFigures as Inc
+from schemas.output_tables import KpiFigures as Kpi
+from schemas.output_tables import SchoolUniverseRow as Row
+from schemas.output_tables import WorkforceFigures as Staff
 from schemas.periods import AcademicYear
 from schemas.return_layout import RETURN_TABLES, ReturnLayout
 from schemas.validation import InputSummary as Inputs

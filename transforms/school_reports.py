@@ -29,7 +29,7 @@ from schemas.engagement import (
     TrackerRow,
 )
 from schemas.hub_exports import Engagements, Pupils
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from transforms.activity import HubData
 from transforms.inclusion import activity_pupils
 from transforms.periods import ReportingWindow

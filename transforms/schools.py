@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from schemas.hub_exports import Cpd, Engagements, Events
-from schemas.outputs import SCHOOL_DUTIES
-from schemas.outputs import SchoolUniverseRow as Row
+from schemas.output_tables import SCHOOL_DUTIES
+from schemas.output_tables import SchoolUniverseRow as Row
 from transforms.activity import HubData
 from transforms.cpd import cpd_attendances
 from transforms.ensembles import ensemble_host_schools, ensemble_players

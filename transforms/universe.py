@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from schemas.census import SchoolCensus
-from schemas.outputs import SchoolUniverseRow
+from schemas.output_tables import SchoolUniverseRow
 from schemas.periods import AcademicYear
 from schemas.register import Establishment, EstablishmentLink
 from schemas.vocabulary import (

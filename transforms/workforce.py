@@ -6,7 +6,7 @@ import polars as pl
 
 from schemas.columns import polars_schema
 from schemas.hub_exports import Workforce
-from schemas.outputs import WorkforceFigures as Staff
+from schemas.output_tables import WorkforceFigures as Staff
 from schemas.periods import AcademicYear
 from schemas.vocabulary import EMPLOYMENT_TYPES
 from transforms.figures import ALL

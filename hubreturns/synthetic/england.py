@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hubreturns.config import la_names
+from hubreturns.hub_config import la_names
 from hubreturns.synthetic.generator import AreaSummary, HubIdentity, write_area
 from hubreturns.synthetic.names import NameBook
 from hubreturns.synthetic.register import AreaPlan, District, LocalAuthority, la_lookup

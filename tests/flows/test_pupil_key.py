@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.config import load_config
+from hubreturns.hub_config import load_config
 from hubreturns.errors import RunRefused
 
 CONFIG = """

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.config import known_la_codes, load_config
+from hubreturns.hub_config import known_la_codes, load_config
 from hubreturns.errors import ConfigError
 
 GOOD = """

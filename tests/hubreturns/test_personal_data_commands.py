@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy as sa
 
 from hubreturns.cli import EXIT_OK, main
-from hubreturns.config import DATABASE_URL_VARIABLE
+from hubreturns.hub_config import DATABASE_URL_VARIABLE
 from ingest.pseudonymise import DEMO_KEY, pseudonym
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from schemas.periods import AcademicYear
 from schemas.personal_data import PersonalDataHeld
 from store.repository import RunRecord, open_store, record_run

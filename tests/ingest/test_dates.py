@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from hubreturns.config import InputFile
+from hubreturns.hub_config import InputFile
 from ingest.sources import load_hub_export
 from schemas.hub_exports import Engagements
 

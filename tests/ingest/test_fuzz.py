@@ -24,7 +24,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubreturns.config import InputFile
+from hubreturns.hub_config import InputFile
 from hubreturns.errors import HubReturnsError
 from ingest.files import read_text_table
 from ingest.sources import (

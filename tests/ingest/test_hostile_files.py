@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from hubreturns.config import InputFile
+from hubreturns.hub_config import InputFile
 from hubreturns.errors import InputFileError
 from ingest import files
 from ingest.files import read_text_table

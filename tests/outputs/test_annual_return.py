@@ -15,7 +15,7 @@ import pytest
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.columns import polars_schema
-from schemas.outputs import DutySheetFigures, KpiFigures, SchoolUniverseRow, column_titles
+from schemas.output_tables import DutySheetFigures, KpiFigures, SchoolUniverseRow, column_titles
 from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord
 from schemas.return_layout import ReturnLayout, return_layout

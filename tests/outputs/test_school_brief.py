@@ -22,7 +22,7 @@ from outputs.house_style import Note, WorkbookMeta
 from outputs.school_reports import write_school_reports
 from schemas.census import SchoolCensus
 from schemas.hub_exports import Cpd, Engagements, Singing
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, hub_data, school
 from transforms.activity import HubData

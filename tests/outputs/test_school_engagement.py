@@ -26,7 +26,7 @@ from schemas.engagement import (
     PriorityRow,
     TrackerRow,
 )
-from schemas.outputs import column_titles
+from schemas.output_tables import column_titles
 from schemas.provenance import InputFileRecord
 from tests.builders import frame
 

@@ -479,7 +479,7 @@ def test_failure_values_never_quote_a_raw_pupil_id() -> None:
 
 
 def test_config_repr_hides_the_database_url(small_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubreturns.config import load_config
+    from hubreturns.hub_config import load_config
 
     monkeypatch.setenv("HUBRETURNS_DATABASE_URL", f"postgresql://hub:{DB_PASSWORD}@db.example/hub")
     config = load_config(small_hub)
@@ -489,7 +489,7 @@ def test_config_repr_hides_the_database_url(small_hub: Path, monkeypatch: pytest
 
 def test_the_demo_key_is_used_only_with_a_warning(small_hub: Path) -> None:
     from flows.pupil_key import pseudonymisation_key
-    from hubreturns.config import load_config
+    from hubreturns.hub_config import load_config
 
     collect, logger = _Collect(), logging.getLogger("flows.pupil_key")
     logger.addHandler(collect)

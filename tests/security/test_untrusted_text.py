@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hubreturns.config import HubInfo, load_config
+from hubreturns.hub_config import HubInfo, load_config
 from hubreturns.errors import ConfigError
 from hubreturns.synthetic.generator import generate_hub_area
 from schemas.periods import AcademicYear

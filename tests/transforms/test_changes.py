@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from schemas.outputs import FigureChange
+from schemas.output_tables import FigureChange
 from transforms.changes import TOLERANCE, figure_changes
 from transforms.figures import FIGURE_SCHEMA
 

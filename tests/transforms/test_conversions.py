@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hubreturns.config import load_config
+from hubreturns.hub_config import load_config
 from hubreturns.synthetic.gias import UNQUOTED
 from ingest.pipeline import input_frames, load_and_check
 from schemas.periods import AcademicYear

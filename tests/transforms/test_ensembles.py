@@ -7,7 +7,7 @@ import pytest
 
 from schemas.census import SchoolCensus
 from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from schemas.vocabulary import ENSEMBLE_TYPES
 from tests.builders import establishments, frame, school

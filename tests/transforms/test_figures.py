@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from transforms.figures import (
     ALL,
     NOT_KNOWN,

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Finance
-from schemas.outputs import FinanceFigures
+from schemas.output_tables import FinanceFigures
 from schemas.periods import AcademicYear
 from tests.builders import frame
 from transforms.finance import BALANCE, TOTAL_EXPENDITURE, TOTAL_INCOME, finance_sheet, income_shares

@@ -7,7 +7,7 @@ import pytest
 
 from schemas.census import ETHNICITY_COUNT_COLUMNS, SchoolCensus, SenCensus, major_group_columns
 from schemas.hub_exports import EnsembleMembers, Ensembles, Pupils, Tuition, Wcet, WcetParticipants
-from schemas.outputs import InclusionFigures
+from schemas.output_tables import InclusionFigures
 from schemas.periods import AcademicYear
 from schemas.vocabulary import ETHNICITY_GROUPS
 from tests.builders import establishments, frame, hub_data, school

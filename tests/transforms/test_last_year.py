@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from schemas.columns import polars_schema
-from schemas.outputs import DutyFigures, DutySheetFigures
+from schemas.output_tables import DutyFigures, DutySheetFigures
 from transforms.last_year import duty_with_last_year
 from transforms.return_tables import return_figures
 

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Loans, Pupils
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, school
 from transforms.loans import loans_sheet

@@ -9,7 +9,7 @@ from hubreturns.errors import ConfigError
 from hubreturns.ofsted_frameworks import FrameworkArea, OfstedFramework, available_frameworks, load_framework
 from schemas.engagement import OfstedEvidenceRow, TrackerRow
 from schemas.hub_exports import Engagements, Workforce
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from schemas.vocabulary import OFSTED_2013_POINTS
 from tests.builders import frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from schemas.columns import polars_schema
-from schemas.outputs import DutyFigures, KpiFigures
+from schemas.output_tables import DutyFigures, KpiFigures
 from schemas.periods import AcademicYear
 from schemas.return_layout import all_return_layouts, return_layout
 from transforms.figures import measure_definition

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Cpd, Engagements, Events, Loans, Pupils, Singing, Tuition, Wcet
-from schemas.outputs import SCHOOL_DUTIES
+from schemas.output_tables import SCHOOL_DUTIES
 from schemas.periods import AcademicYear
 from schemas.return_layout import return_layout
 from tests.builders import census, establishments, frame, hub_data, school

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Singing
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import census, establishments, frame, school
 from transforms.singing import regular_singer_count, singing_sheet

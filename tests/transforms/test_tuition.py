@@ -7,7 +7,7 @@ import pytest
 
 from schemas.census import SchoolCensus
 from schemas.hub_exports import Pupils, Tuition
-from schemas.outputs import DutyFigures
+from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, school
 from transforms.periods import ReportingWindow

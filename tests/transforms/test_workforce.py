@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Workforce
-from schemas.outputs import WorkforceFigures
+from schemas.output_tables import WorkforceFigures
 from schemas.periods import AcademicYear
 from tests.builders import frame
 from transforms.workforce import workforce_sheet
