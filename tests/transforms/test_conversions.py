@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 from hubreturns.hub_config import load_config
+from hubreturns.ofsted_frameworks import load_framework
 from hubreturns.synthetic.gias import UNQUOTED
 from ingest.pipeline import input_frames, load_and_check
 from schemas.periods import AcademicYear
@@ -31,7 +32,12 @@ from transforms.universe import school_universe
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
 KEY = b"conversion-test-key-0123456789"
 YEAR, AS_OF = AcademicYear(2025), date(2026, 7, 31)
-RULES = EngagementRules(high_fsm_pct=30, school_leader_roles=("Headteacher",), staff_hours_per_fte=1265)
+RULES = EngagementRules(
+    high_fsm_pct=30,
+    school_leader_roles=("Headteacher",),
+    staff_hours_per_fte=1265,
+    framework=load_framework("renewed-2025-11"),
+)
 SCHOOLS = {  # URN: (name, type, group, status, opened, closed)
     "100007": ("Hilltop Junior School", "Community school", "Local authority maintained schools", "Closed",
                "", "31-12-2025"),
