@@ -33,14 +33,26 @@ def main() -> None:
         config, loaded, data = demo_hub(Path(folder))
         layout = return_layout(YEAR)
         meta = WorkbookMeta(
-            title="bench", hub_name=config.hub.name, period_label=YEAR.label, as_of=AS_OF, run_id="bench",
-            code_version="bench", created=datetime(2026, 11, 23), sources=(),
+            title="bench",
+            hub_name=config.hub.name,
+            period_label=YEAR.label,
+            as_of=AS_OF,
+            run_id="bench",
+            code_version="bench",
+            created=datetime(2026, 11, 23),
+            sources=(),
         )
         compute, write = [], []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
-            engaged_duties=return_layout(YEAR).kpi5.duties)
+            lazy = return_tables(
+                data,
+                la_codes=config.hub.la_codes,
+                year=YEAR,
+                as_of=AS_OF,
+                previous_kpis=None,
+                engaged_duties=return_layout(YEAR).kpi5.duties,
+            )
             tables = collect_tables(lazy)
             tables["functions"] = function_map(layout).collect()
             tables["data_quality"] = input_summary(loaded)
@@ -50,7 +62,9 @@ def main() -> None:
             started = time.perf_counter()
             shown = shown_tables(tables, layout)
             for published in (False, True):
-                notes, table_notes = return_notes(layout, year=YEAR, as_of=AS_OF, threshold=4, published=published)
+                notes, table_notes = return_notes(
+                    layout, year=YEAR, as_of=AS_OF, threshold=4, published=published
+                )
                 write_annual_return(
                     Path(folder) / f"return-{published}.xlsx",
                     meta if not published else WorkbookMeta(**{**meta.__dict__, "published": True}),
@@ -62,9 +76,11 @@ def main() -> None:
                 )
             write.append(time.perf_counter() - started)
         total = [c + w for c, w in zip(compute, write, strict=True)]
-        print(f"tables ({sum(t.height for t in tables.values()):,} rows, {figures.height:,} figures): "
-              f"best {min(compute):.2f} s; both workbooks: best {min(write):.2f} s; "
-              f"total best {min(total):.2f} s, runs {', '.join(f'{t:.2f}' for t in total)}")
+        print(
+            f"tables ({sum(t.height for t in tables.values()):,} rows, {figures.height:,} figures): "
+            f"best {min(compute):.2f} s; both workbooks: best {min(write):.2f} s; "
+            f"total best {min(total):.2f} s, runs {', '.join(f'{t:.2f}' for t in total)}"
+        )
 
 
 if __name__ == "__main__":

@@ -128,12 +128,20 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         loaded = load_and_check(config, key=KEY, year=YEAR, as_of=AS_OF)
     stages.seconds["validate"] -= read  # load_and_check reads the files again: count that once, as "read"
     run_id = f"bench-{config.hub.slug}"
-    meta = workbook_meta(config, Period(year=YEAR, as_of=AS_OF), run_id, code_version(), loaded, "annual return")
+    meta = workbook_meta(
+        config, Period(year=YEAR, as_of=AS_OF), run_id, code_version(), loaded, "annual return"
+    )
     with stages.timed("transform"):
         data = HubData.of_frames(input_frames(loaded))
         layout = return_layout(YEAR)
-        lazy = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
-            engaged_duties=return_layout(YEAR).kpi5.duties)
+        lazy = return_tables(
+            data,
+            la_codes=config.hub.la_codes,
+            year=YEAR,
+            as_of=AS_OF,
+            previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties,
+        )
         tables = collect_tables(lazy)
         tables["functions"] = function_map(layout).collect()
         tables["data_quality"] = input_summary(loaded)
@@ -141,7 +149,12 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
         tables["changes"] = changes_table(figures.lazy(), figures.lazy(), layout).collect()
         rules = engagement_rules(config, YEAR)
         school = engagement_tables(
-            data, tables["progression"].lazy(), la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, rules=rules
+            data,
+            tables["progression"].lazy(),
+            la_codes=config.hub.la_codes,
+            year=YEAR,
+            as_of=AS_OF,
+            rules=rules,
         )
         school = collect_tables(school)
     folder = out / config.hub.slug
@@ -150,12 +163,16 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
     school_notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
     with stages.timed("write workbooks"):
         write_validation_report(
-            folder / "validation.xlsx", meta, inputs=input_summary(loaded),
+            folder / "validation.xlsx",
+            meta,
+            inputs=input_summary(loaded),
             failures=report_rows(failures.lazy()).collect(),
         )
         shown = shown_tables(tables, layout)
         for published in (False, True):
-            notes, table_notes = return_notes(layout, year=YEAR, as_of=AS_OF, threshold=4, published=published)
+            notes, table_notes = return_notes(
+                layout, year=YEAR, as_of=AS_OF, threshold=4, published=published
+            )
             write_annual_return(
                 folder / f"return-{published}.xlsx",
                 meta,
@@ -166,24 +183,48 @@ def profile_hub(config: HubConfig, stages: Stages, out: Path) -> None:
                 markers=published_markers(shown, threshold=4) if published else {},
             )
         write_school_engagement(
-            folder / "tracker.xlsx", meta, tracker=school["tracker"], summary=school["summary"],
-            map_points=school["map"], priorities=school["priorities"],            ofsted=school["ofsted"], exceptions=school["exceptions"], notes=school_notes,
+            folder / "tracker.xlsx",
+            meta,
+            tracker=school["tracker"],
+            summary=school["summary"],
+            map_points=school["map"],
+            priorities=school["priorities"],
+            ofsted=school["ofsted"],
+            exceptions=school["exceptions"],
+            notes=school_notes,
         )
     with stages.timed("write school reports"):
         write_school_reports(
-            folder / SCHOOL_REPORTS_FOLDER, meta, tracker=school["tracker"],
-            brief=school["brief"], prompts=school["prompts"],            activity=school["activity"],
-            rag=school["rag"], conversations=school["conversations"], actions=school["actions"], notes=school_notes,
-            framework=rules.framework, processes=config.settings.report_processes,
+            folder / SCHOOL_REPORTS_FOLDER,
+            meta,
+            tracker=school["tracker"],
+            brief=school["brief"],
+            prompts=school["prompts"],
+            activity=school["activity"],
+            rag=school["rag"],
+            conversations=school["conversations"],
+            actions=school["actions"],
+            notes=school_notes,
+            framework=rules.framework,
+            processes=config.settings.report_processes,
         )
     with stages.timed("store"):
         now = datetime.now(UTC)
         record_run(
             open_store(f"sqlite:///{out / 'bench.db'}"),
             RunRecord(
-                run_id=run_id, flow_run_id=run_id, hub_slug=config.hub.slug, academic_year=YEAR.label, as_of=AS_OF,
-                parameters={}, status="published", started_at=now, finished_at=now, code_version="bench",
-                config_sha256=config.sha256, inputs=[f for item in loaded for f in item.files],
+                run_id=run_id,
+                flow_run_id=run_id,
+                hub_slug=config.hub.slug,
+                academic_year=YEAR.label,
+                as_of=AS_OF,
+                parameters={},
+                status="published",
+                started_at=now,
+                finished_at=now,
+                code_version="bench",
+                config_sha256=config.sha256,
+                inputs=[f for item in loaded for f in item.files],
             ),
             figures=figures,
             failures=failures,
@@ -201,7 +242,11 @@ def run_command(command: list[str], env: dict[str, str]) -> tuple[float, int, in
     """Run a command to the end: its wall time, exit code and the peak memory of its biggest process."""
     started = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-c", _PEAK_OF, *command], check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-c", _PEAK_OF, *command],
+        check=False,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     seconds = time.perf_counter() - started
@@ -216,10 +261,14 @@ def _gib(size: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, help="folder of a generated England (generated there if empty)")
     parser.add_argument("--hubs", type=int, help="only the first N hubs (default: all 43)")
-    parser.add_argument("--skip-reports", action="store_true", help="leave out the run with every school report")
+    parser.add_argument(
+        "--skip-reports", action="store_true", help="leave out the run with every school report"
+    )
     parser.add_argument("--skip-stages", action="store_true", help="leave out the per-stage profile")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hubreturns-bench-") as scratch:
@@ -227,18 +276,30 @@ def main() -> None:
         bin_dir = Path(sys.executable).parent
         if not (data / "england.toml").is_file():
             started = time.perf_counter()
-            command = [str(bin_dir / "hubreturns"), "generate", "--scale", "england", "--out", str(data),
-                       "--year", YEAR.label]
+            command = [
+                str(bin_dir / "hubreturns"),
+                "generate",
+                "--scale",
+                "england",
+                "--out",
+                str(data),
+                "--year",
+                YEAR.label,
+            ]
             if args.hubs:
                 command += ["--hubs", str(args.hubs)]
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
             print(f"generate England: {time.perf_counter() - started:.1f} s")
         manifest = tomllib.loads((data / "england.toml").read_text())["england"]
         configs = [load_config(p) for p in sorted((data / "hubs").glob("*.toml"))]
-        print(f"{len(configs)} hubs, {manifest['school_count']:,} schools, {manifest['pupil_count']:,} pupils on roll")
+        print(
+            f"{len(configs)} hubs, {manifest['school_count']:,} schools, {manifest['pupil_count']:,} pupils on roll"
+        )
 
         floor, size = floor_seconds(configs)
-        floor = min(floor, floor_seconds(configs)[0])  # the second read is warm in the page cache, as is the run's
+        floor = min(
+            floor, floor_seconds(configs)[0]
+        )  # the second read is warm in the page cache, as is the run's
         print(f"floor (Polars reads every input once, {size / 2**20:,.0f} MiB): {floor:.2f} s")
 
         if not args.skip_stages:
@@ -252,22 +313,52 @@ def main() -> None:
                 print(f"{stage:<22} {stages.seconds[stage]:>9.1f}   {_gib(stages.memory.peaks[stage])}")
             print(f"{'all stages':<22} {sum(stages.seconds.values()):>9.1f}")
 
-        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-               "PREFECT_HOME": str(Path(scratch) / "prefect-home")}
-        national = [str(bin_dir / "hubreturns"), "national", "--hubs-folder", str(data / "hubs"),
-                    "--year", YEAR.label, "--as-of", AS_OF.isoformat(), "--published"]
+        env = {
+            **os.environ,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_HOME": str(Path(scratch) / "prefect-home"),
+        }
+        national = [
+            str(bin_dir / "hubreturns"),
+            "national",
+            "--hubs-folder",
+            str(data / "hubs"),
+            "--year",
+            YEAR.label,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--published",
+        ]
         print()
-        seconds, code, peak = run_command([*national, "--sections", "annual_return", "school_engagement"], env)
-        print(f"national run, returns + trackers + summary: {seconds:.1f} s (exit {code}), peak memory {_gib(peak)}, "
-              f"{seconds / floor:.0f} x the floor")
+        seconds, code, peak = run_command(
+            [*national, "--sections", "annual_return", "school_engagement"], env
+        )
+        print(
+            f"national run, returns + trackers + summary: {seconds:.1f} s (exit {code}), peak memory {_gib(peak)}, "
+            f"{seconds / floor:.0f} x the floor"
+        )
         if not args.skip_reports:
             seconds, code, peak = run_command(national, env)
-            print(f"national run with every school report: {seconds:.1f} s (exit {code}), peak memory {_gib(peak)}")
-        one = [str(bin_dir / "hubreturns"), "run", "--config", str(configs[0].config_path), "--year", YEAR.label,
-               "--as-of", AS_OF.isoformat(), "--published"]
+            print(
+                f"national run with every school report: {seconds:.1f} s (exit {code}), peak memory {_gib(peak)}"
+            )
+        one = [
+            str(bin_dir / "hubreturns"),
+            "run",
+            "--config",
+            str(configs[0].config_path),
+            "--year",
+            YEAR.label,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--published",
+        ]
         seconds, code, _ = run_command(one, env)
-        print(f"one hub's run ({configs[0].hub.slug}), every output, Prefect start-up included: {seconds:.1f} s "
-              f"(exit {code})")
+        print(
+            f"one hub's run ({configs[0].hub.slug}), every output, Prefect start-up included: {seconds:.1f} s "
+            f"(exit {code})"
+        )
 
 
 if __name__ == "__main__":

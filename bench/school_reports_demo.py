@@ -32,15 +32,24 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config, loaded, data = demo_hub(Path(folder))
-        progression = return_tables(data, la_codes=config.hub.la_codes, year=YEAR, as_of=AS_OF, previous_kpis=None,
-            engaged_duties=return_layout(YEAR).kpi5.duties)[
-            "progression"
-        ].collect()
+        progression = return_tables(
+            data,
+            la_codes=config.hub.la_codes,
+            year=YEAR,
+            as_of=AS_OF,
+            previous_kpis=None,
+            engaged_duties=return_layout(YEAR).kpi5.duties,
+        )["progression"].collect()
         rules = engagement_rules(config, YEAR)
         notes = [Note(n, t) for n, t in engagement_notes(year=YEAR, as_of=AS_OF, rules=rules)]
         meta = WorkbookMeta(
-            title="bench", hub_name=config.hub.name, period_label=YEAR.label, as_of=AS_OF, run_id="bench",
-            code_version="bench", created=datetime(2026, 11, 23),
+            title="bench",
+            hub_name=config.hub.name,
+            period_label=YEAR.label,
+            as_of=AS_OF,
+            run_id="bench",
+            code_version="bench",
+            created=datetime(2026, 11, 23),
             sources=tuple(f for item in loaded for f in item.files),
         )
         compute, tracker_write, reports_write = [], [], []
@@ -54,15 +63,29 @@ def main() -> None:
             compute.append(time.perf_counter() - started)
             started = time.perf_counter()
             write_school_engagement(
-                Path(folder) / "tracker.xlsx", meta, tracker=tables["tracker"], summary=tables["summary"],
-                map_points=tables["map"], priorities=tables["priorities"],                ofsted=tables["ofsted"], exceptions=tables["exceptions"], notes=notes,
+                Path(folder) / "tracker.xlsx",
+                meta,
+                tracker=tables["tracker"],
+                summary=tables["summary"],
+                map_points=tables["map"],
+                priorities=tables["priorities"],
+                ofsted=tables["ofsted"],
+                exceptions=tables["exceptions"],
+                notes=notes,
             )
             tracker_write.append(time.perf_counter() - started)
             started = time.perf_counter()
             written = write_school_reports(
-                Path(folder) / "schools", meta, tracker=tables["tracker"],
-                brief=tables["brief"], prompts=tables["prompts"],                activity=tables["activity"],
-                rag=tables["rag"], conversations=tables["conversations"], actions=tables["actions"], notes=notes,
+                Path(folder) / "schools",
+                meta,
+                tracker=tables["tracker"],
+                brief=tables["brief"],
+                prompts=tables["prompts"],
+                activity=tables["activity"],
+                rag=tables["rag"],
+                conversations=tables["conversations"],
+                actions=tables["actions"],
+                notes=notes,
                 framework=rules.framework,
             )
             reports_write.append(time.perf_counter() - started)

@@ -38,8 +38,10 @@ def main() -> None:
             timings.append(time.perf_counter() - started)
         rows = sum(item.rows_read for item in loaded)
         failures = pl.concat([item.failures for item in loaded]).height
-        print(f"validate every input ({rows:,} rows, {failures} failures): "
-              f"best {min(timings):.2f} s, runs {', '.join(f'{t:.2f}' for t in timings)}")
+        print(
+            f"validate every input ({rows:,} rows, {failures} failures): "
+            f"best {min(timings):.2f} s, runs {', '.join(f'{t:.2f}' for t in timings)}"
+        )
 
 
 if __name__ == "__main__":

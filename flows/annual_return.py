@@ -146,7 +146,10 @@ def read_and_check(config: HubConfig, period: Period, key: bytes) -> list[Loaded
     for item in loaded:
         logger.info(
             "%s: %d rows read, %d kept, %d quarantined",
-            item.source, item.rows_read, item.rows_kept, item.rows_quarantined,
+            item.source,
+            item.rows_read,
+            item.rows_kept,
+            item.rows_quarantined,
         )
     return loaded
 
@@ -190,8 +193,12 @@ def input_summary(loaded: list[LoadedInput]) -> pl.DataFrame:
                     InputSummary.rows_read: f.rows_read,
                     InputSummary.rows_kept: f.rows_kept,
                     InputSummary.rows_quarantined: f.rows_quarantined,
-                    InputSummary.error_count: own.filter(pl.col(ValidationFailure.severity) == "error").height,
-                    InputSummary.warning_count: own.filter(pl.col(ValidationFailure.severity) == "warning").height,
+                    InputSummary.error_count: own.filter(
+                        pl.col(ValidationFailure.severity) == "error"
+                    ).height,
+                    InputSummary.warning_count: own.filter(
+                        pl.col(ValidationFailure.severity) == "warning"
+                    ).height,
                     InputSummary.sha256: f.sha256,
                 }
             )
@@ -296,9 +303,7 @@ def _failure_message(failures: pl.DataFrame) -> str:
     )
 
 
-@flow(
-    name="hub-annual-return", log_prints=False, on_failure=[notify_failure], on_crashed=[notify_failure]
-)
+@flow(name="hub-annual-return", log_prints=False, on_failure=[notify_failure], on_crashed=[notify_failure])
 @fail_plainly
 def annual_return(
     config_path: str,
@@ -355,7 +360,9 @@ def _build(
     failures = pl.concat([item.failures for item in loaded])
     engine = open_store(config.database_url)
     if interrupted := mark_interrupted_runs(engine, config.hub.slug):
-        logger.warning("%d earlier run(s) of this hub were stopped before publishing: marked interrupted", interrupted)
+        logger.warning(
+            "%d earlier run(s) of this hub were stopped before publishing: marked interrupted", interrupted
+        )
     inputs = [f for item in loaded for f in item.files]
     run = RunRecord(
         run_id=run_id,
@@ -377,7 +384,9 @@ def _build(
         config.output_dir, config.hub.slug, period.year.slug, run_id, carried_into(config, period, writing)
     )
     try:
-        report = succeeded(write_validation(config, staging.output_dir, period, run_id, run.code_version, loaded))
+        report = succeeded(
+            write_validation(config, staging.output_dir, period, run_id, run.code_version, loaded)
+        )
         # A file that cannot be read at all is never published around, even in a non-strict run.
         if (strict and errors.height) or unreadable_files(failures).height:
             message = _failure_message(failures)
@@ -391,7 +400,15 @@ def _build(
             _retain(engine, config, run_id)
             raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
         tables, figures, outputs = _compute_and_write(
-            config, period, writing, data_of(loaded), engine, staging, run_id, run.code_version, loaded,
+            config,
+            period,
+            writing,
+            data_of(loaded),
+            engine,
+            staging,
+            run_id,
+            run.code_version,
+            loaded,
             published=published,
         )
         # Recorded first, published second, final status last: at every instant the published set is one the
@@ -444,11 +461,15 @@ def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) ->
     """Which published files a run carries into its new set: all but those of the sections it writes."""
     slug, year = config.hub.slug, period.year.slug
     owned = {
-        "annual_return": lambda p: p.parent == Path(".")
-        and p.name.startswith(
-            (annual_return_path(Path("."), slug, year).stem, open_data_path(Path("."), slug, year).stem)
+        "annual_return": lambda p: (
+            p.parent == Path(".")
+            and p.name.startswith(
+                (annual_return_path(Path("."), slug, year).stem, open_data_path(Path("."), slug, year).stem)
+            )
         ),
-        "school_engagement": lambda p: p == school_engagement_path(Path("."), slug, year).relative_to(slug, year),
+        "school_engagement": lambda p: (
+            p == school_engagement_path(Path("."), slug, year).relative_to(slug, year)
+        ),
         "school_reports": lambda p: p.parent == Path(SCHOOL_REPORTS_FOLDER) and is_school_report(p.name),
     }
     validation = validation_report_path(Path("."), slug, year).relative_to(slug, year)
@@ -480,7 +501,9 @@ def _compute_and_write(
         engine, config.hub.slug, period.year.previous().label, year_end=period.year.previous().end
     )
     last_year_figures = run_figures(engine, last_year) if last_year else None
-    previous_kpis = kpis_from_figures(last_year_figures.lazy()).collect() if last_year_figures is not None else None
+    previous_kpis = (
+        kpis_from_figures(last_year_figures.lazy()).collect() if last_year_figures is not None else None
+    )
     tables = compute_return(data, config, period, previous_kpis, last_year_figures)
     tables["functions"] = function_map(layout).collect()
     tables["data_quality"] = input_summary(loaded)
@@ -495,31 +518,53 @@ def _compute_and_write(
     out = staging.output_dir
     outputs: dict[str, str] = {}
     if "annual_return" in writing:
-        path = succeeded(write_return(
-            annual_return_path(out, config.hub.slug, period.year.slug), meta, layout, tables, period, threshold
-        ))
+        path = succeeded(
+            write_return(
+                annual_return_path(out, config.hub.slug, period.year.slug),
+                meta,
+                layout,
+                tables,
+                period,
+                threshold,
+            )
+        )
         outputs["annual_return"] = str(path)
         if published:
-            published_path = succeeded(write_return(
-                annual_return_path(out, config.hub.slug, period.year.slug, published=True),
-                replace(meta, published=True), layout, tables, period, threshold,
-            ))
+            published_path = succeeded(
+                write_return(
+                    annual_return_path(out, config.hub.slug, period.year.slug, published=True),
+                    replace(meta, published=True),
+                    layout,
+                    tables,
+                    period,
+                    threshold,
+                )
+            )
             outputs["annual_return_published"] = str(published_path)
             shown = shown_tables(tables, layout)
             open_data = open_data_path(out, config.hub.slug, period.year.slug)
             write_return_open_data(
-                open_data, layout=layout, tables=shown, markers=published_markers(shown, threshold=threshold),
-                year=period.year, hub_name=config.hub.name, la_codes=la_geography(),
+                open_data,
+                layout=layout,
+                tables=shown,
+                markers=published_markers(shown, threshold=threshold),
+                year=period.year,
+                hub_name=config.hub.name,
+                la_codes=la_geography(),
             )
             outputs["open_data"] = str(open_data)
     if {"school_engagement", "school_reports"} & set(writing):
         engagement = compute_engagement(data, tables["progression"], config, period.year, period.as_of)
         school_meta = workbook_meta(config, period, run_id, version, loaded, "school engagement tracker")
         if "school_engagement" in writing:
-            tracker = succeeded(write_tracker(config, out, period.year, period.as_of, school_meta, engagement))
+            tracker = succeeded(
+                write_tracker(config, out, period.year, period.as_of, school_meta, engagement)
+            )
             outputs["school_engagement"] = str(tracker)
         if "school_reports" in writing:
-            reports = succeeded(write_reports(config, out, period.year, period.as_of, school_meta, engagement))
+            reports = succeeded(
+                write_reports(config, out, period.year, period.as_of, school_meta, engagement)
+            )
             outputs["school_reports"] = str(reports)
     return tables, figures, outputs
 
@@ -559,7 +604,11 @@ def _skip_if_unchanged(
     )
     _retain(engine, config, run_id)
     summary = RunSummary(
-        run_id=run_id, hub=config.hub.slug, academic_year=period.year.label, status="unchanged", message=message
+        run_id=run_id,
+        hub=config.hub.slug,
+        academic_year=period.year.label,
+        status="unchanged",
+        message=message,
     )
     create_markdown_artifact(key=f"{config.hub.slug}-annual-return", markdown=run_artifact(summary))
     return summary
@@ -570,7 +619,9 @@ def _retain(engine: Engine, config: HubConfig, run_id: str) -> None:
     now = datetime.now(UTC)
     result = apply_retention(engine, config.hub.slug, config.retention, now.date(), run_id=run_id, now=now)
     reports = remove_expired_validation_reports(config.output_dir, config.hub.slug, result.failures_kept_from)
-    removed = f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    removed = (
+        f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    )
     get_run_logger().info("%s%s", result.describe(), removed)
 
 
@@ -622,7 +673,9 @@ def validate_inputs(
     key = pseudonymisation_key(config)
     loaded = read_and_check(config, period, key)
     report = succeeded(
-        write_validation(config, config.output_dir, period, f"validation-{uuid.uuid4()}", code_version(), loaded)
+        write_validation(
+            config, config.output_dir, period, f"validation-{uuid.uuid4()}", code_version(), loaded
+        )
     )
     failures = pl.concat([item.failures for item in loaded])
     severities = failures.get_column(ValidationFailure.severity)

@@ -109,7 +109,9 @@ def run_hub(
         return_state=True,
     )
     if not state.is_completed():
-        return HubOutcome(config.hub.slug, config.hub.name, "failed", message=state.message or "the run failed")
+        return HubOutcome(
+            config.hub.slug, config.hub.name, "failed", message=state.message or "the run failed"
+        )
     summary: RunSummary = state.result()
     return HubOutcome(config.hub.slug, config.hub.name, summary.status, summary.message, summary.outputs)
 
@@ -139,7 +141,11 @@ def run_hubs(
         run_hub.submit(path, academic_year, as_of, strict, published, sections, skip_unchanged)
         for path in config_paths
     ]
-    reads = {path: hub_data_for_check.submit(path, academic_year, as_of) for path in config_paths} if check else {}
+    reads = (
+        {path: hub_data_for_check.submit(path, academic_year, as_of) for path in config_paths}
+        if check
+        else {}
+    )
     outcomes = [future.result() for future in runs]
     data: dict[str, dict[str, pl.DataFrame]] = {}
     for path, future in reads.items():
@@ -147,7 +153,9 @@ def run_hubs(
         if state.is_completed():
             data[path] = future.result()
         else:
-            get_run_logger().warning("%s could not be read for the direct check: %s", Path(path).name, state.message)
+            get_run_logger().warning(
+                "%s could not be read for the direct check: %s", Path(path).name, state.message
+            )
     return outcomes, data
 
 
@@ -173,7 +181,9 @@ def _hub_kpis(config: HubConfig, academic_year: str) -> tuple[str | None, pl.Dat
     run_id = latest_published_run(engine, config.hub.slug, academic_year)
     if run_id is None:
         return None, pl.DataFrame(schema=HUB_KPI_SCHEMA)
-    kpis = kpis_from_figures(run_figures(engine, run_id).lazy()).with_columns(pl.lit(config.hub.slug).alias(HUB_SLUG))
+    kpis = kpis_from_figures(run_figures(engine, run_id).lazy()).with_columns(
+        pl.lit(config.hub.slug).alias(HUB_SLUG)
+    )
     return run_id, kpis.select(list(HUB_KPI_SCHEMA)).collect()
 
 
@@ -187,13 +197,13 @@ def _direct(
     """England's KPIs computed at once over every hub's data, or None when a hub's data could not be read."""
     if len(data) < len(configs):
         return None
-    hubs = {
-        config.hub.slug: HubData.of_frames(data[str(config.config_path)])
-        for config in configs
-    }
+    hubs = {config.hub.slug: HubData.of_frames(data[str(config.config_path)]) for config in configs}
     la_codes = tuple(code for config in configs for code in config.hub.la_codes)
     return direct_kpis(
-        combined(hubs), la_codes=la_codes, year=period.year, as_of=period.as_of,
+        combined(hubs),
+        la_codes=la_codes,
+        year=period.year,
+        as_of=period.as_of,
         engaged_duties=return_layout(period.year).kpi5.duties,
     )
 
@@ -226,7 +236,9 @@ def national(
     address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
     runner = task_runner(max_parallel_hubs, address)
     logger.info(
-        "National run for %s: %d hub(s) on %s", period.year.label, len(configs),
+        "National run for %s: %d hub(s) on %s",
+        period.year.label,
+        len(configs),
         f"the Dask cluster at {address}" if address else f"this machine, {max_parallel_hubs} at a time",
     )
     outcomes, data = run_hubs.with_options(task_runner=runner)(
@@ -281,7 +293,9 @@ def _summarise(
     all_kpis = pl.concat(kpis).lazy()
     direct = _direct(configs, data, period) if check_totals else None
     england = reconcile(england_totals(all_kpis), direct).collect()
-    side_by_side = hubs_side_by_side(pl.LazyFrame(hubs, schema={k: pl.String for k in hubs[0]}), all_kpis).collect()
+    side_by_side = hubs_side_by_side(
+        pl.LazyFrame(hubs, schema={k: pl.String for k in hubs[0]}), all_kpis
+    ).collect()
     folder = Path(output_dir) if output_dir else configs[0].output_dir
     path = national_summary_path(folder, period.year.slug)
     meta = WorkbookMeta(
@@ -294,18 +308,26 @@ def _summarise(
         created=datetime.combine(period.as_of, datetime.min.time()),
         sources=tuple(sources),
     )
-    write_national_summary(path, meta, england=england, hubs=side_by_side, runs=pl.DataFrame(runs, schema={
-        str(c): pl.String for c in HubRunRow.to_schema().columns}))
+    write_national_summary(
+        path,
+        meta,
+        england=england,
+        hubs=side_by_side,
+        runs=pl.DataFrame(runs, schema={str(c): pl.String for c in HubRunRow.to_schema().columns}),
+    )
     threshold = max(config.settings.suppression_threshold for config in configs)
     open_data = national_open_data_path(folder, period.year.slug)
     write_open_data(
-        open_data, national_open_data(england=england, hubs=side_by_side, year=period.year, threshold=threshold)
+        open_data,
+        national_open_data(england=england, hubs=side_by_side, year=period.year, threshold=threshold),
     )
     reconciled = bool(england.get_column("reconciled").all()) if direct is not None else None
     logger = get_run_logger()
     logger.info("National summary written to %s", path)
     if reconciled is False:
-        logger.warning("England's totals differ from the direct computation: see the England sheet of %s", path)
+        logger.warning(
+            "England's totals differ from the direct computation: see the England sheet of %s", path
+        )
     failed = [o.hub_slug for o in outcomes if o.status == "failed"]
     if failed:
         logger.error("%d hub(s) failed: %s", len(failed), ", ".join(failed))

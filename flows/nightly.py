@@ -67,7 +67,9 @@ def nightly(
     # The run the schedule started carries every hub's summary, as each hub's own run does.
     create_markdown_artifact(
         key="nightly",
-        markdown="\n".join([*(run_artifact(s) for s in summaries), *(f"# {name}: failed\n" for name in failed)]),
+        markdown="\n".join(
+            [*(run_artifact(s) for s in summaries), *(f"# {name}: failed\n" for name in failed)]
+        ),
     )
     if failed:
         raise RuntimeError(f"the nightly run failed for {len(failed)} hub(s): {', '.join(failed)}")

@@ -54,7 +54,11 @@ def compute_engagement(
 ) -> dict[str, pl.DataFrame]:
     """Every table of the tracker and the school reports (all schools)."""
     tables = engagement_tables(
-        data, progression.lazy(), la_codes=config.hub.la_codes, year=year, as_of=as_of,
+        data,
+        progression.lazy(),
+        la_codes=config.hub.la_codes,
+        year=year,
+        as_of=as_of,
         rules=engagement_rules(config, year),
     )
     return collect_tables(tables)

@@ -40,8 +40,12 @@ def _prefect_environment() -> None:
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", help="academic year to report, e.g. 2025/26 (default: the one containing --as-of)")
-    parser.add_argument("--as-of", dest="as_of", help="date the data is taken as known, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--year", help="academic year to report, e.g. 2025/26 (default: the one containing --as-of)"
+    )
+    parser.add_argument(
+        "--as-of", dest="as_of", help="date the data is taken as known, YYYY-MM-DD (default: today)"
+    )
     parser.add_argument(
         "--no-strict",
         dest="strict",
@@ -53,7 +57,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write the published variant of the return, with small numbers suppressed ([c])",
     )
-    parser.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+    parser.add_argument(
+        "--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)"
+    )
     parser.add_argument(
         "--sections",
         nargs="+",
@@ -70,9 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write a synthetic hub area's input files")
     generate.add_argument("--out", required=True, type=Path, help="folder to write into")
     generate.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same files)")
-    generate.add_argument("--year", help="latest academic year of activity (default: the latest complete one)")
     generate.add_argument(
-        "--faults", action="store_true", help="write realistic defects into the files, to see the validation report"
+        "--year", help="latest academic year of activity (default: the latest complete one)"
+    )
+    generate.add_argument(
+        "--faults",
+        action="store_true",
+        help="write realistic defects into the files, to see the validation report",
     )
     generate.add_argument(
         "--scale",
@@ -95,8 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
     _add_run_options(run)
 
-    validate = commands.add_parser("validate", help="check a hub's input files and write the validation report")
-    validate.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
+    validate = commands.add_parser(
+        "validate", help="check a hub's input files and write the validation report"
+    )
+    validate.add_argument(
+        "--config", required=True, type=Path, help="the hub's configuration file (hub.toml)"
+    )
     validate.add_argument("--year", help="academic year to check against, e.g. 2025/26")
     validate.add_argument("--as-of", dest="as_of", help="as-of date, YYYY-MM-DD (default: today)")
 
@@ -104,19 +118,39 @@ def build_parser() -> argparse.ArgumentParser:
         "national", help="run every hub in a folder of configurations and write the national summary"
     )
     national.add_argument(
-        "--hubs-folder", dest="hubs_folder", type=Path, default=Path("config/hubs"),
+        "--hubs-folder",
+        dest="hubs_folder",
+        type=Path,
+        default=Path("config/hubs"),
         help="folder holding one <slug>.toml per hub (default: config/hubs)",
     )
     _add_run_options(national)
-    national.add_argument("--output-dir", dest="output_dir", type=Path, help="where the national summary goes "
-                          "(default: the first hub's output folder)")
-    national.add_argument("--parallel", type=int, default=2, help="hubs run at once on this machine (default: 2)")
-    national.add_argument("--dask-address", dest="dask_address",
-                          help="run the hubs on this Dask scheduler instead, e.g. tcp://10.0.0.5:8786")
-    national.add_argument("--no-check", dest="check_totals", action="store_false",
-                          help="skip the direct computation that checks England's totals")
-    national.add_argument("--skip-unchanged", dest="skip_unchanged", action="store_true",
-                          help="leave alone every hub none of whose files changed since its last published run")
+    national.add_argument(
+        "--output-dir",
+        dest="output_dir",
+        type=Path,
+        help="where the national summary goes (default: the first hub's output folder)",
+    )
+    national.add_argument(
+        "--parallel", type=int, default=2, help="hubs run at once on this machine (default: 2)"
+    )
+    national.add_argument(
+        "--dask-address",
+        dest="dask_address",
+        help="run the hubs on this Dask scheduler instead, e.g. tcp://10.0.0.5:8786",
+    )
+    national.add_argument(
+        "--no-check",
+        dest="check_totals",
+        action="store_false",
+        help="skip the direct computation that checks England's totals",
+    )
+    national.add_argument(
+        "--skip-unchanged",
+        dest="skip_unchanged",
+        action="store_true",
+        help="leave alone every hub none of whose files changed since its last published run",
+    )
 
     purge = commands.add_parser(
         "purge", help="remove the store's rows for an academic year, or everything it holds about one pupil"
@@ -131,17 +165,25 @@ def build_parser() -> argparse.ArgumentParser:
         "standard input, one per line), never given on the command line, which the shell keeps in its history",
     )
     purge.add_argument(
-        "--yes", action="store_true", help="remove them (without it: say what would be removed, remove nothing)"
+        "--yes",
+        action="store_true",
+        help="remove them (without it: say what would be removed, remove nothing)",
     )
-    purge.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
+    purge.add_argument(
+        "--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)"
+    )
 
     audit = commands.add_parser(
         "audit", help="list the personal data the store and the output folder hold, and how long it is kept"
     )
     audit.add_argument("--config", required=True, type=Path, help="the hub's configuration file (hub.toml)")
-    audit.add_argument("--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)")
     audit.add_argument(
-        "--out", type=Path, help="the audit workbook (default: <output_dir>/<hub>/<hub>-personal-data-audit.xlsx)"
+        "--database-url", help="store URL, overriding the configuration (e.g. postgresql://...)"
+    )
+    audit.add_argument(
+        "--out",
+        type=Path,
+        help="the audit workbook (default: <output_dir>/<hub>/<hub>-personal-data-audit.xlsx)",
     )
 
     demo = commands.add_parser("demo", help="generate the demo hub area and build its annual return")
@@ -219,7 +261,9 @@ def _preflight(config_path: Path, args: argparse.Namespace) -> None:
         try:
             date.fromisoformat(args.as_of)
         except ValueError as exc:
-            raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
+            raise HubReturnsError(
+                f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD"
+            ) from exc
     if not config.settings.key_secret_block:  # a Secret block can only be read once Prefect is up
         resolve_key(allow_demo_key=config.settings.allow_demo_key)
 
@@ -308,7 +352,9 @@ def _national(args: argparse.Namespace) -> int:
     for kpi in summary.england:
         share = f"{kpi['count_pct']:.1%}" if kpi["count_pct"] is not None else "[x]"
         check = {True: "reconciled", False: "NOT reconciled", None: "not checked"}[kpi["reconciled"]]
-        print(f"  {kpi['kpi_code']}: {kpi['count']:,} of {kpi['denominator']:,} ({share}), {check}  {kpi['measure']}")
+        print(
+            f"  {kpi['kpi_code']}: {kpi['count']:,} of {kpi['denominator']:,} ({share}), {check}  {kpi['measure']}"
+        )
     print(f"National summary: {summary.summary_path}")
     return EXIT_FAILURES if summary.failed or summary.reconciled is False else EXIT_OK
 
@@ -319,7 +365,9 @@ def _validate(args: argparse.Namespace) -> int:
     from flows.annual_return import validate_inputs
 
     summary = validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
-    print(f"\n{summary.hub} {summary.academic_year}: {summary.error_count} error(s), {summary.warning_count} warning(s)")
+    print(
+        f"\n{summary.hub} {summary.academic_year}: {summary.error_count} error(s), {summary.warning_count} warning(s)"
+    )
     for problem in summary.unreadable:
         print(f"  {problem}")
     for row in summary.inputs:
@@ -368,7 +416,9 @@ def _purge(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if not args.yes:
-        print(f"{name}, {what}: the store would lose {removed.describe()}. Nothing was removed: run again with --yes.")
+        print(
+            f"{name}, {what}: the store would lose {removed.describe()}. Nothing was removed: run again with --yes."
+        )
         return EXIT_OK
     print(f"{name}, {what}: removed {removed.describe()} from the store.")
     if flow_runs:
@@ -411,7 +461,9 @@ def _audit(args: argparse.Namespace) -> int:
         stored = store_holdings(engine, config.hub.slug, config.retention, today)
     finally:
         engine.dispose()
-    folders = output_holdings(config.output_dir, config.hub.slug, config.retention.validation_failures_years, today)
+    folders = output_holdings(
+        config.output_dir, config.hub.slug, config.retention.validation_failures_years, today
+    )
     held = holdings_frame([*stored, *folders])
     path = args.out or audit_path(config.output_dir, config.hub.slug)
     meta = WorkbookMeta(
@@ -468,7 +520,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 generated_year = year or AcademicYear.containing(date.fromisoformat(args.as_of)).label
             except ValueError as exc:
-                raise HubReturnsError(f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD") from exc
+                raise HubReturnsError(
+                    f"the as-of date '{args.as_of}' is not a date: write it as YYYY-MM-DD"
+                ) from exc
             config = _generate(args.out, args.seed, generated_year)
             print(f"Demo hub area written to {args.out}")
             # Last year first, so this year's return shows last year's figures from the run history.
@@ -476,7 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Building {last_year} first, for the run history")
             _run(
                 config,
-                argparse.Namespace(**{**vars(args), "year": last_year, "published": False, "sections": ["annual_return"]}),
+                argparse.Namespace(
+                    **{**vars(args), "year": last_year, "published": False, "sections": ["annual_return"]}
+                ),
             )
             args.year = year
             args.published = True

@@ -46,7 +46,8 @@ class HubInfo(BaseModel):
     slug: str = Field(description="Short name used in file and folder names")
     lead_organisation: str = Field(default="", description="Hub lead organisation")
     contact: str = Field(
-        default="", description="Whom to ask about the hub's workbooks (a team, email or phone), shown on the covers"
+        default="",
+        description="Whom to ask about the hub's workbooks (a team, email or phone), shown on the covers",
     )
     la_codes: tuple[str, ...] = Field(description="The hub's local authorities, as DfE 3-digit codes")
 

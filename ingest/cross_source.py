@@ -54,8 +54,9 @@ def year_start_of_span(start: str, end: str, year: AcademicYear) -> pl.Expr:
     return pl.when(overlaps).then(pl.lit(year.start)).otherwise(year_start_of_date(start))
 
 
-def _failure_rows(frame: pl.DataFrame, *, source: str, column: str, rule: pl.Expr | str, value: pl.Expr,
-                  severity: str) -> pl.DataFrame:
+def _failure_rows(
+    frame: pl.DataFrame, *, source: str, column: str, rule: pl.Expr | str, value: pl.Expr, severity: str
+) -> pl.DataFrame:
     return frame.select(
         pl.lit(source).alias(ValidationFailure.source),
         pl.col(SOURCE_FILE).alias(ValidationFailure.file),
@@ -131,17 +132,28 @@ def check_urns(
     annotated = rows.with_row_index("_row").with_columns(check.year_start.alias(YEAR_START))
     present = annotated.filter(pl.col(urn).is_not_null())
     own = present.join(dates, left_on=urn, right_on=Establishment.urn, how="left").with_columns(
-        pl.col(Establishment.school_name).is_not_null().alias("_known"), open_in_year.fill_null(False).alias("_open")
+        pl.col(Establishment.school_name).is_not_null().alias("_known"),
+        open_in_year.fill_null(False).alias("_open"),
     )
     successor = (
         own.filter(pl.col("_known") & ~pl.col("_open"))
         .join(_successors(links), left_on=urn, right_on=EstablishmentLink.urn, how="inner")
         .join(
-            dates.rename({Establishment.urn: "successor_urn"}), on="successor_urn", how="inner", suffix="_successor"
+            dates.rename({Establishment.urn: "successor_urn"}),
+            on="successor_urn",
+            how="inner",
+            suffix="_successor",
         )
         .filter(_open_in_row_year("open_date_successor", "close_date_successor"))
-        .select("_row", "successor_urn", SOURCE_FILE, SOURCE_ROW, pl.col(urn).alias("_old"), YEAR_START,
-                pl.col(Establishment.close_date))
+        .select(
+            "_row",
+            "successor_urn",
+            SOURCE_FILE,
+            SOURCE_ROW,
+            pl.col(urn).alias("_old"),
+            YEAR_START,
+            pl.col(Establishment.close_date),
+        )
     )
     # A school open in the row's year that converted or merged during it: counted under the school that
     # replaced it (the universe has it under that URN), without a warning, since the row is right. A
@@ -150,38 +162,69 @@ def check_urns(
         own.filter(pl.col("_known") & pl.col("_open"))
         .join(_successors(links), left_on=urn, right_on=EstablishmentLink.urn, how="inner")
         .join(
-            dates.rename({Establishment.urn: "successor_urn"}), on="successor_urn", how="inner", suffix="_successor"
+            dates.rename({Establishment.urn: "successor_urn"}),
+            on="successor_urn",
+            how="inner",
+            suffix="_successor",
         )
         .filter(_open_in_row_year("open_date_successor", "close_date_successor"))
         .select("_row", "successor_urn")
     )
     unknown = own.filter(~pl.col("_known"))
-    closed = own.filter(pl.col("_known") & ~pl.col("_open")).join(successor.select("_row"), on="_row", how="anti")
-    year_label = pl.col(YEAR_START).dt.year().cast(pl.String) + "/" + (
-        (pl.col(YEAR_START).dt.year() + 1) % 100
-    ).cast(pl.String).str.zfill(2)
+    closed = own.filter(pl.col("_known") & ~pl.col("_open")).join(
+        successor.select("_row"), on="_row", how="anti"
+    )
+    year_label = (
+        pl.col(YEAR_START).dt.year().cast(pl.String)
+        + "/"
+        + ((pl.col(YEAR_START).dt.year() + 1) % 100).cast(pl.String).str.zfill(2)
+    )
     failures = [
-        _failure_rows(unknown, source=check.source, column=urn, severity="error", value=pl.col(urn),
-                      rule="must be a URN in the GIAS register: check the URN, or update the GIAS download"),
         _failure_rows(
-            closed, source=check.source, column=urn, severity="error", value=pl.col(urn),
-            rule=pl.lit("the school was not open during ") + year_label
+            unknown,
+            source=check.source,
+            column=urn,
+            severity="error",
+            value=pl.col(urn),
+            rule="must be a URN in the GIAS register: check the URN, or update the GIAS download",
+        ),
+        _failure_rows(
+            closed,
+            source=check.source,
+            column=urn,
+            severity="error",
+            value=pl.col(urn),
+            rule=pl.lit("the school was not open during ")
+            + year_label
             + pl.lit(" (GIAS dates), and GIAS names no successor that was"),
         ),
         _failure_rows(
-            successor, source=check.source, column=urn, severity="warning", value=pl.col("_old"),
-            rule=pl.lit("this school closed (GIAS); its successor URN ") + pl.col("successor_urn")
+            successor,
+            source=check.source,
+            column=urn,
+            severity="warning",
+            value=pl.col("_old"),
+            rule=pl.lit("this school closed (GIAS); its successor URN ")
+            + pl.col("successor_urn")
             + pl.lit(" is used instead. Please update the export to the new URN"),
         ),
     ]
     if not check.nullable:
         missing = annotated.filter(pl.col(urn).is_null())
         failures.append(
-            _failure_rows(missing, source=check.source, column=urn, severity="error", value=pl.lit(None),
-                          rule="must not be empty")
+            _failure_rows(
+                missing,
+                source=check.source,
+                column=urn,
+                severity="error",
+                value=pl.lit(None),
+                rule="must not be empty",
+            )
         )
     mapped = (
-        annotated.join(pl.concat([successor.select("_row", "successor_urn"), converted]), on="_row", how="left")
+        annotated.join(
+            pl.concat([successor.select("_row", "successor_urn"), converted]), on="_row", how="left"
+        )
         .with_columns(pl.coalesce("successor_urn", urn).alias(urn))
         .drop("_row", "successor_urn", YEAR_START)
     )
@@ -194,7 +237,11 @@ def check_known(
     """Every non-empty id in the column must appear in the other file (e.g. pupil_ref in pupils)."""
     unknown = rows.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()))
     return _failure_rows(
-        unknown, source=source, column=column, severity="error", value=pl.col(column),
+        unknown,
+        source=source,
+        column=column,
+        severity="error",
+        value=pl.col(column),
         rule=f"must be an id listed in the {known_in} export",
     )
 
@@ -203,7 +250,11 @@ def check_span_order(rows: pl.DataFrame, *, source: str, start: str, end: str) -
     """An end date may not come before its start date."""
     backwards = rows.filter(pl.col(end).is_not_null() & (pl.col(end) < pl.col(start)))
     return _failure_rows(
-        backwards, source=source, column=end, severity="error", value=pl.col(end).dt.strftime("%d/%m/%Y"),
+        backwards,
+        source=source,
+        column=end,
+        severity="error",
+        value=pl.col(end).dt.strftime("%d/%m/%Y"),
         rule=f"must not be before {start}",
     )
 
@@ -212,8 +263,13 @@ def check_follows(rows: pl.DataFrame, *, source: str, column: str, after: str, w
     """A date that should come after another on the row (next contact due, after the contact) but does not."""
     early = rows.filter(pl.col(column).is_not_null() & (pl.col(column) < pl.col(after)))
     return _failure_rows(
-        early, source=source, column=column, severity="warning", value=pl.col(column).dt.strftime("%d/%m/%Y"),
-        rule=pl.lit(f"is before {what} (") + pl.col(after).dt.strftime("%d/%m/%Y")
+        early,
+        source=source,
+        column=column,
+        severity="warning",
+        value=pl.col(column).dt.strftime("%d/%m/%Y"),
+        rule=pl.lit(f"is before {what} (")
+        + pl.col(after).dt.strftime("%d/%m/%Y")
         + pl.lit("): check it is not a typing mistake"),
     )
 
@@ -222,18 +278,24 @@ def check_not_after(rows: pl.DataFrame, *, source: str, column: str, as_of: date
     """A date after the as-of date is probably a typing mistake (warning)."""
     future = rows.filter(pl.col(column) > as_of)
     return _failure_rows(
-        future, source=source, column=column, severity="warning", value=pl.col(column).dt.strftime("%d/%m/%Y"),
+        future,
+        source=source,
+        column=column,
+        severity="warning",
+        value=pl.col(column).dt.strftime("%d/%m/%Y"),
         rule=f"is after the as-of date ({as_of:%d/%m/%Y}): check it is not a typing mistake",
     )
 
 
 def check_duplicate_upns(pupils: pl.DataFrame, *, source: str = "pupils") -> pl.DataFrame:
     """One pupil exported under two pupil refs (same UPN) would be counted twice."""
-    duplicated = pupils.filter(
-        pl.col(Pupils.upn).is_not_null() & (pl.len().over(Pupils.upn) > 1)
-    )
+    duplicated = pupils.filter(pl.col(Pupils.upn).is_not_null() & (pl.len().over(Pupils.upn) > 1))
     return _failure_rows(
-        duplicated, source=source, column=Pupils.upn, severity="error", value=pl.lit("(pseudonymised)"),
+        duplicated,
+        source=source,
+        column=Pupils.upn,
+        severity="error",
+        value=pl.lit("(pseudonymised)"),
         rule="the same UPN appears under more than one pupil_ref: merge the records so the pupil counts once",
     )
 
@@ -270,12 +332,21 @@ def check_wcet_within_census(
         )
     ).join(estimates, on=[Wcet.urn, Wcet.nc_year, SchoolCensus.census_period], how="inner")
     per_group = per_class.with_columns(
-        pl.col(Wcet.pupils).sum().over([Wcet.urn, Wcet.nc_year, Wcet.academic_year, Wcet.term]).alias("_group")
+        pl.col(Wcet.pupils)
+        .sum()
+        .over([Wcet.urn, Wcet.nc_year, Wcet.academic_year, Wcet.term])
+        .alias("_group")
     ).filter(pl.col("_estimate").is_not_null() & (pl.col("_group") > pl.col("_estimate")))
     return _failure_rows(
-        per_group, source=source, column=Wcet.pupils, severity="warning", value=pl.col(Wcet.pupils),
-        rule=pl.lit("WCET pupils in this school's year group this term (") + pl.col("_group").cast(pl.String)
-        + pl.lit(") exceed the census estimate for the year group (") + pl.col("_estimate").cast(pl.String)
+        per_group,
+        source=source,
+        column=Wcet.pupils,
+        severity="warning",
+        value=pl.col(Wcet.pupils),
+        rule=pl.lit("WCET pupils in this school's year group this term (")
+        + pl.col("_group").cast(pl.String)
+        + pl.lit(") exceed the census estimate for the year group (")
+        + pl.col("_estimate").cast(pl.String)
         + pl.lit(", from its key-stage headcount)"),
     )
 
@@ -284,7 +355,10 @@ def check_duplicate_keys(rows: pl.DataFrame, *, source: str, keys: Sequence[str]
     """The same key in two files of one source (e.g. two census files giving one school twice for a year)."""
     duplicated = rows.filter(pl.len().over(list(keys)) > 1)
     return _failure_rows(
-        duplicated, source=source, column=", ".join(keys), severity="error",
+        duplicated,
+        source=source,
+        column=", ".join(keys),
+        severity="error",
         value=pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" / "),
         rule="appears more than once across the files configured for this input",
     )
@@ -299,18 +373,30 @@ def _urn_checks(year: AcademicYear) -> dict[str, list[UrnCheck]]:
         "engagements": [UrnCheck("engagements", "urn", year_start_of_date("date"))],
         "cpd": [UrnCheck("cpd", "urn", year_start_of_date("date"))],
         "events": [UrnCheck("events", "urn", year_start_of_date("date"))],
-        "loans": [UrnCheck("loans", "urn", year_start_of_span("start_date", "end_date", year), nullable=True)],
+        "loans": [
+            UrnCheck("loans", "urn", year_start_of_span("start_date", "end_date", year), nullable=True)
+        ],
         "ensembles": [UrnCheck("ensembles", "base_urn", this_year, nullable=True)],
     }
 
 
 PUPIL_REFERENCES = ("tuition", "ensemble_members", "wcet_participants", "loans")
-SPANS = {"tuition": ("start_date", "end_date"), "ensemble_members": ("start_date", "end_date"),
-         "loans": ("start_date", "end_date")}
+SPANS = {
+    "tuition": ("start_date", "end_date"),
+    "ensemble_members": ("start_date", "end_date"),
+    "loans": ("start_date", "end_date"),
+}
 # Dates that must come after another date of the same row (warning when they do not).
 FOLLOWS = {"engagements": ("next_due", "date", "the date of the contact")}
-DATED = {"engagements": "date", "cpd": "date", "events": "date", "finance": "date", "tuition": "start_date",
-         "ensemble_members": "start_date", "loans": "start_date"}
+DATED = {
+    "engagements": "date",
+    "cpd": "date",
+    "events": "date",
+    "finance": "date",
+    "tuition": "start_date",
+    "ensemble_members": "start_date",
+    "loans": "start_date",
+}
 
 
 def cross_check(
@@ -343,32 +429,50 @@ def cross_check(
         for source in PUPIL_REFERENCES:
             if source in checked:
                 failures.append(
-                    check_known(checked[source], source=source, column="pupil_ref", known=known_pupils,
-                                known_in="pupils")
+                    check_known(
+                        checked[source],
+                        source=source,
+                        column="pupil_ref",
+                        known=known_pupils,
+                        known_in="pupils",
+                    )
                 )
         failures.append(check_duplicate_upns(checked["pupils"]))
     if "ensemble_members" in checked and "ensembles" in checked and "ensembles" not in unreadable:
         failures.append(
-            check_known(checked["ensemble_members"], source="ensemble_members", column="ensemble_id",
-                        known=lookup.get("ensembles", checked["ensembles"]).get_column("ensemble_id"),
-                        known_in="ensembles")
+            check_known(
+                checked["ensemble_members"],
+                source="ensemble_members",
+                column="ensemble_id",
+                known=lookup.get("ensembles", checked["ensembles"]).get_column("ensemble_id"),
+                known_in="ensembles",
+            )
         )
     if "wcet_participants" in checked and "wcet" in checked and "wcet" not in unreadable:
         failures.append(
-            check_known(checked["wcet_participants"], source="wcet_participants", column="programme_id",
-                        known=lookup.get("wcet", checked["wcet"]).get_column("programme_id"), known_in="wcet")
+            check_known(
+                checked["wcet_participants"],
+                source="wcet_participants",
+                column="programme_id",
+                known=lookup.get("wcet", checked["wcet"]).get_column("programme_id"),
+                known_in="wcet",
+            )
         )
     for source, (start, end) in SPANS.items():
         if source in checked:
             failures.append(check_span_order(checked[source], source=source, start=start, end=end))
     for source, (column, after, what) in FOLLOWS.items():
         if source in checked:
-            failures.append(check_follows(checked[source], source=source, column=column, after=after, what=what))
+            failures.append(
+                check_follows(checked[source], source=source, column=column, after=after, what=what)
+            )
     for source, column in DATED.items():
         if source in checked:
             failures.append(check_not_after(checked[source], source=source, column=column, as_of=as_of))
     if "census" in checked:
-        failures.append(check_duplicate_keys(checked["census"], source="census", keys=("census_period", "urn")))
+        failures.append(
+            check_duplicate_keys(checked["census"], source="census", keys=("census_period", "urn"))
+        )
         if "wcet" in checked:
             failures.append(check_wcet_within_census(checked["wcet"], checked["census"]))
     if "sen" in checked:

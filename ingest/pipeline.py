@@ -56,6 +56,9 @@ def load_and_check(config: HubConfig, *, key: bytes, year: AcademicYear, as_of: 
         load_register_links(config.input_files("gias_links")),
         load_census(config.input_files("census")),
         load_sen(config.input_files("sen")),
-        *[load_hub_export(source, config.input_files(source), key=key) for source in configured_exports(config)],
+        *[
+            load_hub_export(source, config.input_files(source), key=key)
+            for source in configured_exports(config)
+        ],
     ]
     return check_loaded(loaded, year=year, as_of=as_of)

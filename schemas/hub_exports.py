@@ -147,7 +147,9 @@ class Engagements(pa.DataFrameModel):
     rag_mdp: str = pa.Field(nullable=True, isin=list(RAG_VALUES), description="RAG: music development plan")
     rag_cpd: str = pa.Field(nullable=True, isin=list(RAG_VALUES), description="RAG: CPD")
     rag_loans: str = pa.Field(nullable=True, isin=list(RAG_VALUES), description="RAG: instrument loans")
-    mdp_published: bool = pa.Field(nullable=True, description="School has published its music development plan")
+    mdp_published: bool = pa.Field(
+        nullable=True, description="School has published its music development plan"
+    )
     mdp_url: str = pa.Field(
         nullable=True,
         metadata=OPTIONAL,
@@ -183,7 +185,9 @@ class Loans(pa.DataFrameModel):
     instrument: str = pa.Field(description="Instrument")
     family: str = pa.Field(isin=list(INSTRUMENT_FAMILIES), description="Instrument family")
     pupil_ref: str = pa.Field(nullable=True, description="Pupil borrowing (pseudonymised on ingest)")
-    urn: str = pa.Field(nullable=True, str_matches=URN_REGEX, description="School borrowing or pupil's school")
+    urn: str = pa.Field(
+        nullable=True, str_matches=URN_REGEX, description="School borrowing or pupil's school"
+    )
     start_date: pl.Date = pa.Field(description="Loan start")
     end_date: pl.Date = pa.Field(nullable=True, description="Loan end (empty while on loan)")
     charge_gbp: pl.Float64 = pa.Field(ge=0, description="Charge to the family or school, GBP")

@@ -48,15 +48,21 @@ class HubKpiRow(pa.DataFrameModel):
     )
     wcet_pupils: pl.Int64 = pa.Field(nullable=True, ge=0, title="KPI 1 WCET pupils", description="KPI 1")
     wcet_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="KPI 1 %", description="Of pupils on roll")
-    ensemble_pupils: pl.Int64 = pa.Field(nullable=True, ge=0, title="KPI 2 ensemble pupils", description="KPI 2")
+    ensemble_pupils: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="KPI 2 ensemble pupils", description="KPI 2"
+    )
     ensemble_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="KPI 2 %", description="Of pupils on roll")
     tuition_pupils: pl.Int64 = pa.Field(
         nullable=True, ge=0, title="KPI 3 pupils learning outside WCET", description="KPI 3"
     )
     tuition_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="KPI 3 %", description="Of pupils on roll")
-    singing_pupils: pl.Int64 = pa.Field(nullable=True, ge=0, title="KPI 4 pupils singing", description="KPI 4")
+    singing_pupils: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="KPI 4 pupils singing", description="KPI 4"
+    )
     singing_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="KPI 4 %", description="Of pupils on roll")
-    schools_engaged: pl.Int64 = pa.Field(nullable=True, ge=0, title="KPI 5 schools engaged", description="KPI 5")
+    schools_engaged: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="KPI 5 schools engaged", description="KPI 5"
+    )
     schools_engaged_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="KPI 5 %", description="Of schools")
     run_id: str = pa.Field(nullable=True, title="Run", description="The published run the figures come from")
 
@@ -71,8 +77,12 @@ class EnglandKpiRow(pa.DataFrameModel):
     kpi_code: str = pa.Field(unique=True, title="KPI", description="Arts Council England KPI number")
     measure: str = pa.Field(title="Measure", description="What is counted")
     count: pl.Int64 = pa.Field(ge=0, title="Number", description="Sum of the hubs' numbers")
-    denominator: pl.Int64 = pa.Field(ge=0, title="Out of", description="Sum of the hubs' pupils on roll or schools")
-    count_pct: pl.Float64 = pa.Field(nullable=True, ge=0, title="Percentage", description="Number out of total")
+    denominator: pl.Int64 = pa.Field(
+        ge=0, title="Out of", description="Sum of the hubs' pupils on roll or schools"
+    )
+    count_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Percentage", description="Number out of total"
+    )
     direct_count: pl.Int64 = pa.Field(
         nullable=True, ge=0, title="Number computed directly", description="Over every hub's data at once"
     )
@@ -96,7 +106,9 @@ class HubRunRow(pa.DataFrameModel):
 
     hub_name: str = pa.Field(title="Hub", description="The hub's name")
     hub_slug: str = pa.Field(unique=True, title="Hub code", description="Short name used in file names")
-    status: str = pa.Field(isin=list(HUB_STATUSES), title="This run", description="What this run did for the hub")
+    status: str = pa.Field(
+        isin=list(HUB_STATUSES), title="This run", description="What this run did for the hub"
+    )
     figures_from: str = pa.Field(
         nullable=True, title="Figures from run", description="The published run whose figures are shown"
     )

@@ -159,7 +159,16 @@ EMPLOYMENT_TYPES = ("permanent", "contract", "freelance")
 FINANCE_KINDS = ("income", "expenditure")
 # What one of a duty figure is; counts of the first kind are about pupils and are suppressed when published.
 PERSONAL_UNITS = ("pupils", "enrolments", "loans", "places")
-FIGURE_UNITS = (*PERSONAL_UNITS, "schools", "classes", "programmes", "ensembles", "events", "hours", "attendances")
+FIGURE_UNITS = (
+    *PERSONAL_UNITS,
+    "schools",
+    "classes",
+    "programmes",
+    "ensembles",
+    "events",
+    "hours",
+    "attendances",
+)
 INCOME_SOURCES = ("DfE grant", "schools", "parents and carers", "local authority", "other")
 
 # The school universe of SPEC 2.1.

@@ -29,7 +29,9 @@ def last_successful_run(engine: Engine, hub_slug: str, academic_year: str) -> Pr
         return None
     with Session(engine) as session:
         run = session.get_one(Run, run_id)
-        inputs = session.execute(select(RunInput.source, RunInput.sha256).where(RunInput.run_id == run_id)).all()
+        inputs = session.execute(
+            select(RunInput.source, RunInput.sha256).where(RunInput.run_id == run_id)
+        ).all()
         return PreviousRun(
             run_id=run.run_id,
             finished_at=run.finished_at,

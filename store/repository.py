@@ -207,7 +207,9 @@ def finish_run(engine: Engine, run_id: str, status: str, message: str = "") -> N
     def write() -> None:
         with Session(engine) as session, session.begin():
             session.execute(
-                update(Run).where(Run.run_id == run_id).values(status=status, **({"message": message} if message else {}))
+                update(Run)
+                .where(Run.run_id == run_id)
+                .values(status=status, **({"message": message} if message else {}))
             )
 
     retrying(engine, f"finishing run {run_id} in", write)

@@ -47,7 +47,8 @@ def establishments(*rows: dict[str, Any]) -> pl.LazyFrame:
 
 def census(rows: list[tuple[str, int]], period: str = "202526") -> pl.LazyFrame:
     return frame(
-        SchoolCensus, [{SchoolCensus.urn: urn, SchoolCensus.pupil_headcount: n} for urn, n in rows],
+        SchoolCensus,
+        [{SchoolCensus.urn: urn, SchoolCensus.pupil_headcount: n} for urn, n in rows],
         census_period=period,
     )
 

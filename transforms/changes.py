@@ -18,9 +18,9 @@ def figure_changes(current: pl.LazyFrame, previous: pl.LazyFrame) -> pl.LazyFram
     """
     old = previous.select(*_KEY, pl.col("value").alias(_PREVIOUS))
     joined = current.select(*_KEY, "value").join(old, on=_KEY, how="full", coalesce=True)
-    differs = (
-        pl.col("value").is_null() != pl.col(_PREVIOUS).is_null()
-    ) | ((pl.col("value") - pl.col(_PREVIOUS)).abs() > TOLERANCE).fill_null(False)
+    differs = (pl.col("value").is_null() != pl.col(_PREVIOUS).is_null()) | (
+        (pl.col("value") - pl.col(_PREVIOUS)).abs() > TOLERANCE
+    ).fill_null(False)
     return (
         joined.filter(differs)
         .select(*_KEY, pl.col(_PREVIOUS).alias(Change.previous_value), pl.col("value").alias(Change.value))

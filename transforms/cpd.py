@@ -13,6 +13,8 @@ EVENTS = Measure("cpd_events", "CPD events for school staff", "events")
 HOURS = Measure("cpd_hours", "Hours of CPD delivered", "hours")
 ATTENDANCES = Measure("cpd_attendances", "School staff attending CPD", "attendances")
 SCHOOLS = Measure("cpd_schools", "Schools reached by CPD", "schools")
+
+
 def cpd_attendances(cpd: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
     """The CPD export's rows (one school at one event) for events dated inside the window."""
     return cpd.filter(dated_within(Cpd.date, window))

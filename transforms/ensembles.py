@@ -85,7 +85,9 @@ def _lead() -> pl.Expr:
     return labels(ENSEMBLE_LEAD_LABELS, Ensembles.lead)
 
 
-def ensemble_figures(members: pl.LazyFrame, ensembles: pl.LazyFrame, *, window: ReportingWindow) -> pl.LazyFrame:
+def ensemble_figures(
+    members: pl.LazyFrame, ensembles: pl.LazyFrame, *, window: ReportingWindow
+) -> pl.LazyFrame:
     """Ensembles with at least one member during the year, by type, level and lead (hub-led or school-based)."""
     active = active_members(members, ensembles, window=window).select(EnsembleMembers.ensemble_id).unique()
     running = ensembles.join(active, on=Ensembles.ensemble_id, how="semi")
@@ -133,11 +135,15 @@ def ensemble_member_figures(
                 ],
             ),
             tally_overlapping(
-                memberships, MEMBERS, key=EnsembleMembers.pupil_ref,
+                memberships,
+                MEMBERS,
+                key=EnsembleMembers.pupil_ref,
                 breakdown=Breakdown("Ensemble type", pl.col(Ensembles.type), list(ENSEMBLE_TYPES)),
             ),
             tally_overlapping(
-                memberships, MEMBERS, key=EnsembleMembers.pupil_ref,
+                memberships,
+                MEMBERS,
+                key=EnsembleMembers.pupil_ref,
                 breakdown=Breakdown("Lead", _lead(), list(ENSEMBLE_LEAD_LABELS.values())),
             ),
             tally(

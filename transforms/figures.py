@@ -41,7 +41,9 @@ class Breakdown:
     categories: Sequence[str] | None = None
 
 
-def _labelled(rows: pl.LazyFrame, measure: Measure, breakdown: str, parent: tuple[str, str] | None) -> pl.LazyFrame:
+def _labelled(
+    rows: pl.LazyFrame, measure: Measure, breakdown: str, parent: tuple[str, str] | None
+) -> pl.LazyFrame:
     return rows.select(
         pl.lit(measure.measure_id).alias(Fig.measure_id),
         pl.lit(measure.title).alias(Fig.measure),
@@ -66,8 +68,10 @@ def _in_order(counts: pl.LazyFrame, categories: Sequence[str] | None) -> pl.Lazy
     )
     known = listed.join(counts, on=Fig.group, how="left").with_columns(pl.col(Fig.count).fill_null(0))
     # A group outside the list still counts (the groups must add up): it follows the listed ones.
-    others = counts.join(listed, on=Fig.group, how="anti").sort(Fig.group).with_columns(
-        (pl.int_range(pl.len()) + len(categories)).alias(_ORDER)
+    others = (
+        counts.join(listed, on=Fig.group, how="anti")
+        .sort(Fig.group)
+        .with_columns((pl.int_range(pl.len()) + len(categories)).alias(_ORDER))
     )
     return pl.concat([known, others.select(known.collect_schema().names())]).sort(_ORDER).drop(_ORDER)
 
@@ -189,7 +193,12 @@ def long_figures(
 
 
 def long_keyed_figures(
-    table: pl.LazyFrame, *, sheet: str, keys: Sequence[str], values: Sequence[str], measure_key: str | None = None
+    table: pl.LazyFrame,
+    *,
+    sheet: str,
+    keys: Sequence[str],
+    values: Sequence[str],
+    measure_key: str | None = None,
 ) -> pl.LazyFrame:
     """Long figures of a table keyed by several columns: breakdown 'k1: k2: ...', measure the value column.
 
@@ -209,8 +218,9 @@ def long_keyed_figures(
                 if measure_key
                 else pl.col("column")
             ).alias("measure"),
-            pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in breakdown_keys], separator=": ")
-            .alias("breakdown")
+            pl.concat_str(
+                [pl.col(k).cast(pl.String).fill_null("") for k in breakdown_keys], separator=": "
+            ).alias("breakdown")
             if breakdown_keys
             else pl.lit("all").alias("breakdown"),
             pl.col("value"),

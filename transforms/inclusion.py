@@ -21,7 +21,11 @@ from transforms.universe import census_for_year
 from transforms.wcet import ON_ROLL, wcet_units
 
 FSM, PUPIL_PREMIUM, SEN, LOOKED_AFTER, ETHNICITY = (
-    "Free school meals", "Pupil premium", "SEN", "Looked after", "Ethnicity",
+    "Free school meals",
+    "Pupil premium",
+    "SEN",
+    "Looked after",
+    "Ethnicity",
 )
 ELIGIBLE, SEN_SUPPORT, EHC_PLAN = "Eligible", "SEN support", "EHC plan"
 _GROUP = "_group"
@@ -33,7 +37,9 @@ ACTIVITIES = {
 }
 
 
-def _flag(pupils: pl.LazyFrame, measure: Measure, breakdown: str, group: str, condition: pl.Expr) -> pl.LazyFrame:
+def _flag(
+    pupils: pl.LazyFrame, measure: Measure, breakdown: str, group: str, condition: pl.Expr
+) -> pl.LazyFrame:
     """Pupils meeting one condition (a part of the total whose rest is not shown, so it adds up to nothing)."""
     return tally_overlapping(
         pupils.filter(condition).with_columns(pl.lit(group).alias(_GROUP)),
@@ -61,7 +67,9 @@ def reach_profile(pupils: pl.LazyFrame, measure: Measure) -> pl.LazyFrame:
             _flag(pupils, measure, LOOKED_AFTER, LOOKED_AFTER, pl.col(Pupils.looked_after)),
         ]
     )
-    total = rows.filter(pl.col(Inc.breakdown) == ALL).select(Inc.measure_id, pl.col(Inc.count).alias(Inc.denominator))
+    total = rows.filter(pl.col(Inc.breakdown) == ALL).select(
+        Inc.measure_id, pl.col(Inc.count).alias(Inc.denominator)
+    )
     denominators = (
         rows.filter(pl.col(Inc.breakdown) != ALL)
         .select(Inc.measure_id, Inc.breakdown, Inc.group)
@@ -75,7 +83,9 @@ def known_sum(column: str) -> pl.Expr:
     return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum())
 
 
-def area_base_rates(universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFrame, *, year: AcademicYear) -> pl.LazyFrame:
+def area_base_rates(
+    universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFrame, *, year: AcademicYear
+) -> pl.LazyFrame:
     """Shares of pupils on roll at the hub's schools who are FSM, SEN support, EHC plan, or of each ethnic
     group (school census and SEN census). Pupil premium and looked-after children are not in the census.
     """
@@ -87,8 +97,10 @@ def area_base_rates(universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFr
         (reduce(operator.add, [known_sum(c) for c in columns]) / headcount).alias(group)
         for group, columns in major_group_columns().items()
     ]
-    spc_rates = spc.select((known_sum(SchoolCensus.fsm_count) / headcount).alias(f"{FSM}|{ELIGIBLE}"),
-                           *[e.alias(f"{ETHNICITY}|{e.meta.output_name()}") for e in ethnic])
+    spc_rates = spc.select(
+        (known_sum(SchoolCensus.fsm_count) / headcount).alias(f"{FSM}|{ELIGIBLE}"),
+        *[e.alias(f"{ETHNICITY}|{e.meta.output_name()}") for e in ethnic],
+    )
     sen_total = pl.col(SenCensus.sen_pupil_total).sum()
     sen_rates = send.select(
         (known_sum(SenCensus.sen_support_count) / sen_total).alias(f"{SEN}|{SEN_SUPPORT}"),
@@ -98,14 +110,19 @@ def area_base_rates(universe: pl.LazyFrame, census: pl.LazyFrame, sen: pl.LazyFr
         pl.concat([spc_rates, sen_rates], how="horizontal")
         .unpivot(variable_name="key", value_name=Inc.base_rate_pct)
         .select(
-            pl.col("key").str.split_exact("|", 1).struct.rename_fields([Inc.breakdown, Inc.group]).struct.unnest(),
+            pl.col("key")
+            .str.split_exact("|", 1)
+            .struct.rename_fields([Inc.breakdown, Inc.group])
+            .struct.unnest(),
             pl.col(Inc.base_rate_pct).cast(pl.Float64),
         )
         .with_columns(pl.col(Inc.base_rate_pct).fill_nan(None))
     )
 
 
-def activity_pupils(data: HubData, universe: pl.LazyFrame, *, window: ReportingWindow) -> dict[str, pl.LazyFrame]:
+def activity_pupils(
+    data: HubData, universe: pl.LazyFrame, *, window: ReportingWindow
+) -> dict[str, pl.LazyFrame]:
     """Each activity's unique pupils at the hub's schools, with their details from the pupils export."""
     wcet = (
         wcet_units(data.wcet, data.wcet_participants, universe, year=window.year)
@@ -139,4 +156,3 @@ def inclusion_sheet(data: HubData, universe: pl.LazyFrame, *, window: ReportingW
         .with_columns((pl.col(Inc.count_pct) - pl.col(Inc.base_rate_pct)).alias(Inc.difference_pct))
         .select(columns)
     )
-

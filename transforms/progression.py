@@ -24,7 +24,9 @@ from transforms.universe import DENOMINATOR, GROUP
 from transforms.wcet import ON_ROLL, wcet_units
 
 CONTINUING = Measure("continuation", "Last year's WCET pupils learning this year", "pupils")
-STANDARD = Measure("tuition_standard", "Pupils learning outside WCET, by the highest standard reached", "pupils")
+STANDARD = Measure(
+    "tuition_standard", "Pupils learning outside WCET, by the highest standard reached", "pupils"
+)
 CONTINUED_IN = "Continuing in"
 TUITION, ENSEMBLES = "Tuition", "Ensembles"
 _RANK = "standard_rank"
@@ -47,8 +49,10 @@ def continuation_figures(
     the denominator.
     """
     last_year: AcademicYear = window.year.previous()
-    cohort = wcet_units(data_wcet, participants, last_year_universe, year=last_year).filter(pl.col(ON_ROLL)).select(
-        WcetParticipants.pupil_ref
+    cohort = (
+        wcet_units(data_wcet, participants, last_year_universe, year=last_year)
+        .filter(pl.col(ON_ROLL))
+        .select(WcetParticipants.pupil_ref)
     )
     learning = pl.concat(
         [
@@ -65,7 +69,9 @@ def continuation_figures(
         [
             tally(continuing, CONTINUING),
             tally_overlapping(
-                learning, CONTINUING, key=WcetParticipants.pupil_ref,
+                learning,
+                CONTINUING,
+                key=WcetParticipants.pupil_ref,
                 breakdown=Breakdown(CONTINUED_IN, pl.col(CONTINUED_IN), [TUITION, ENSEMBLES]),
             ),
         ]
@@ -75,7 +81,8 @@ def continuation_figures(
         [
             denominator_rows(CONTINUING.measure_id, ALL, cohort_size),
             denominator_rows(
-                CONTINUING.measure_id, CONTINUED_IN,
+                CONTINUING.measure_id,
+                CONTINUED_IN,
                 pl.concat([cohort_size.with_columns(pl.lit(g).alias(GROUP)) for g in (TUITION, ENSEMBLES)]),
             ),
         ]
@@ -94,7 +101,9 @@ def standard_figures(
         .group_by(Tuition.pupil_ref)
         .agg(pl.col(Tuition.standard).sort_by(_RANK).last())
     )
-    return tally(learners, STANDARD, breakdowns=[Breakdown("Standard", pl.col(Tuition.standard), list(STANDARDS))])
+    return tally(
+        learners, STANDARD, breakdowns=[Breakdown("Standard", pl.col(Tuition.standard), list(STANDARDS))]
+    )
 
 
 def progression_sheet(
@@ -112,7 +121,9 @@ def progression_sheet(
     """The Progression sheet: continuation from last year's WCET, and pupils by standard."""
     return duty_table(
         [
-            continuation_figures(wcet, participants, tuition, members, ensembles, last_year_universe, window=window),
+            continuation_figures(
+                wcet, participants, tuition, members, ensembles, last_year_universe, window=window
+            ),
             standard_figures(tuition, pupils, universe, window=window),
         ]
     )

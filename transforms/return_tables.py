@@ -89,7 +89,9 @@ def return_tables(
     window = ReportingWindow.for_year(year, as_of=as_of)
     links = data.establishment_links
     universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
-    last_year_universe = school_universe(data.establishments, la_codes=la_codes, year=year.previous(), links=links)
+    last_year_universe = school_universe(
+        data.establishments, la_codes=la_codes, year=year.previous(), links=links
+    )
     roll = census_for_year(data.census, year=year)
     current = pl.concat(
         [

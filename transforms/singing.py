@@ -25,7 +25,9 @@ def singing_programmes(singing: pl.LazyFrame, universe: pl.LazyFrame, *, year: A
     )
 
 
-def regular_singer_count(singing: pl.LazyFrame, universe: pl.LazyFrame, *, year: AcademicYear) -> pl.LazyFrame:
+def regular_singer_count(
+    singing: pl.LazyFrame, universe: pl.LazyFrame, *, year: AcademicYear
+) -> pl.LazyFrame:
     """Pupils singing regularly in hub-supported programmes at the hub's schools in the year (KPI 4).
 
     Schools report programme totals, not pupils, so this is the sum of `pupils` over regular programmes.
@@ -51,7 +53,12 @@ def singing_sheet(
     by_phase = [Breakdown("Phase", pl.col(Establishment.phase_name))]
     pupils = pl.concat(
         [
-            tally(programmes.filter(pl.col(Singing.regular)), REGULAR, weight=Singing.pupils, breakdowns=by_phase),
+            tally(
+                programmes.filter(pl.col(Singing.regular)),
+                REGULAR,
+                weight=Singing.pupils,
+                breakdowns=by_phase,
+            ),
             tally(programmes, ALL_SINGERS, weight=Singing.pupils, breakdowns=by_phase),
         ]
     )

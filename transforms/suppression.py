@@ -227,9 +227,7 @@ def _group_choice(counts: list[int], group: AdditiveGroup, mask: list[bool]) -> 
     hidden = [m for m in group.members if mask[m]]
     # Under a shown total, suppressed members that are all 1 stay pinned if another 1 joins them.
     needs_two = not mask[group.total] and all(counts[m] == 1 for m in hidden)
-    candidates = [
-        m for m in group.members if not mask[m] and counts[m] >= (2 if needs_two else 1)
-    ]
+    candidates = [m for m in group.members if not mask[m] and counts[m] >= (2 if needs_two else 1)]
     return min(candidates, key=lambda m: (counts[m], m)) if candidates else group.total
 
 

@@ -130,8 +130,10 @@ def tuition_pupil_figures(
             breakdown=Breakdown(
                 LESSON_TYPE_DETAIL,
                 pl.concat_str(
-                    pl.lit(label), pl.col(KEY_STAGE).fill_null("Not known"),
-                    labels(GENDER_LABELS, Pupils.gender), separator=", ",
+                    pl.lit(label),
+                    pl.col(KEY_STAGE).fill_null("Not known"),
+                    labels(GENDER_LABELS, Pupils.gender),
+                    separator=", ",
                 ),
                 [f"{label}, {stage}, {gender}" for stage in KEY_STAGES for gender in GENDER_LABELS.values()],
             ),
@@ -140,7 +142,10 @@ def tuition_pupil_figures(
         for code, label in LESSON_TYPE_LABELS.items()
     ]
     by_instrument = tally_overlapping(
-        enrolments, PUPILS, key=Tuition.pupil_ref, breakdown=Breakdown("Instrument", pl.col(Tuition.instrument))
+        enrolments,
+        PUPILS,
+        key=Tuition.pupil_ref,
+        breakdown=Breakdown("Instrument", pl.col(Tuition.instrument)),
     )
     denominators = roll_denominators(PUPILS, universe, census, key_stage_breakdown="Key stage")
     rows = pl.concat([additive, by_lesson_type, *detail, by_instrument])
@@ -156,7 +161,11 @@ def tuition_enrolment_figures(
         enrolments,
         ENROLMENTS,
         breakdowns=[
-            Breakdown(LESSON_TYPE, labels(LESSON_TYPE_LABELS, Tuition.lesson_type), list(LESSON_TYPE_LABELS.values()))
+            Breakdown(
+                LESSON_TYPE,
+                labels(LESSON_TYPE_LABELS, Tuition.lesson_type),
+                list(LESSON_TYPE_LABELS.values()),
+            )
         ],
     )
 

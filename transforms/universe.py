@@ -58,7 +58,9 @@ def final_successors(links: pl.LazyFrame, establishments: pl.LazyFrame) -> pl.La
     schools end). A school split in two names no single successor and is left alone.
     """
     forward = links.filter(pl.col(EstablishmentLink.link_type).is_in(SUCCESSOR_LINK_TYPES)).select(
-        EstablishmentLink.urn, pl.col(EstablishmentLink.link_urn).alias(SUCCESSOR_URN), EstablishmentLink.link_date
+        EstablishmentLink.urn,
+        pl.col(EstablishmentLink.link_urn).alias(SUCCESSOR_URN),
+        EstablishmentLink.link_date,
     )
     backward = links.filter(pl.col(EstablishmentLink.link_type).is_in(PREDECESSOR_LINK_TYPES)).select(
         pl.col(EstablishmentLink.link_urn).alias(EstablishmentLink.urn),
@@ -67,7 +69,11 @@ def final_successors(links: pl.LazyFrame, establishments: pl.LazyFrame) -> pl.La
     )
     step = (
         pl.concat([forward, backward])
-        .join(establishments.select(pl.col(Establishment.urn).alias(SUCCESSOR_URN)), on=SUCCESSOR_URN, how="semi")
+        .join(
+            establishments.select(pl.col(Establishment.urn).alias(SUCCESSOR_URN)),
+            on=SUCCESSOR_URN,
+            how="semi",
+        )
         .filter(pl.col(EstablishmentLink.urn) != pl.col(SUCCESSOR_URN))
         .sort(EstablishmentLink.link_date, nulls_last=True)
         .unique(EstablishmentLink.urn, keep="last", maintain_order=True)
@@ -76,7 +82,9 @@ def final_successors(links: pl.LazyFrame, establishments: pl.LazyFrame) -> pl.La
     chained = step
     for _ in range(MAX_SUCCESSOR_HOPS):
         chained = chained.join(
-            step.rename({EstablishmentLink.urn: SUCCESSOR_URN, SUCCESSOR_URN: "_next"}), on=SUCCESSOR_URN, how="left"
+            step.rename({EstablishmentLink.urn: SUCCESSOR_URN, SUCCESSOR_URN: "_next"}),
+            on=SUCCESSOR_URN,
+            how="left",
         ).select(
             EstablishmentLink.urn,
             # A loop (A to B to A) stops where it started rather than going round.
@@ -110,13 +118,18 @@ def school_universe(
         links: the GIAS links file (EstablishmentLink schema); without it every URN is its own school.
     """
     schools = establishments.filter(
-        pl.col(Establishment.la_code).is_in(list(la_codes)) & is_state_funded(extra_types) & is_open_during(year)
+        pl.col(Establishment.la_code).is_in(list(la_codes))
+        & is_state_funded(extra_types)
+        & is_open_during(year)
     )
     if links is not None:
         current = (
             schools.select(Establishment.urn)
-            .join(final_successors(links, establishments.filter(is_open_during(year))), on=Establishment.urn,
-                  how="left")
+            .join(
+                final_successors(links, establishments.filter(is_open_during(year))),
+                on=Establishment.urn,
+                how="left",
+            )
             .select(pl.coalesce(SUCCESSOR_URN, Establishment.urn).alias(Establishment.urn))
             .unique()
         )
@@ -141,9 +154,8 @@ def school_identity() -> list[pl.Expr]:
 def census_for_year(census: pl.LazyFrame, *, year: AcademicYear) -> pl.LazyFrame:
     """The census rows of the year's own January census, or of the latest earlier census when it is not out yet."""
     periods = census.select(pl.col(SchoolCensus.census_period).unique())
-    chosen = (
-        periods.filter(pl.col(SchoolCensus.census_period) <= year.census_period)
-        .select(pl.col(SchoolCensus.census_period).max())
+    chosen = periods.filter(pl.col(SchoolCensus.census_period) <= year.census_period).select(
+        pl.col(SchoolCensus.census_period).max()
     )
     return census.join(chosen, on=SchoolCensus.census_period, how="semi")
 
@@ -252,7 +264,9 @@ def roll_denominators(
     )
     parts = [denominator_rows(measure.measure_id, ALL, roll)]
     if key_stage_breakdown is not None:
-        parts.append(denominator_rows(measure.measure_id, key_stage_breakdown, roll_by_key_stage(universe, census)))
+        parts.append(
+            denominator_rows(measure.measure_id, key_stage_breakdown, roll_by_key_stage(universe, census))
+        )
     return pl.concat(parts)
 
 
@@ -271,7 +285,9 @@ def with_school_phase(rows: pl.LazyFrame, universe: pl.LazyFrame) -> pl.LazyFram
     ).with_columns(pl.col(Establishment.phase_name).fill_null(OUTSIDE_AREA))
 
 
-def tally_by_phase(rows: pl.LazyFrame, universe: pl.LazyFrame, measure: Measure, *, weight: str) -> pl.LazyFrame:
+def tally_by_phase(
+    rows: pl.LazyFrame, universe: pl.LazyFrame, measure: Measure, *, weight: str
+) -> pl.LazyFrame:
     """The sum of ``weight`` over rows of schools, and its split by each school's phase (adding up)."""
     counted = tally(
         with_school_phase(rows, universe),

@@ -51,10 +51,14 @@ def wcet_programmes(wcet: pl.LazyFrame, universe: pl.LazyFrame, *, year: Academi
 def _unit_columns(pupils: pl.Expr, *, by_class: bool) -> list[pl.Expr]:
     """One WCET unit's school, year group, terms, first-time flag, main instrument and provision."""
     order = [Wcet.weeks, Wcet.programme_id]
-    place = [] if by_class else [
-        pl.col(Wcet.urn).sort_by(Wcet.programme_id).first(),
-        pl.col(Wcet.nc_year).sort_by(Wcet.programme_id).first(),
-    ]
+    place = (
+        []
+        if by_class
+        else [
+            pl.col(Wcet.urn).sort_by(Wcet.programme_id).first(),
+            pl.col(Wcet.nc_year).sort_by(Wcet.programme_id).first(),
+        ]
+    )
     return [
         *place,
         pl.col(Wcet.term).n_unique().cast(pl.Int64).alias(TERMS_TAUGHT),
@@ -78,9 +82,16 @@ def wcet_units(
     programmes = wcet_programmes(wcet, universe, year=year)
     on_roll = participants.join(programmes, on=Wcet.programme_id)
     classes_with_roll = on_roll.select(_CLASS_KEY).unique()
-    roll_units = on_roll.with_columns(
-        pl.col(Wcet.weeks).sum().over([WcetParticipants.pupil_ref, Wcet.instrument]).alias(_INSTRUMENT_WEEKS)
-    ).group_by(WcetParticipants.pupil_ref).agg(_unit_columns(pl.lit(1, dtype=pl.Int64), by_class=False))
+    roll_units = (
+        on_roll.with_columns(
+            pl.col(Wcet.weeks)
+            .sum()
+            .over([WcetParticipants.pupil_ref, Wcet.instrument])
+            .alias(_INSTRUMENT_WEEKS)
+        )
+        .group_by(WcetParticipants.pupil_ref)
+        .agg(_unit_columns(pl.lit(1, dtype=pl.Int64), by_class=False))
+    )
     class_units = (
         programmes.join(classes_with_roll, on=_CLASS_KEY, how="anti")
         .with_columns(pl.col(Wcet.weeks).sum().over([*_CLASS_KEY, Wcet.instrument]).alias(_INSTRUMENT_WEEKS))
@@ -88,8 +99,16 @@ def wcet_units(
         .agg(_unit_columns(pl.col(Wcet.pupils).max().cast(pl.Int64), by_class=True))
         .with_columns(pl.lit(None, dtype=pl.String).alias(WcetParticipants.pupil_ref))
     )
-    columns = [WcetParticipants.pupil_ref, Wcet.urn, Wcet.nc_year, TERMS_TAUGHT, Wcet.first_time,
-               Wcet.instrument, Wcet.provision, Wcet.pupils]
+    columns = [
+        WcetParticipants.pupil_ref,
+        Wcet.urn,
+        Wcet.nc_year,
+        TERMS_TAUGHT,
+        Wcet.first_time,
+        Wcet.instrument,
+        Wcet.provision,
+        Wcet.pupils,
+    ]
     return pl.concat([roll_units.select(columns), class_units.select(columns)]).with_columns(
         pl.col(WcetParticipants.pupil_ref).is_not_null().alias(ON_ROLL)
     )
@@ -113,7 +132,11 @@ def wcet_schools(wcet: pl.LazyFrame, universe: pl.LazyFrame, *, year: AcademicYe
 
 
 def _terms_label() -> pl.Expr:
-    return pl.format("{} term{}", pl.col(TERMS_TAUGHT), pl.when(pl.col(TERMS_TAUGHT) == 1).then(pl.lit("")).otherwise(pl.lit("s")))
+    return pl.format(
+        "{} term{}",
+        pl.col(TERMS_TAUGHT),
+        pl.when(pl.col(TERMS_TAUGHT) == 1).then(pl.lit("")).otherwise(pl.lit("s")),
+    )
 
 
 def _first_time_breakdown() -> Breakdown:
@@ -168,8 +191,10 @@ def wcet_roll_figures(
     year: AcademicYear,
 ) -> pl.LazyFrame:
     """WCET pupils on pupil-level rolls by gender, free school meals, pupil premium and SEN status."""
-    roll = wcet_units(wcet, participants, universe, year=year).filter(pl.col(ON_ROLL)).select(
-        WcetParticipants.pupil_ref
+    roll = (
+        wcet_units(wcet, participants, universe, year=year)
+        .filter(pl.col(ON_ROLL))
+        .select(WcetParticipants.pupil_ref)
     )
     known = roll.join(pupils, on=Pupils.pupil_ref, how="left")
     return tally(

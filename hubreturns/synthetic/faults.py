@@ -127,7 +127,10 @@ def inject_faults(config_path: Path, *, year: AcademicYear) -> list[Fault]:
     row = pick(
         engagements,
         "engagements",
-        lambda i: engagements.get(i, "urn") in replaced and date.fromisoformat(engagements.get(i, "date")) >= year.start,
+        lambda i: (
+            engagements.get(i, "urn") in replaced
+            and date.fromisoformat(engagements.get(i, "date")) >= year.start
+        ),
     )
     engagements.set(row, "urn", replaced[engagements.get(row, "urn")])
     fault("engagements", row, "urn", "warning")
@@ -142,7 +145,9 @@ def inject_faults(config_path: Path, *, year: AcademicYear) -> list[Fault]:
         if [wcet.get(index, c) for c in ("urn", "nc_year", "academic_year", "term")] == key:
             fault("wcet", index, "pupils", "warning")
     # A whole number typed in words.
-    row = pick(wcet, "wcet", lambda i: [wcet.get(i, c) for c in ("urn", "nc_year", "academic_year", "term")] != key)
+    row = pick(
+        wcet, "wcet", lambda i: [wcet.get(i, c) for c in ("urn", "nc_year", "academic_year", "term")] != key
+    )
     wcet.set(row, "weeks", "ten")
     fault("wcet", row, "weeks")
     wcet.save()

@@ -278,7 +278,9 @@ def build_cpd(rng: random.Random, register: Register, years: tuple[AcademicYear,
     # listed on the SMEP tracker's Exceptions sheet, not counted.
     for year in years:
         neighbours = [
-            s for s in register.sites if not s.in_hub and s.urn(year) and s.open_all_year(year) and s.kind == "primary"
+            s
+            for s in register.sites
+            if not s.in_hub and s.urn(year) and s.open_all_year(year) and s.kind == "primary"
         ]
         year_rows = [row for row in rows if row["event_id"].startswith(f"CPD{year.start_year % 100:02d}-")]
         for site in rng.sample(neighbours, min(2, len(neighbours))):

@@ -132,7 +132,10 @@ def test_the_main_and_nightly_flows_notify_once_when_a_hub_fails(
     wcet = hubs / "exports" / "wcet.csv"
     wcet.write_text(wcet.read_text().replace("Autumn,10,15", "Autumn,ten,15"))
     state = annual_return(
-        config_path=str(hubs / "small-test.toml"), academic_year="2025/26", as_of="2026-11-23", return_state=True
+        config_path=str(hubs / "small-test.toml"),
+        academic_year="2025/26",
+        as_of="2026-11-23",
+        return_state=True,
     )
     assert state.is_failed()
     (direct,) = receiver.wait_for(1, timeout=10)
@@ -156,10 +159,18 @@ def _always_fails() -> None:
 
 @pytest.mark.parametrize("reachable", [True, False])
 def test_the_webhook_address_never_reaches_the_log(
-    prefect_server, receiver, reachable: bool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    prefect_server,
+    receiver,
+    reachable: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A chat webhook's address carries its secret token: the log names the host only, sent or not.
-    address = f"{receiver.url.rstrip('/')}/services/{TOKEN}" if reachable else f"http://127.0.0.1:1/services/{TOKEN}"
+    address = (
+        f"{receiver.url.rstrip('/')}/services/{TOKEN}"
+        if reachable
+        else f"http://127.0.0.1:1/services/{TOKEN}"
+    )
     monkeypatch.setenv(NOTIFY_URL_VARIABLE, address)
     caplog.set_level("INFO")
     assert _always_fails(return_state=True).is_failed()
@@ -168,5 +179,7 @@ def test_the_webhook_address_never_reaches_the_log(
         assert len(receiver.wait_for(1, timeout=10)) == 1
         assert "Failure notified to the webhook at 127.0.0.1" in log
     else:
-        assert "Could not send the failure notification: the webhook could not be reached (ConnectError)" in log
+        assert (
+            "Could not send the failure notification: the webhook could not be reached (ConnectError)" in log
+        )
     assert "secretWebhookToken" not in log and "/services/" not in log

@@ -76,7 +76,9 @@ def test_a_misspelt_or_wrongly_typed_parameter_is_caught(project: dict[str, Any]
     for deployment in (wrong_type, wrong_section, nightly, wrong_date):
         problems = parameter_problems(deployment)
         assert len(problems) == 1 and "is not" in problems[0], problems
-    assert parameter_problems(wrong_format) == ["academic_year: '2025-26' does not match '^[0-9]{4}/[0-9]{2}$'"]
+    assert parameter_problems(wrong_format) == [
+        "academic_year: '2025-26' does not match '^[0-9]{4}/[0-9]{2}$'"
+    ]
 
 
 def test_nightly_runs_at_two_in_the_morning_london_time_one_at_a_time(project: dict[str, Any]) -> None:

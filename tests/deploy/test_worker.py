@@ -115,7 +115,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     area = tmp / "trentvale-area"
     generated = subprocess.run(
         [sys.executable, "-m", "hubreturns.cli", "generate", "--out", str(area), "--year", "2025/26"],
-        capture_output=True, text=True, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert generated.returncode == 0, generated.stderr
     (hubs / "trentvale.toml").symlink_to(area / "hub.toml")
@@ -160,7 +163,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         assert deploy.returncode == 0, deploy.stdout + deploy.stderr
         # The nightly schedule must not fire into this test should it run at 02:00 London time.
-        nightly = _retrying_when_busy("GET", f"{api_url}/deployments/name/hub-returns-nightly/nightly", None).json()
+        nightly = _retrying_when_busy(
+            "GET", f"{api_url}/deployments/name/hub-returns-nightly/nightly", None
+        ).json()
         _retrying_when_busy("PATCH", f"{api_url}/deployments/{nightly['id']}", {"paused": True})
         yield Stack(api_url, client_env, hubs, receiver, logs, worker, area)
     finally:
@@ -184,7 +189,11 @@ def _trigger_refused(stack: Stack, *params: str) -> str:
     """`prefect deployment run` that the server refuses; returns what the officer reads."""
     result = subprocess.run(
         [*PREFECT, "deployment", "run", "hub-rerun/rerun", *params],
-        env=stack.env, capture_output=True, text=True, check=False, timeout=60,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode != 0, result.stdout
     return result.stdout + result.stderr
@@ -402,8 +411,13 @@ def test_nightly_and_rerun_through_the_worker_on_a_hub_of_551_schools(stack: Sta
     nightly = _trigger(
         stack,
         "--params",
-        json.dumps({"config_paths": [str(stack.hubs / "trentvale.toml")], "as_of": "2026-08-31",
-                    "skip_unchanged": False}),
+        json.dumps(
+            {
+                "config_paths": [str(stack.hubs / "trentvale.toml")],
+                "as_of": "2026-08-31",
+                "skip_unchanged": False,
+            }
+        ),
         deployment="hub-returns-nightly/nightly",
     )
     run = _wait_final(stack, nightly, timeout=600)
@@ -414,8 +428,15 @@ def test_nightly_and_rerun_through_the_worker_on_a_hub_of_551_schools(stack: Sta
 
     started = time.monotonic()
     rerun = _trigger(
-        stack, "--param", "hub=trentvale", "--param", 'academic_year="2025/26"', "--param", 'as_of="2026-11-23"',
-        "--param", f'hubs_folder="{stack.hubs}"',
+        stack,
+        "--param",
+        "hub=trentvale",
+        "--param",
+        'academic_year="2025/26"',
+        "--param",
+        'as_of="2026-11-23"',
+        "--param",
+        f'hubs_folder="{stack.hubs}"',
     )
     run = _wait_final(stack, rerun, timeout=600)
     print(f"rerun of the 551-school hub through the worker: {time.monotonic() - started:.1f} s")
@@ -449,7 +470,13 @@ def test_a_rerun_killed_while_school_reports_are_written_leaves_one_whole_set(st
     published_before = {p: p.read_bytes() for p in _published_set(stack.area)}
     assert len(published_before) > 551, "run after the real-size test: the set to keep must exist"
     killed = _trigger(
-        stack, "--param", "hub=trentvale", "--param", 'as_of="2026-07-31"', "--param", f'hubs_folder="{stack.hubs}"',
+        stack,
+        "--param",
+        "hub=trentvale",
+        "--param",
+        'as_of="2026-07-31"',
+        "--param",
+        f'hubs_folder="{stack.hubs}"',
     )
     process = _flow_run_process(stack, killed)
     staging = stack.area / "out" / "trentvale" / ".staging"
@@ -474,7 +501,13 @@ def test_a_rerun_killed_while_school_reports_are_written_leaves_one_whole_set(st
     assert _store_runs(stack.area) == before
 
     again = _trigger(
-        stack, "--param", "hub=trentvale", "--param", 'as_of="2026-07-31"', "--param", f'hubs_folder="{stack.hubs}"',
+        stack,
+        "--param",
+        "hub=trentvale",
+        "--param",
+        'as_of="2026-07-31"',
+        "--param",
+        f'hubs_folder="{stack.hubs}"',
     )
     run = _wait_final(stack, again, timeout=600)
     assert run["state_type"] == "COMPLETED", f"{run['state']}\n{_tail(stack.logs / 'worker.log', 80)}"

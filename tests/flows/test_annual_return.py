@@ -38,8 +38,24 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
     workbook = openpyxl.load_workbook(path)
     # The 2024-25 layout (config/returns) applies to 2025/26.
     assert workbook.sheetnames == [
-        "Cover", "Contents", "Notes", "KPIs", "Functions", "Schools", "WCET", "Tuition", "Ensembles", "Singing",
-        "Progression", "Instrument loans", "CPD", "Experiences", "Inclusion", "Workforce", "Finance", "Changes",
+        "Cover",
+        "Contents",
+        "Notes",
+        "KPIs",
+        "Functions",
+        "Schools",
+        "WCET",
+        "Tuition",
+        "Ensembles",
+        "Singing",
+        "Progression",
+        "Instrument loans",
+        "CPD",
+        "Experiences",
+        "Inclusion",
+        "Workforce",
+        "Finance",
+        "Changes",
         "Data quality",
     ]
 
@@ -70,12 +86,23 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
 
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
-        runs = connection.execute(sa.text("select status, academic_year, hub_slug from runs order by academic_year")).all()
-        assert [tuple(r) for r in runs] == [("published", "2024/25", "small-test"), ("published", "2025/26", "small-test")]
-        inputs = dict(connection.execute(sa.text("select source, rows_read from run_inputs where run_id = :r"), {"r": summary.run_id}).all())
+        runs = connection.execute(
+            sa.text("select status, academic_year, hub_slug from runs order by academic_year")
+        ).all()
+        assert [tuple(r) for r in runs] == [
+            ("published", "2024/25", "small-test"),
+            ("published", "2025/26", "small-test"),
+        ]
+        inputs = dict(
+            connection.execute(
+                sa.text("select source, rows_read from run_inputs where run_id = :r"), {"r": summary.run_id}
+            ).all()
+        )
         assert inputs["tuition"] == 5 and inputs["gias"] == 6
         value = connection.execute(
-            sa.text("select value from return_figures where sheet='kpis' and measure='KPI 1 count' and run_id = :r"),
+            sa.text(
+                "select value from return_figures where sheet='kpis' and measure='KPI 1 count' and run_id = :r"
+            ),
             {"r": summary.run_id},
         ).scalar_one()
         assert value == 17
@@ -85,7 +112,11 @@ def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) 
     from flows.annual_return import annual_return
 
     wcet = hub.parent / "exports" / "wcet.csv"
-    wcet.write_text(wcet.read_text().replace("2025/26,100003,4,Class 4,Ukulele,Autumn,10,15", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,15"))
+    wcet.write_text(
+        wcet.read_text().replace(
+            "2025/26,100003,4,Class 4,Ukulele,Autumn,10,15", "2025/26,100003,4,Class 4,Ukulele,Autumn,ten,15"
+        )
+    )
     with pytest.raises(ValidationFailed, match=r"wcet.csv row 4, column 'weeks': must be a whole number"):
         annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
     folder = hub.parent / "out" / "small-test" / "2025-26"
@@ -149,5 +180,7 @@ def test_rerun_gives_identical_cells_and_changes_list_what_moved(prefect_server,
     # The store keeps all three runs, each with its own figures.
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
-        counts = dict(connection.execute(sa.text("select run_id, count(*) from return_figures group by run_id")).all())
+        counts = dict(
+            connection.execute(sa.text("select run_id, count(*) from return_figures group by run_id")).all()
+        )
     assert set(counts) == {first.run_id, second.run_id, third.run_id}

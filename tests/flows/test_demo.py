@@ -15,8 +15,24 @@ from tests.workbooks import table_rows
 pytestmark = pytest.mark.flow
 YEAR = ["--year", "2025/26", "--as-of", "2026-11-23"]
 SHEETS = [
-    "Cover", "Contents", "Notes", "KPIs", "Functions", "Schools", "WCET", "Tuition", "Ensembles", "Singing",
-    "Progression", "Instrument loans", "CPD", "Experiences", "Inclusion", "Workforce", "Finance", "Changes",
+    "Cover",
+    "Contents",
+    "Notes",
+    "KPIs",
+    "Functions",
+    "Schools",
+    "WCET",
+    "Tuition",
+    "Ensembles",
+    "Singing",
+    "Progression",
+    "Instrument loans",
+    "CPD",
+    "Experiences",
+    "Inclusion",
+    "Workforce",
+    "Finance",
+    "Changes",
     "Data quality",
 ]
 # A school name a hostile or careless export could carry: it must stay text, never become a formula.
@@ -34,8 +50,10 @@ def demo(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Path:
     column = {heading: index for index, heading in enumerate(rows[0])}
     name = column["EstablishmentName"]
     target = next(
-        i for i, row in enumerate(rows[1:], start=1)
-        if row[column["LA (code)"]] == "830" and row[column["EstablishmentStatus (name)"]] == "Open"
+        i
+        for i, row in enumerate(rows[1:], start=1)
+        if row[column["LA (code)"]] == "830"
+        and row[column["EstablishmentStatus (name)"]] == "Open"
         and row[column["EstablishmentTypeGroup (name)"]] == "Local authority maintained schools"
     )
     rows[target][name] = FORMULA_NAME
@@ -75,24 +93,26 @@ def _by_measure(rows: list[dict]) -> dict[str, dict[str, dict[str, object]]]:
 
 
 # (sheet, measure, breakdown) whose groups add up to the measure's total: each pupil or thing in one group.
-ADDITIVE = [
-    ("WCET", "Pupils receiving whole-class ensemble teaching (WCET)", b)
-    for b in ("NC year", "Terms of WCET", "First time", "Main instrument", "Provision", "School")
-] + [
-    ("Tuition", "Pupils learning an instrument or voice outside WCET", b)
-    for b in ("Key stage", "Gender", "Fee remission", "Pupil premium", "SEN")
-] + [
-    ("Ensembles", "Ensembles with members during the year", b) for b in ("Type", "Level", "Lead")
-] + [
-    ("Ensembles", "Pupils playing or singing regularly in ensembles", b) for b in ("Key stage", "Gender")
-] + [
-    ("Singing", "Pupils singing regularly", "Phase"),
-    ("Progression", "Pupils learning outside WCET, by the highest standard reached", "Standard"),
-    ("Instrument loans", "Instruments on loan", "Remission"),
-    ("Instrument loans", "Instruments on loan", "Instrument family"),
-    ("CPD", "School staff attending CPD", "Phase"),
-    ("Experiences", "Pupil places at experiences", "Phase"),
-]
+ADDITIVE = (
+    [
+        ("WCET", "Pupils receiving whole-class ensemble teaching (WCET)", b)
+        for b in ("NC year", "Terms of WCET", "First time", "Main instrument", "Provision", "School")
+    ]
+    + [
+        ("Tuition", "Pupils learning an instrument or voice outside WCET", b)
+        for b in ("Key stage", "Gender", "Fee remission", "Pupil premium", "SEN")
+    ]
+    + [("Ensembles", "Ensembles with members during the year", b) for b in ("Type", "Level", "Lead")]
+    + [("Ensembles", "Pupils playing or singing regularly in ensembles", b) for b in ("Key stage", "Gender")]
+    + [
+        ("Singing", "Pupils singing regularly", "Phase"),
+        ("Progression", "Pupils learning outside WCET, by the highest standard reached", "Standard"),
+        ("Instrument loans", "Instruments on loan", "Remission"),
+        ("Instrument loans", "Instruments on loan", "Instrument family"),
+        ("CPD", "School staff attending CPD", "Phase"),
+        ("Experiences", "Pupil places at experiences", "Phase"),
+    ]
+)
 
 
 def test_demo_return_totals_reconcile(demo: Path) -> None:
@@ -104,27 +124,48 @@ def test_demo_return_totals_reconcile(demo: Path) -> None:
         assert sum(groups[breakdown].values()) == groups["All"]["All"] > 0, (sheet, measure, breakdown)
     # The same figure on two sheets is the same number.
     kpis = {row["KPI"]: row["Number"] for row in _table(workbook, "KPIs")}
-    assert kpis["KPI 1"] == sheets["WCET"]["Pupils receiving whole-class ensemble teaching (WCET)"]["All"]["All"]
+    assert (
+        kpis["KPI 1"] == sheets["WCET"]["Pupils receiving whole-class ensemble teaching (WCET)"]["All"]["All"]
+    )
     assert kpis["KPI 4"] == sheets["Singing"]["Pupils singing regularly"]["All"]["All"]
     # Finance: the lines add up to their totals, and the balance is income less expenditure.
     finance = _table(workbook, "Finance")
-    totals = {row["Source or category"]: row["Amount (£)"] for row in finance if row["Source or category"].startswith(("Total", "Income less"))}
-    income = [r["Amount (£)"] for r in finance if r["Income or expenditure"] == "income" and not r["Source or category"].startswith("Total")]
-    spent = [r["Amount (£)"] for r in finance if r["Income or expenditure"] == "expenditure" and not r["Source or category"].startswith("Total")]
+    totals = {
+        row["Source or category"]: row["Amount (£)"]
+        for row in finance
+        if row["Source or category"].startswith(("Total", "Income less"))
+    }
+    income = [
+        r["Amount (£)"]
+        for r in finance
+        if r["Income or expenditure"] == "income" and not r["Source or category"].startswith("Total")
+    ]
+    spent = [
+        r["Amount (£)"]
+        for r in finance
+        if r["Income or expenditure"] == "expenditure" and not r["Source or category"].startswith("Total")
+    ]
     assert sum(income) == pytest.approx(totals["Total income"], abs=0.01)
     assert sum(spent) == pytest.approx(totals["Total expenditure"], abs=0.01)
-    assert totals["Income less expenditure"] == pytest.approx(totals["Total income"] - totals["Total expenditure"], abs=0.01)
+    assert totals["Income less expenditure"] == pytest.approx(
+        totals["Total income"] - totals["Total expenditure"], abs=0.01
+    )
     pi1 = {code: n for code, n in kpis.items() if code.startswith("PI1")}
     assert sum(pi1.values()) == pytest.approx(totals["Total income"], abs=5)  # whole pounds
     workforce = {row["Employment"]: row for row in _table(workbook, "Workforce")}
-    assert sum(workforce[e]["FTE"] for e in ("permanent", "contract", "freelance")) == pytest.approx(workforce["All"]["FTE"])
+    assert sum(workforce[e]["FTE"] for e in ("permanent", "contract", "freelance")) == pytest.approx(
+        workforce["All"]["FTE"]
+    )
 
 
 @pytest.mark.parametrize("variant", ["annual-return", "annual-return-published", "school-engagement"])
 def test_no_cell_of_the_return_is_a_formula_and_input_text_stays_text(demo: Path, variant: str) -> None:
     workbook = openpyxl.load_workbook(demo / f"trentvale-2025-26-{variant}.xlsx")
     formulas = [
-        f"{ws.title}!{cell.coordinate}" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
+        f"{ws.title}!{cell.coordinate}"
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
         if cell.data_type == "f"
     ]
     assert formulas == []
@@ -141,7 +182,11 @@ def test_published_variant_hides_small_counts_and_leaves_out_the_changes(demo: P
         for before, after in zip(_table(full, sheet), _table(published, sheet), strict=True):
             number = before.get("Number", before.get("Pupils with it"))
             shown = after.get("Number", after.get("Pupils with it"))
-            if isinstance(number, int) and 1 <= number <= 4 and after.get("Unit", "pupils") in ("pupils", "places", "loans", "enrolments"):
+            if (
+                isinstance(number, int)
+                and 1 <= number <= 4
+                and after.get("Unit", "pupils") in ("pupils", "places", "loans", "enrolments")
+            ):
                 assert shown == "[c]", (sheet, before)
             if shown == "[c]":
                 hidden += 1
@@ -168,18 +213,22 @@ def test_demo_tracker_agrees_with_the_return_and_every_school_has_a_report(demo:
     # Staff of neighbouring areas' schools at the hub's CPD are listed, not silently dropped.
     exceptions = _table(tracker, "Exceptions")
     assert len(exceptions) >= 2
-    assert all(r["Export"] == "cpd" and r["Why it is outside"].startswith("In another local authority") for r in exceptions)
+    assert all(
+        r["Export"] == "cpd" and r["Why it is outside"].startswith("In another local authority")
+        for r in exceptions
+    )
     # The school renamed to a formula is on the tracker as text, and its report's name is safe.
     renamed = next(row for row in schools if row["School"] == FORMULA_NAME)
     reports = sorted((demo / "schools").iterdir())
     assert len(reports) == len(schools)
     assert all(len(p.name) <= 100 and p.name.endswith(".xlsx") for p in reports)
-    report = openpyxl.load_workbook(demo / "schools" / f"{renamed['LAESTAB']}-HYPERLINK-http-example-invalid-Click.xlsx")
+    report = openpyxl.load_workbook(
+        demo / "schools" / f"{renamed['LAESTAB']}-HYPERLINK-http-example-invalid-Click.xlsx"
+    )
     assert not [c for ws in report.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     urn = renamed["URN"]
     assert report["Brief"]["A1"].value == f"Conversation brief: {FORMULA_NAME} (URN {urn})"
     assert report["Cover"]["A1"].value == f"School report: {FORMULA_NAME} (URN {urn})"
-
 
 
 def test_demo_open_data_follows_the_standard_and_matches_the_published_return(demo: Path) -> None:
@@ -188,7 +237,9 @@ def test_demo_open_data_follows_the_standard_and_matches_the_published_return(de
     rows = check_standard(demo / "trentvale-2025-26-open-data.csv")
     published = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return-published.xlsx")
     kpis = {row["KPI"]: row for row in _table(published, "KPIs")}
-    national = {r["measure"][:5]: r for r in rows if r["geographic_level"] == "National" and r["activity"] == "KPIs"}
+    national = {
+        r["measure"][:5]: r for r in rows if r["geographic_level"] == "National" and r["activity"] == "KPIs"
+    }
     assert national["KPI 5"]["school_count"] == str(kpis["KPI 5"]["Number"])
     shown = kpis["KPI 1"]["Number"]
     assert national["KPI 1"]["pupil_count"] == ("c" if shown == "[c]" else str(shown))
@@ -198,7 +249,16 @@ def test_demo_open_data_follows_the_standard_and_matches_the_published_return(de
     assert all(r["old_la_code"] in ("830", "831", "892") for r in by_la)
     # Every duty sheet of the published return has its figures in the file.
     activities = {r["activity"] for r in rows}
-    assert {"KPIs", "WCET", "Tuition", "Ensembles", "Singing", "Instrument loans", "CPD", "Experiences"} <= activities
+    assert {
+        "KPIs",
+        "WCET",
+        "Tuition",
+        "Ensembles",
+        "Singing",
+        "Instrument loans",
+        "CPD",
+        "Experiences",
+    } <= activities
 
 
 def test_demo_schools_sheet_recomputes_kpi5(demo: Path) -> None:
@@ -209,20 +269,33 @@ def test_demo_schools_sheet_recomputes_kpi5(demo: Path) -> None:
     assert sum(any(row[duty] == "Y" for duty in core) for row in schools) == kpi5["Number"]
     assert {"Instrument loans", "CPD", "Experiences", "SMEP contact"} <= set(schools[0])
     notes = [row[1] for row in workbook["Notes"].iter_rows(values_only=True) if row[1]]
-    assert any("at least one of these columns of the Schools sheet is Y: WCET, Tuition, Ensembles and Singing" in n
-               for n in notes)
+    assert any(
+        "at least one of these columns of the Schools sheet is Y: WCET, Tuition, Ensembles and Singing" in n
+        for n in notes
+    )
 
 
 def test_demo_duty_sheets_show_last_years_figures_from_the_store(demo: Path) -> None:
     workbook = openpyxl.load_workbook(demo / "trentvale-2025-26-annual-return.xlsx")
-    for sheet in ("WCET", "Tuition", "Ensembles", "Singing", "Progression", "Instrument loans", "CPD", "Experiences"):
+    for sheet in (
+        "WCET",
+        "Tuition",
+        "Ensembles",
+        "Singing",
+        "Progression",
+        "Instrument loans",
+        "CPD",
+        "Experiences",
+    ):
         rows = _table(workbook, sheet)
         # The 2024/25 run is in the store: most figures have last year's number, and the change adds up.
         known = [r for r in rows if isinstance(r["Number last year"], (int, float))]
         assert known, sheet
         for row in known:
             if isinstance(row["Number"], (int, float)):
-                assert row["Change in the number"] == pytest.approx(row["Number"] - row["Number last year"]), sheet
+                assert row["Change in the number"] == pytest.approx(
+                    row["Number"] - row["Number last year"]
+                ), sheet
     kpis = {row["KPI"]: row for row in _table(workbook, "KPIs")}
     kpi1 = kpis["KPI 1"]
     assert kpi1["Change in percentage points"] == pytest.approx(

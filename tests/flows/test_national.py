@@ -61,7 +61,9 @@ def _totals_check(summary) -> dict[str, dict[str, tuple[int, int]]]:  # type: ig
     return hubs
 
 
-def test_national_totals_are_the_sum_of_the_hubs_and_a_direct_computation(prefect_server, england: Path) -> None:
+def test_national_totals_are_the_sum_of_the_hubs_and_a_direct_computation(
+    prefect_server, england: Path
+) -> None:
     from flows.national import national
 
     summary = national(
@@ -77,7 +79,9 @@ def test_national_totals_are_the_sum_of_the_hubs_and_a_direct_computation(prefec
     from tests.outputs.test_open_data import check_standard
 
     open_rows = check_standard(workbook.with_name("national-2025-26-open-data.csv"))
-    england_kpi5 = next(r for r in open_rows if r["music_hub"] == "Total" and r["measure"].startswith("KPI 5"))
+    england_kpi5 = next(
+        r for r in open_rows if r["music_hub"] == "Total" and r["measure"].startswith("KPI 5")
+    )
     assert england_kpi5["school_count"] == str(_england(workbook)["KPI 5"]["Number"])
     side_by_side = table_rows(openpyxl.load_workbook(workbook)["Hubs"])
     assert sorted(r["Hub code"] for r in side_by_side) == sorted(hubs)
@@ -101,8 +105,13 @@ def test_a_failing_hub_does_not_stop_the_others(prefect_server, england: Path, t
     (hubs / broken).write_text((hubs / broken).read_text().replace("exports/wcet.csv", "exports/missing.csv"))
     # One hub at a time, on Prefect's default (thread) runner.
     summary = national(
-        hubs_folder=str(hubs), academic_year=YEAR, as_of=AS_OF, sections=["annual_return"], check_totals=False,
-        output_dir=str(tmp_path / "out"), max_parallel_hubs=1,
+        hubs_folder=str(hubs),
+        academic_year=YEAR,
+        as_of=AS_OF,
+        sections=["annual_return"],
+        check_totals=False,
+        output_dir=str(tmp_path / "out"),
+        max_parallel_hubs=1,
     )
     statuses = {hub.hub_slug: hub.status for hub in summary.hubs}
     assert sorted(statuses.values()) == ["failed", "published"]
@@ -119,7 +128,10 @@ def test_national_run_on_a_dask_cluster(prefect_server, england: Path) -> None:
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         summary = national(
-            hubs_folder=str(england / "hubs"), academic_year=YEAR, as_of=AS_OF, sections=["annual_return"],
+            hubs_folder=str(england / "hubs"),
+            academic_year=YEAR,
+            as_of=AS_OF,
+            sections=["annual_return"],
             dask_address=cluster.scheduler_address,
         )
     assert [hub.status for hub in summary.hubs] == ["published"] * 3

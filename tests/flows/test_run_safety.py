@@ -42,7 +42,8 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
     workbook = openpyxl.load_workbook(path)
     return {
         ws.title: [
-            row for row in ws.iter_rows(values_only=True)
+            row
+            for row in ws.iter_rows(values_only=True)
             if not (ws.title == "Cover" and row[0] in ("Run id", "Compared with run"))
         ]
         for ws in workbook.worksheets
@@ -114,8 +115,18 @@ def _run_in_a_process(hub: Path) -> subprocess.Popen:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
-    command = [sys.executable, "-m", "hubreturns.cli", "run", "--config", str(hub), "--year", "2025/26",
-               "--as-of", "2026-11-23"]
+    command = [
+        sys.executable,
+        "-m",
+        "hubreturns.cli",
+        "run",
+        "--config",
+        str(hub),
+        "--year",
+        "2025/26",
+        "--as-of",
+        "2026-11-23",
+    ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -127,7 +138,9 @@ def test_a_run_killed_part_way_leaves_the_last_set_of_workbooks_and_a_consistent
 
     first = annual_return(config_path=str(hub), **PERIOD)
     before = {path: path.read_bytes() for path in _workbooks(hub)}
-    watched = Path(first.outputs["validation_report" if kill_when.startswith("validation") else "annual_return"])
+    watched = Path(
+        first.outputs["validation_report" if kill_when.startswith("validation") else "annual_return"]
+    )
     run = _run_in_a_process(hub)
     deadline = time.monotonic() + 120
     while not _staged(hub, watched.name) and run.poll() is None and time.monotonic() < deadline:
@@ -157,7 +170,9 @@ def test_nightly_does_nothing_when_no_input_changed(prefect_server, hub: Path) -
     written = {path: path.stat().st_mtime_ns for path in _workbooks(hub)}
     second = nightly(config_paths=[str(hub)], as_of="2026-11-23")[0]
     assert (first.status, second.status) == ("published", "unchanged")
-    assert "nothing to do, the workbooks of that run stand" in second.message and first.run_id in second.message
+    assert (
+        "nothing to do, the workbooks of that run stand" in second.message and first.run_id in second.message
+    )
     assert {path: path.stat().st_mtime_ns for path in _workbooks(hub)} == written  # nothing rewritten
 
     singing = hub.parent / "exports" / "singing.csv"
@@ -175,12 +190,16 @@ def _artifact(key: str) -> str:
 
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), sort=ArtifactSort.CREATED_DESC, limit=1
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
     return str(artifacts[0].data)
 
 
-def test_each_run_leaves_an_artifact_with_kpis_validation_counts_and_outputs(prefect_server, hub: Path) -> None:
+def test_each_run_leaves_an_artifact_with_kpis_validation_counts_and_outputs(
+    prefect_server, hub: Path
+) -> None:
     from flows.annual_return import annual_return
 
     summary = annual_return(config_path=str(hub), **PERIOD, skip_unchanged=True)

@@ -120,7 +120,9 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     rag = {row["Duty area"]: row["RAG now"] for row in brief_rows(brief, "ratings")}
     assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
     log = table_rows(report["Conversations"])
-    assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [(datetime(2025, 10, 6), "conversation", 45)]
+    assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [
+        (datetime(2025, 10, 6), "conversation", 45)
+    ]
     actions = brief_rows(brief, "actions")
     assert [(row["Action"], row["Due"], row["When due"]) for row in actions] == [
         ("Agree MDP", datetime(2026, 2, 1), "Overdue at the year's end")
@@ -147,7 +149,9 @@ def test_a_rerun_can_write_only_the_school_reports(prefect_server, hub: Path) ->
     # The annual return and tracker are untouched; the report is the new run's.
     assert Path(first.outputs["annual_return"]).read_bytes() == annual
     assert Path(first.outputs["school_engagement"]).read_bytes() == tracker
-    cover = [c for row in openpyxl.load_workbook(report)["Cover"].iter_rows(values_only=True) for c in row if c]
+    cover = [
+        c for row in openpyxl.load_workbook(report)["Cover"].iter_rows(values_only=True) for c in row if c
+    ]
     assert second.run_id in cover and first.run_id not in cover
 
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
@@ -169,7 +173,10 @@ def test_an_unknown_section_is_refused_in_plain_words(prefect_server, hub: Path)
     # Prefect checks the typed parameter (the UI offers only the three), before anything is read or written.
     state = annual_return(config_path=str(hub), sections=["school_report"], return_state=True)
     assert state.is_failed()
-    assert "sections.0: Input should be 'annual_return', 'school_engagement' or 'school_reports'" in state.message
+    assert (
+        "sections.0: Input should be 'annual_return', 'school_engagement' or 'school_reports'"
+        in state.message
+    )
     assert not (hub.parent / "out").exists()
 
 

@@ -24,7 +24,10 @@ def test_validate_clean_then_broken(prefect_server, hub: Path, capsys: pytest.Ca
     assert "0 error(s)" in capsys.readouterr().out
     pupils = hub.parent / "exports" / "pupils.csv"
     pupils.write_text(pupils.read_text().replace("S002,,100001,4,M", "S002,,100001,14,M"))
-    assert main(["validate", "--config", str(hub), "--year", "2025/26", "--as-of", "2026-11-23"]) == EXIT_FAILURES
+    assert (
+        main(["validate", "--config", str(hub), "--year", "2025/26", "--as-of", "2026-11-23"])
+        == EXIT_FAILURES
+    )
     out = capsys.readouterr().out
     assert "pupils.csv: 1 error(s)" in out
     assert (hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-validation.xlsx").is_file()
@@ -54,7 +57,10 @@ def test_bad_year_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path:
     [
         (lambda p: p.write_bytes(b""), "pupils.csv: the file is empty"),
         (lambda p: p.write_bytes(bytes(range(256)) * 8), "pupils.csv: this is not a text file"),
-        (lambda p: p.write_text("pupil_ref,urn\nS001,100001\n"), "pupils.csv: the required columns 'nc_year'"),
+        (
+            lambda p: p.write_text("pupil_ref,urn\nS001,100001\n"),
+            "pupils.csv: the required columns 'nc_year'",
+        ),
         (lambda p: p.unlink(), "pupils.csv: the file does not exist"),
     ],
     ids=["empty", "binary", "missing-column", "missing-file"],
@@ -68,7 +74,9 @@ def test_unreadable_file_is_one_clear_error(
     assert code == EXIT_FAILURES
     captured = capsys.readouterr()
     assert message in captured.out + captured.err
-    assert not (hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx").exists()
+    assert not (
+        hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-annual-return.xlsx"
+    ).exists()
 
 
 @pytest.mark.flow
@@ -84,7 +92,11 @@ def test_real_command_prints_no_traceback(prefect_server, hub: Path) -> None:
     env = {**os.environ, "PREFECT_API_URL": str(prefect.settings.PREFECT_API_URL.value())}
     result = subprocess.run(
         [sys.executable, "-m", "hubreturns.cli", "run", "--config", str(hub), "--year", "2025/26"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == EXIT_FAILURES
     assert "tuition.tsv: this is not a text file" in result.stderr

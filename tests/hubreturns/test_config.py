@@ -72,7 +72,9 @@ def test_retention_defaults_keep_two_years_of_failures_and_every_run(tmp_path: P
 
 
 def test_retention_is_read_and_a_setting_that_would_lose_last_year_is_refused(tmp_path: Path) -> None:
-    config = load_config(_write(tmp_path, GOOD + "\n[retention]\nvalidation_failures_years = 3\nruns_years = 7\n"))
+    config = load_config(
+        _write(tmp_path, GOOD + "\n[retention]\nvalidation_failures_years = 3\nruns_years = 7\n")
+    )
     assert (config.retention.validation_failures_years, config.retention.runs_years) == (3, 7)
     with pytest.raises(ConfigError, match="retention.runs_years: Input should be greater than or equal to 3"):
         load_config(_write(tmp_path, GOOD + "\n[retention]\nruns_years = 2\n"))

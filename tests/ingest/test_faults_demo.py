@@ -19,12 +19,25 @@ YEAR = AcademicYear(2025)
 def test_every_injected_defect_and_nothing_else(tmp_path: Path) -> None:
     config_path = generate_hub_area(tmp_path, seed=11, year=YEAR)
     expected = inject_faults(config_path, year=YEAR)
-    assert {f.column for f in expected} >= {"start_date", "lesson_type", "remission_pct", "end_date", "pupil_ref",
-                                            "enrolment_id", "upn", "ensemble_id", "urn", "pupils", "weeks"}
-    loaded = load_and_check(load_config(config_path), key=b"faults-key-0123456789", year=YEAR,
-                            as_of=date(2026, 11, 23))
+    assert {f.column for f in expected} >= {
+        "start_date",
+        "lesson_type",
+        "remission_pct",
+        "end_date",
+        "pupil_ref",
+        "enrolment_id",
+        "upn",
+        "ensemble_id",
+        "urn",
+        "pupils",
+        "weeks",
+    }
+    loaded = load_and_check(
+        load_config(config_path), key=b"faults-key-0123456789", year=YEAR, as_of=date(2026, 11, 23)
+    )
     failures = pl.concat([item.failures for item in loaded])
     found = sorted(
-        Fault(r["source"], r["file"], r["row"], r["column"], r["severity"]) for r in failures.iter_rows(named=True)
+        Fault(r["source"], r["file"], r["row"], r["column"], r["severity"])
+        for r in failures.iter_rows(named=True)
     )
     assert found == expected

@@ -23,5 +23,8 @@ def test_batch_pseudonyms_equal_the_standard_hmac(key: bytes, values: list[str])
 
 def test_a_pseudonym_ignores_case_and_surrounding_spaces_but_not_the_key() -> None:
     key = b"a-key-of-sixteen-bytes"
-    assert pseudonyms([" sa0001 ", "SA0001"], key) == {" sa0001 ": pseudonym("SA0001", key), "SA0001": pseudonym("SA0001", key)}
+    assert pseudonyms([" sa0001 ", "SA0001"], key) == {
+        " sa0001 ": pseudonym("SA0001", key),
+        "SA0001": pseudonym("SA0001", key),
+    }
     assert pseudonym("SA0001", key) != pseudonym("SA0001", key + b"!")

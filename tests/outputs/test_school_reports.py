@@ -101,7 +101,10 @@ def per_school_tables(urn: str, tracker: pl.DataFrame | None = None) -> dict[str
         "prompts": frame(
             BriefPromptRow,
             [
-                {BriefPromptRow.area: "Curriculum and teaching", BriefPromptRow.prompt: "Is it well sequenced?"},
+                {
+                    BriefPromptRow.area: "Curriculum and teaching",
+                    BriefPromptRow.prompt: "Is it well sequenced?",
+                },
                 {BriefPromptRow.area: "Inclusion", BriefPromptRow.prompt: "=Who takes part?"},
             ],
             urn=urn,
@@ -170,7 +173,11 @@ def per_school_tables(urn: str, tracker: pl.DataFrame | None = None) -> dict[str
 
 def write_reports(folder: Path, tracker: pl.DataFrame, urn: str = "100001") -> dict[str, Path]:
     return write_school_reports(
-        folder, META, tracker=tracker, notes=[Note("1", "Counts are this year's.")], **per_school_tables(urn, tracker)
+        folder,
+        META,
+        tracker=tracker,
+        notes=[Note("1", "Counts are this year's.")],
+        **per_school_tables(urn, tracker),
     )
 
 
@@ -285,7 +292,10 @@ def test_report_opens_on_the_brief_with_provenance_behind_it(awkward_reports) ->
     assert book.active.title == "Brief"
     brief = book["Brief"]
     assert brief["A1"].value == "Conversation brief: St Mary's C of E Primary (URN 100001)"
-    assert brief["A2"].value == "Northshire Music Hub, 2025/26. Figures as at 31/08/2026 (the year is in progress)."
+    assert (
+        brief["A2"].value
+        == "Northshire Music Hub, 2025/26. Figures as at 31/08/2026 (the year is in progress)."
+    )
     assert book["Cover"]["A1"].value == "School report: St Mary's C of E Primary (URN 100001)"
     links = [c.hyperlink.location for c in book["Cover"]["A"] if c.hyperlink is not None]
     assert links == ["'Brief'!A1", "'Cover'!A1", "'Conversations'!A1"]
@@ -299,8 +309,14 @@ def test_brief_tables_hold_the_input_rows(awkward_reports) -> None:
     ws = openpyxl.load_workbook(paths["100001"])["Brief"]
     assert brief_table(ws, "activity") == [
         (
-            "Activity", "This year", "Last year", "Since last year", "Per 100 pupils on roll",
-            "Similar schools per 100 pupils", "Same phase and FSM band per 100 pupils", "Against similar schools",
+            "Activity",
+            "This year",
+            "Last year",
+            "Since last year",
+            "Per 100 pupils on roll",
+            "Similar schools per 100 pupils",
+            "Same phase and FSM band per 100 pupils",
+            "Against similar schools",
         ),
         ("WCET pupils", 58, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
         ("Tuition pupils", 7, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
@@ -323,7 +339,10 @@ def test_brief_tables_hold_the_input_rows(awkward_reports) -> None:
         "Prompts for the conversation, under Ofsted's renewed school inspection framework (from 10 November 2025)"
     )
     assert lines[start + 1 : start + 5] == [
-        "Curriculum and teaching", "- Is it well sequenced?", "Inclusion", "- =Who takes part?",
+        "Curriculum and teaching",
+        "- Is it well sequenced?",
+        "Inclusion",
+        "- =Who takes part?",
     ]
 
 
@@ -474,7 +493,9 @@ def test_a_plain_error_crosses_processes_whole() -> None:
 
     from hubreturns.errors import InputFileError
 
-    error = pickle.loads(pickle.dumps(InputFileError("the file is empty.", file="wcet.csv", row=3, column="urn")))
+    error = pickle.loads(
+        pickle.dumps(InputFileError("the file is empty.", file="wcet.csv", row=3, column="urn"))
+    )
     assert isinstance(error, InputFileError)
     assert str(error) == "file wcet.csv, row 3, column 'urn': the file is empty."
 
@@ -483,8 +504,9 @@ def hub_writing_reports(folder: str) -> int:
     """A hub's reports written with two processes, as in a process of Prefect's own pool (the national run)."""
     urns = [str(100001 + i) for i in range(120)]
     tracker = tracker_table(*[tracker_row(urn, school_name=f"School {urn}") for urn in urns])
-    written = write_school_reports(Path(folder), META, tracker=tracker, notes=[], processes=2,
-                                   **per_school_tables(urns[0], tracker))
+    written = write_school_reports(
+        Path(folder), META, tracker=tracker, notes=[], processes=2, **per_school_tables(urns[0], tracker)
+    )
     return len(written)
 
 
@@ -502,8 +524,14 @@ def test_a_process_that_wrote_reports_in_processes_can_exit(tmp_path: Path) -> N
         "    with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as pool:\n"
         f"        print(pool.submit(hub_writing_reports, {str(tmp_path)!r}).result())\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False,
-                          cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "120"
     assert len(list(tmp_path.glob("*.xlsx"))) == 120

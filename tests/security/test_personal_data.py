@@ -449,7 +449,19 @@ def test_a_database_url_given_on_the_command_line_is_not_recorded(
     monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "")
     url = f"postgresql://hub:{DB_PASSWORD}@127.0.0.1:1/test?connect_timeout=1"
     # The run fails (nothing listens on port 1) after the flow run was created with its parameters.
-    main(["run", "--config", str(small_hub), "--year", YEAR.label, "--as-of", "2026-11-23", "--database-url", url])
+    main(
+        [
+            "run",
+            "--config",
+            str(small_hub),
+            "--year",
+            YEAR.label,
+            "--as-of",
+            "2026-11-23",
+            "--database-url",
+            url,
+        ]
+    )
     with get_client(sync_client=True) as client:
         (latest,) = client.read_flow_runs(sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
     assert latest.parameters["config_path"] == str(small_hub)

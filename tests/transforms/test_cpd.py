@@ -40,7 +40,8 @@ def sheet() -> pl.DataFrame:
             # K3 was the day before the year: not counted.
             {"event_id": "K3", "date": date(2025, 8, 31), "hours": 6.0, "urn": E, "attendees": 5},
         ],
-        title="Singing in the classroom", audience="Primary teachers",
+        title="Singing in the classroom",
+        audience="Primary teachers",
     )
     return cpd_sheet(cpd, universe, window=WINDOW).collect()
 

@@ -92,10 +92,20 @@ def data() -> HubData:
                 {"programme_id": "W1", "urn": A, "class_name": "4A", "term": "Autumn", "pupils": 30},
                 {"programme_id": "W2", "urn": A, "class_name": "4A", "term": "Spring", "pupils": 30},
                 {"programme_id": "W3", "urn": A, "class_name": "4B", "term": "Autumn", "pupils": 25},
-                {"programme_id": "W9", "urn": A, "class_name": "4C", "term": "Autumn", "pupils": 99,
-                 "academic_year": "2024/25"},  # last year
+                {
+                    "programme_id": "W9",
+                    "urn": A,
+                    "class_name": "4C",
+                    "term": "Autumn",
+                    "pupils": 99,
+                    "academic_year": "2024/25",
+                },  # last year
             ],
-            academic_year="2025/26", nc_year="4", instrument="ukulele", weeks=10, first_time=True,
+            academic_year="2025/26",
+            nc_year="4",
+            instrument="ukulele",
+            weeks=10,
+            first_time=True,
             provision="delivered",
         ),
         wcet_participants=frame(
@@ -109,20 +119,32 @@ def data() -> HubData:
                 {"enrolment_id": "T2", "pupil_ref": "P1", "start_date": date(2026, 1, 10)},  # same pupil
                 {"enrolment_id": "T3", "pupil_ref": "P3", "start_date": date(2025, 9, 10)},  # school E
             ],
-            instrument="violin", lesson_type="individual", standard="entry", provision="delivered",
+            instrument="violin",
+            lesson_type="individual",
+            standard="entry",
+            provision="delivered",
         ),
-        ensembles=frame(Ensembles, [{"ensemble_id": "E1", "name": "Vale Strings", "type": "orchestra",
-                                     "lead": "hub"}]),
-        ensemble_members=frame(EnsembleMembers, [{"ensemble_id": "E1", "pupil_ref": "P2",
-                                                  "start_date": date(2025, 9, 1)}]),
+        ensembles=frame(
+            Ensembles, [{"ensemble_id": "E1", "name": "Vale Strings", "type": "orchestra", "lead": "hub"}]
+        ),
+        ensemble_members=frame(
+            EnsembleMembers, [{"ensemble_id": "E1", "pupil_ref": "P2", "start_date": date(2025, 9, 1)}]
+        ),
         singing=frame(
             Singing,
             [
                 {"urn": A, "programme": "Big Sing", "pupils": 60, "regular": True},
                 {"urn": A, "programme": "One-off", "pupils": 90, "regular": False},  # not regular
-                {"urn": C, "programme": "Big Sing", "pupils": 40, "regular": True, "academic_year": "2024/25"},
+                {
+                    "urn": C,
+                    "programme": "Big Sing",
+                    "pupils": 40,
+                    "regular": True,
+                    "academic_year": "2024/25",
+                },
             ],
-            academic_year="2025/26", school_choir=False,
+            academic_year="2025/26",
+            school_choir=False,
         ),
         cpd=frame(
             Cpd,
@@ -131,29 +153,59 @@ def data() -> HubData:
                 {"event_id": "K2", "urn": A, "attendees": 1},
                 {"event_id": "K2", "urn": D, "attendees": 4},  # neighbouring LA
             ],
-            date=date(2025, 10, 1), title="Singing", hours=2.0,
+            date=date(2025, 10, 1),
+            title="Singing",
+            hours=2.0,
         ),
         loans=frame(
             Loans,
             [
                 {"loan_id": "L1", "pupil_ref": "P1", "start_date": date(2025, 9, 5)},  # P1's school: A
                 {"loan_id": "L2", "urn": C, "start_date": date(2024, 9, 5)},  # still out this year
-                {"loan_id": "L3", "urn": C, "start_date": date(2024, 9, 5), "end_date": date(2025, 7, 1)},  # back
+                {
+                    "loan_id": "L3",
+                    "urn": C,
+                    "start_date": date(2024, 9, 5),
+                    "end_date": date(2025, 7, 1),
+                },  # back
             ],
-            instrument="violin", family="strings", charge_gbp=0.0, remission="free",
+            instrument="violin",
+            family="strings",
+            charge_gbp=0.0,
+            remission="free",
         ),
-        events=frame(Events, [{"event_id": "X1", "urn": A, "pupils": 45}, {"event_id": "X1", "urn": F, "pupils": 9}],
-                     date=date(2026, 6, 1), title="Schools Prom"),
+        events=frame(
+            Events,
+            [{"event_id": "X1", "urn": A, "pupils": 45}, {"event_id": "X1", "urn": F, "pupils": 9}],
+            date=date(2026, 6, 1),
+            title="Schools Prom",
+        ),
         engagements=frame(
             Engagements,
             [
                 # A: quality marks recorded last year only; two conversations and a network meeting this year.
                 _contact(1, A, date(2025, 3, 1), quality_marks="Music Mark", rag_curriculum="R"),
-                _contact(2, A, date(2025, 10, 1), engagement_level=2, rag_curriculum="A", rag_wcet="G",
-                         mdp_published=True),
-                _contact(3, A, date(2026, 1, 10), kind="visit", engagement_level=3, rag_curriculum="G",
-                         next_due=date(2026, 4, 1)),
-                _contact(4, A, date(2026, 2, 1), kind="network", engagement_level=3, next_due=date(2026, 5, 1)),
+                _contact(
+                    2,
+                    A,
+                    date(2025, 10, 1),
+                    engagement_level=2,
+                    rag_curriculum="A",
+                    rag_wcet="G",
+                    mdp_published=True,
+                ),
+                _contact(
+                    3,
+                    A,
+                    date(2026, 1, 10),
+                    kind="visit",
+                    engagement_level=3,
+                    rag_curriculum="G",
+                    next_due=date(2026, 4, 1),
+                ),
+                _contact(
+                    4, A, date(2026, 2, 1), kind="network", engagement_level=3, next_due=date(2026, 5, 1)
+                ),
                 # C: one conversation at level 1 (so engaged), red on ensembles.
                 _contact(5, C, date(2025, 11, 1), rag_ensemble="R", mdp_published=False),
                 # E is outside the universe.
@@ -187,7 +239,11 @@ def test_activity_this_year_is_counted_per_school_as_on_the_duty_sheets(tracker:
     assert (a["wcet_pupils"], a["tuition_pupils"], a["ensemble_members"]) == (2 + 25, 1, 1)
     assert (a["singing_pupils"], a["cpd_attendees"], a["loans"], a["experience_pupils"]) == (60, 3, 1, 45)
     c = _row(tracker, C)
-    assert (c["wcet_pupils"], c["singing_pupils"], c["loans"]) == (0, 0, 1)  # last year's singing is not this year's
+    assert (c["wcet_pupils"], c["singing_pupils"], c["loans"]) == (
+        0,
+        0,
+        1,
+    )  # last year's singing is not this year's
 
 
 def test_conversations_exclude_network_meetings_and_the_next_is_set_by_the_latest_contact(
@@ -218,7 +274,12 @@ def test_fsm_share_comes_from_the_census_else_from_gias(tracker: pl.DataFrame) -
 
 def test_quiet_school_is_a_priority_and_a_closed_year_says_its_conversations(tracker: pl.DataFrame) -> None:
     b = _row(tracker, B)
-    assert (b["is_engaged"], b["conversations"], b["is_overdue"], b["engagement_level"]) == (False, 0, False, None)
+    assert (b["is_engaged"], b["conversations"], b["is_overdue"], b["engagement_level"]) == (
+        False,
+        0,
+        False,
+        None,
+    )
     assert b["conversation_status"] == "No conversation in the year"
     assert (b["is_priority"], b["priority_reason"]) == (True, "Not engaged this year")
     a = _row(tracker, A)
@@ -242,11 +303,21 @@ def test_quiet_school_is_a_priority_and_a_closed_year_says_its_conversations(tra
     ],
 )
 def test_overdue_and_due_soon_are_as_of_the_date_in_a_year_in_progress(
-    data: HubData, universe: pl.LazyFrame, as_of: date, school: str, overdue: bool, due_soon: bool, status: str
+    data: HubData,
+    universe: pl.LazyFrame,
+    as_of: date,
+    school: str,
+    overdue: bool,
+    due_soon: bool,
+    status: str,
 ) -> None:
     window = ReportingWindow.for_year(YEAR, as_of=as_of)
-    row = _row(TrackerRow.validate(tracker_rows(data, universe, window=window, high_fsm_pct=25.0, as_of=as_of)
-                                   .collect()), school)
+    row = _row(
+        TrackerRow.validate(
+            tracker_rows(data, universe, window=window, high_fsm_pct=25.0, as_of=as_of).collect()
+        ),
+        school,
+    )
     assert (row["is_overdue"], row["is_due_soon"], row["conversation_status"]) == (overdue, due_soon, status)
 
 
@@ -256,10 +327,15 @@ def test_a_conversation_more_than_a_year_ago_with_none_booked_is_overdue(data: H
     window = ReportingWindow.for_year(next_year, as_of=as_of)
     universe = school_universe(data.establishments, la_codes=("830",), year=next_year)
     row = _row(tracker_rows(data, universe, window=window, high_fsm_pct=25.0, as_of=as_of).collect(), C)
-    assert (row["is_overdue"], row["conversation_status"]) == (True, "Overdue: none booked; the last was 01/11/2025")
+    assert (row["is_overdue"], row["conversation_status"]) == (
+        True,
+        "Overdue: none booked; the last was 01/11/2025",
+    )
 
 
-def test_red_with_high_fsm_is_a_priority_but_not_below_the_threshold(data: HubData, universe: pl.LazyFrame) -> None:
+def test_red_with_high_fsm_is_a_priority_but_not_below_the_threshold(
+    data: HubData, universe: pl.LazyFrame
+) -> None:
     c = _row(tracker_rows(data, universe, window=WINDOW, high_fsm_pct=25.0, as_of=AS_OF).collect(), C)
     # C is engaged (a level-1 contact), rated red for ensembles, and 30% FSM >= 25%.
     assert (c["is_engaged"], c["is_priority"]) == (True, True)

@@ -32,20 +32,30 @@ def events() -> pl.LazyFrame:
         Events,
         [
             # X1: one of its two rows names a partner, so the event has one. 30 + 20 places.
-            {"event_id": "X1", "date": date(2025, 12, 1), "professional_partner": "Halle", "urn": A,
-             "pupils": 30},
+            {
+                "event_id": "X1",
+                "date": date(2025, 12, 1),
+                "professional_partner": "Halle",
+                "urn": A,
+                "pupils": 30,
+            },
             {"event_id": "X1", "date": date(2025, 12, 1), "urn": B, "pupils": 20},
             # X2: no partner; A's pupils may be the same as at X1, and still count again. C is outside.
             {"event_id": "X2", "date": date(2026, 6, 10), "urn": A, "pupils": 10},
             {"event_id": "X2", "date": date(2026, 6, 10), "urn": C, "pupils": 15},
             # X3: a blank partner is no partner; D sent no pupils, so it is not reached.
-            {"event_id": "X3", "date": date(2026, 7, 1), "professional_partner": "  ", "urn": D,
-             "pupils": 0},
+            {"event_id": "X3", "date": date(2026, 7, 1), "professional_partner": "  ", "urn": D, "pupils": 0},
             # X4 is in the next year: not counted.
-            {"event_id": "X4", "date": date(2026, 9, 5), "professional_partner": "Halle", "urn": D,
-             "pupils": 50},
+            {
+                "event_id": "X4",
+                "date": date(2026, 9, 5),
+                "professional_partner": "Halle",
+                "urn": D,
+                "pupils": 50,
+            },
         ],
-        title="Concert", venue="Town hall",
+        title="Concert",
+        venue="Town hall",
     )
 
 

@@ -27,32 +27,78 @@ def sheet() -> pl.DataFrame:
     pupils = frame(
         Pupils,
         [{"pupil_ref": "p1", "urn": A}, {"pupil_ref": "p2", "urn": B}, {"pupil_ref": "p3", "urn": C}],
-        nc_year="5", gender="F", fsm=False, pupil_premium=False, sen_status="none", looked_after=False,
+        nc_year="5",
+        gender="F",
+        fsm=False,
+        pupil_premium=False,
+        sen_status="none",
+        looked_after=False,
     )
     loans = frame(
         Loans,
         [
             # p1 has two loans in the year: counted once, under the more generous (free).
-            {"loan_id": "L1", "pupil_ref": "p1", "family": "strings", "start_date": date(2025, 9, 10),
-             "remission": "none"},  # still on loan; school: p1's, A
+            {
+                "loan_id": "L1",
+                "pupil_ref": "p1",
+                "family": "strings",
+                "start_date": date(2025, 9, 10),
+                "remission": "none",
+            },  # still on loan; school: p1's, A
             # L2 began last year and names school D itself (not p1's school).
-            {"loan_id": "L2", "pupil_ref": "p1", "urn": D, "family": "woodwind",
-             "start_date": date(2024, 9, 1), "end_date": date(2025, 10, 1), "remission": "free"},
+            {
+                "loan_id": "L2",
+                "pupil_ref": "p1",
+                "urn": D,
+                "family": "woodwind",
+                "start_date": date(2024, 9, 1),
+                "end_date": date(2025, 10, 1),
+                "remission": "free",
+            },
             # p2: one loan ended the day before the year, one starts after it; neither counts.
-            {"loan_id": "L3", "pupil_ref": "p2", "family": "brass", "start_date": date(2024, 9, 1),
-             "end_date": date(2025, 8, 31), "remission": "free"},
-            {"loan_id": "L4", "pupil_ref": "p2", "family": "brass", "start_date": date(2026, 9, 1),
-             "remission": "free"},
-            {"loan_id": "L7", "pupil_ref": "p2", "family": "woodwind", "start_date": date(2026, 2, 1),
-             "end_date": date(2026, 3, 1), "remission": "subsidised"},  # school: p2's, B
+            {
+                "loan_id": "L3",
+                "pupil_ref": "p2",
+                "family": "brass",
+                "start_date": date(2024, 9, 1),
+                "end_date": date(2025, 8, 31),
+                "remission": "free",
+            },
+            {
+                "loan_id": "L4",
+                "pupil_ref": "p2",
+                "family": "brass",
+                "start_date": date(2026, 9, 1),
+                "remission": "free",
+            },
+            {
+                "loan_id": "L7",
+                "pupil_ref": "p2",
+                "family": "woodwind",
+                "start_date": date(2026, 2, 1),
+                "end_date": date(2026, 3, 1),
+                "remission": "subsidised",
+            },  # school: p2's, B
             # A loan to school B: no pupil.
-            {"loan_id": "L5", "urn": B, "family": "percussion", "start_date": date(2025, 11, 1),
-             "remission": "subsidised"},
+            {
+                "loan_id": "L5",
+                "urn": B,
+                "family": "percussion",
+                "start_date": date(2025, 11, 1),
+                "remission": "subsidised",
+            },
             # p3's school C is outside the hub's area: the loan and the pupil count, the school does not.
-            {"loan_id": "L6", "pupil_ref": "p3", "family": "guitar", "start_date": date(2026, 1, 5),
-             "end_date": date(2026, 3, 1), "remission": "subsidised"},
+            {
+                "loan_id": "L6",
+                "pupil_ref": "p3",
+                "family": "guitar",
+                "start_date": date(2026, 1, 5),
+                "end_date": date(2026, 3, 1),
+                "remission": "subsidised",
+            },
         ],
-        instrument="x", charge_gbp=0.0,
+        instrument="x",
+        charge_gbp=0.0,
     )
     return loans_sheet(loans, pupils, universe, window=WINDOW).collect()
 
@@ -124,7 +170,11 @@ def test_an_as_of_date_inside_the_year_cuts_the_window() -> None:
             {"loan_id": "L1", "start_date": date(2025, 9, 10)},  # in
             {"loan_id": "L2", "start_date": date(2025, 10, 1)},  # starts after the as-of date
         ],
-        instrument="x", family="strings", urn=A, charge_gbp=0.0, remission="none",
+        instrument="x",
+        family="strings",
+        urn=A,
+        charge_gbp=0.0,
+        remission="none",
     )
     universe = school_universe(establishments(school(A)), la_codes=("830",), year=YEAR)
     pupils = frame(Pupils, [])

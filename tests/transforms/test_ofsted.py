@@ -26,10 +26,22 @@ def _tracker() -> pl.LazyFrame:
     return frame(
         TrackerRow,
         [
-            {"urn": "100001", "is_engaged": True, "conversations": 2, "cpd_attendees": 5, "engagement_level": 3,
-             "rag_curriculum": "G"},
-            {"urn": "100002", "is_engaged": True, "conversations": 1, "cpd_attendees": 0, "engagement_level": 1,
-             "rag_curriculum": "R"},
+            {
+                "urn": "100001",
+                "is_engaged": True,
+                "conversations": 2,
+                "cpd_attendees": 5,
+                "engagement_level": 3,
+                "rag_curriculum": "G",
+            },
+            {
+                "urn": "100002",
+                "is_engaged": True,
+                "conversations": 1,
+                "cpd_attendees": 0,
+                "engagement_level": 1,
+                "rag_curriculum": "R",
+            },
             {"urn": "100003", "is_engaged": True, "conversations": 0, "cpd_attendees": 0},
             {"urn": "100004", "is_engaged": False, "conversations": 0, "cpd_attendees": 0},
         ],
@@ -41,13 +53,24 @@ def _engagements() -> pl.LazyFrame:
         Engagements,
         [
             {"engagement_id": "G1", "with_role": "Headteacher", "duration_minutes": 90},
-            {"engagement_id": "G2", "with_role": "deputy HEADTEACHER", "duration_minutes": 30},  # case ignored
+            {
+                "engagement_id": "G2",
+                "with_role": "deputy HEADTEACHER",
+                "duration_minutes": 30,
+            },  # case ignored
             {"engagement_id": "G3", "with_role": "Music lead", "duration_minutes": 120},
             {"engagement_id": "G4", "with_role": None, "duration_minutes": 60},
-            {"engagement_id": "G5", "with_role": "Headteacher", "duration_minutes": 600,
-             "date": date(2025, 8, 1)},  # last year
+            {
+                "engagement_id": "G5",
+                "with_role": "Headteacher",
+                "duration_minutes": 600,
+                "date": date(2025, 8, 1),
+            },  # last year
         ],
-        urn="100001", date=date(2025, 10, 1), kind="conversation", engagement_level=1,
+        urn="100001",
+        date=date(2025, 10, 1),
+        kind="conversation",
+        engagement_level=1,
     )
 
 
@@ -59,7 +82,9 @@ def _workforce() -> pl.LazyFrame:
             {"staff_ref": "S2", "fte": 0.5, "cpd_hours": 0.0},
             {"staff_ref": "S3", "fte": 1.0, "cpd_hours": 3.0, "academic_year": "2024/25"},
         ],
-        academic_year="2025/26", role="Teacher", employment="permanent",
+        academic_year="2025/26",
+        role="Teacher",
+        employment="permanent",
     )
 
 
@@ -79,15 +104,21 @@ def _progression() -> pl.LazyFrame:
             {"measure_id": m, "breakdown": b, "group": g, "count": c, "denominator": d}
             for m, b, g, c, d in rows
         ],
-        measure="m", unit="pupils",
+        measure="m",
+        unit="pupils",
     )
 
 
 @pytest.fixture
 def evidence() -> pl.DataFrame:
     table = ofsted_evidence(
-        _tracker(), _engagements(), _workforce(), _progression(), window=WINDOW,
-        leader_roles=("Headteacher", "Deputy headteacher"), hours_per_fte=1000.0,
+        _tracker(),
+        _engagements(),
+        _workforce(),
+        _progression(),
+        window=WINDOW,
+        leader_roles=("Headteacher", "Deputy headteacher"),
+        hours_per_fte=1000.0,
     ).collect()
     return OfstedEvidenceRow.validate(table, lazy=True)
 
@@ -135,8 +166,13 @@ def test_continuation_and_standards_come_from_the_progression_table(evidence: pl
 
 def test_without_a_workforce_export_staff_figures_are_not_available() -> None:
     table = ofsted_evidence(
-        _tracker(), _engagements(), _workforce().clear(), _progression(), window=WINDOW,
-        leader_roles=("Headteacher",), hours_per_fte=1000.0,
+        _tracker(),
+        _engagements(),
+        _workforce().clear(),
+        _progression(),
+        window=WINDOW,
+        leader_roles=("Headteacher",),
+        hours_per_fte=1000.0,
     ).collect()
     assert _figures(table, 6) == [(None, None, None)]
     assert _figures(table, 7)[0] == (1.5, None, None)  # 90 minutes with the headteacher
@@ -147,8 +183,15 @@ def test_without_a_workforce_export_staff_figures_are_not_available() -> None:
 
 def _with_framework(framework: OfstedFramework) -> pl.DataFrame:
     table = ofsted_evidence(
-        _tracker(), _engagements(), _workforce(), _progression(), window=WINDOW,
-        leader_roles=("Headteacher",), hours_per_fte=1000.0, framework=framework, high_fsm_pct=25.0,
+        _tracker(),
+        _engagements(),
+        _workforce(),
+        _progression(),
+        window=WINDOW,
+        leader_roles=("Headteacher",),
+        hours_per_fte=1000.0,
+        framework=framework,
+        high_fsm_pct=25.0,
     ).collect()
     return OfstedEvidenceRow.validate(table, lazy=True)
 
@@ -161,31 +204,49 @@ def test_the_renewed_framework_follows_the_2013_points_area_by_area() -> None:
     renewed = table.filter(pl.col("framework") == framework.title)
     assert table.get_column("framework").to_list().index(framework.title) == old.height  # after the 2013 list
     assert list(dict.fromkeys(renewed.get_column("what_hubs_must_do"))) == [
-        "Inclusion", "Curriculum and teaching", "Achievement", "Attendance and behaviour",
-        "Personal development and well-being", "Leadership and governance",
+        "Inclusion",
+        "Curriculum and teaching",
+        "Achievement",
+        "Attendance and behaviour",
+        "Personal development and well-being",
+        "Leadership and governance",
     ]
-    rows = {(r["what_hubs_must_do"], r["evidence"]): (r["count"], r["denominator"]) for r in renewed.iter_rows(named=True)}
+    rows = {
+        (r["what_hubs_must_do"], r["evidence"]): (r["count"], r["denominator"])
+        for r in renewed.iter_rows(named=True)
+    }
     # Curriculum and teaching: curriculum rated at 2 of 4 schools, green at 1 of the 2 rated; CPD at 1 of 4.
-    assert rows[("Curriculum and teaching", "Schools rated green for curriculum, of the schools rated")] == (1.0, 2.0)
+    assert rows[("Curriculum and teaching", "Schools rated green for curriculum, of the schools rated")] == (
+        1.0,
+        2.0,
+    )
     assert rows[("Curriculum and teaching", "Schools whose staff attended hub CPD this year")] == (1.0, 4.0)
     # Achievement is the 2013 point 11's progression figures.
-    assert [r["count"] for r in renewed.filter(pl.col("what_hubs_must_do") == "Achievement").iter_rows(named=True)] == [
-        30.0, 15.0
-    ]
+    assert [
+        r["count"] for r in renewed.filter(pl.col("what_hubs_must_do") == "Achievement").iter_rows(named=True)
+    ] == [30.0, 15.0]
     # No figure of the hub's speaks to attendance and behaviour: the row says so.
-    (attendance,) = renewed.filter(pl.col("what_hubs_must_do") == "Attendance and behaviour").iter_rows(named=True)
+    (attendance,) = renewed.filter(pl.col("what_hubs_must_do") == "Attendance and behaviour").iter_rows(
+        named=True
+    )
     assert (attendance["evidence"], attendance["count"]) == (NO_AREA_DATA, None)
 
 
 def test_a_new_framework_is_a_new_file_and_names_only_known_figures() -> None:
     revised = OfstedFramework(
-        version="renewed-2027-09", title="A later revision", evidence_note="", prompt_areas=(),
+        version="renewed-2027-09",
+        title="A later revision",
+        evidence_note="",
+        prompt_areas=(),
         areas=(FrameworkArea("Leadership and governance", ("lead_schools", "engaged")),),
     )
     table = _with_framework(revised).filter(pl.col("framework") == "A later revision")
     assert table.select("point", "count", "denominator").rows() == [(1, 1.0, 4.0), (1, 3.0, 4.0)]
     wrong = OfstedFramework(
-        version="typo", title="Typo", evidence_note="", prompt_areas=(),
+        version="typo",
+        title="Typo",
+        evidence_note="",
+        prompt_areas=(),
         areas=(FrameworkArea("Inclusion", ("pupils_happy",)),),
     )
     with pytest.raises(ValueError, match=r"config/ofsted/typo.toml names evidence .*pupils_happy"):

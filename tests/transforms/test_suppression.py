@@ -168,12 +168,20 @@ def test_suppression_mask_on_a_tidy_table() -> None:
 
 def test_suppression_mask_names_a_parent_that_is_not_in_the_table() -> None:
     table = pl.DataFrame(
-        {"measure_id": ["M1", "M1"], "group": ["All", "Year 3"], "value": [3, 3],
-         "parent_measure_id": [None, "M1"], "parent_group": [None, "Total"]}
+        {
+            "measure_id": ["M1", "M1"],
+            "group": ["All", "Year 3"],
+            "value": [3, 3],
+            "parent_measure_id": [None, "M1"],
+            "parent_group": [None, "Total"],
+        }
     )
     with pytest.raises(ValueError, match="Total"):
         suppression_mask(
-            table, value="value", key=["measure_id", "group"], parent=["parent_measure_id", "parent_group"],
+            table,
+            value="value",
+            key=["measure_id", "group"],
+            parent=["parent_measure_id", "parent_group"],
             threshold=4,
         )
 
@@ -213,8 +221,9 @@ def tables(draw: st.DrawFn) -> tuple[list[int], list[G]]:
             splits = splits[1:]
         values[cell] = value
         for members in splits:
-            cuts = sorted(draw(st.lists(st.integers(0, value), min_size=len(members) - 1,
-                                        max_size=len(members) - 1)))
+            cuts = sorted(
+                draw(st.lists(st.integers(0, value), min_size=len(members) - 1, max_size=len(members) - 1))
+            )
             for member, low, high in zip(members, [0, *cuts], [*cuts, value]):
                 fill(member, high - low)
         return value

@@ -21,10 +21,16 @@ def workforce() -> pl.LazyFrame:
             {"staff_ref": "s2", "employment": "permanent", "fte": 0.5, "cpd_hours": 4.0},
             {"staff_ref": "s3", "employment": "freelance", "fte": 0.25, "cpd_hours": 0.0},
             # s1 last year: not counted.
-            {"staff_ref": "s1", "employment": "permanent", "fte": 1.0, "cpd_hours": 20.0,
-             "academic_year": "2024/25"},
+            {
+                "staff_ref": "s1",
+                "employment": "permanent",
+                "fte": 1.0,
+                "cpd_hours": 20.0,
+                "academic_year": "2024/25",
+            },
         ],
-        academic_year="2025/26", role="Music leader",
+        academic_year="2025/26",
+        role="Music leader",
     )
 
 
@@ -53,7 +59,9 @@ def test_staff_under_two_employment_types_count_once_in_all() -> None:
             {"staff_ref": "s1", "employment": "permanent", "fte": 0.5},
             {"staff_ref": "s1", "employment": "freelance", "fte": 0.25},
         ],
-        academic_year="2025/26", role="Music leader", cpd_hours=1.0,
+        academic_year="2025/26",
+        role="Music leader",
+        cpd_hours=1.0,
     )
     table = workforce_sheet(workforce, year=YEAR).collect()
     assert table.row(3) == ("All", 1, 0.75, 2.0)  # one person; their FTE and CPD hours both summed
