@@ -10,3 +10,27 @@ def table_rows(worksheet: Worksheet) -> list[dict]:
     table = next(iter(worksheet.tables.values()))
     cells = [[c.value for c in row] for row in worksheet[table.ref]]
     return [dict(zip(cells[0], row, strict=True)) for row in cells[1:]]
+
+
+# The annual return's sheets, in order, under the 2024-25 layout (config/returns), which applies to 2025/26.
+RETURN_SHEETS = [
+    "Cover",
+    "Contents",
+    "Notes",
+    "KPIs",
+    "Functions",
+    "Schools",
+    "WCET",
+    "Tuition",
+    "Ensembles",
+    "Singing",
+    "Progression",
+    "Instrument loans",
+    "CPD",
+    "Experiences",
+    "Inclusion",
+    "Workforce",
+    "Finance",
+    "Changes",
+    "Data quality",
+]

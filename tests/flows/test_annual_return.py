@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hubreturns.errors import ValidationFailed
+from tests.workbooks import RETURN_SHEETS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
 pytestmark = pytest.mark.flow
@@ -37,27 +38,7 @@ def test_flow_writes_the_return_and_records_the_run(prefect_server, hub: Path) -
     assert summary.outputs["annual_return"] == str(path)
     workbook = openpyxl.load_workbook(path)
     # The 2024-25 layout (config/returns) applies to 2025/26.
-    assert workbook.sheetnames == [
-        "Cover",
-        "Contents",
-        "Notes",
-        "KPIs",
-        "Functions",
-        "Schools",
-        "WCET",
-        "Tuition",
-        "Ensembles",
-        "Singing",
-        "Progression",
-        "Instrument loans",
-        "CPD",
-        "Experiences",
-        "Inclusion",
-        "Workforce",
-        "Finance",
-        "Changes",
-        "Data quality",
-    ]
+    assert workbook.sheetnames == RETURN_SHEETS
 
     kpis = _sheet_rows(workbook["KPIs"])
     # Universe: 100001 (210 on roll), 100002 (590), 100003 (100) -> 900 pupils, 3 schools.

@@ -10,31 +10,11 @@ import openpyxl
 import pytest
 
 from hubreturns.cli import EXIT_OK, main
+from tests.workbooks import RETURN_SHEETS as SHEETS
 from tests.workbooks import table_rows
 
 pytestmark = pytest.mark.flow
 YEAR = ["--year", "2025/26", "--as-of", "2026-11-23"]
-SHEETS = [
-    "Cover",
-    "Contents",
-    "Notes",
-    "KPIs",
-    "Functions",
-    "Schools",
-    "WCET",
-    "Tuition",
-    "Ensembles",
-    "Singing",
-    "Progression",
-    "Instrument loans",
-    "CPD",
-    "Experiences",
-    "Inclusion",
-    "Workforce",
-    "Finance",
-    "Changes",
-    "Data quality",
-]
 # A school name a hostile or careless export could carry: it must stay text, never become a formula.
 FORMULA_NAME = '=HYPERLINK("http://example.invalid","Click")'
 
