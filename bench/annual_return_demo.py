@@ -16,7 +16,7 @@ from pathlib import Path
 
 from demo_hub import AS_OF, YEAR, demo_hub
 
-from flows.annual_return import input_summary
+from core.hub_run import input_summary
 from outputs.annual_return import write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.return_layout import return_layout

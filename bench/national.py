@@ -32,8 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.annual_return import Period, input_summary, workbook_meta
-from flows.school_engagement import SCHOOL_REPORTS_FOLDER, engagement_rules
+from core.hub_run import Period, input_summary, workbook_meta
+from core.hub_run import SCHOOL_REPORTS_FOLDER, engagement_rules
 from hubreturns.hub_config import HubConfig, load_config
 from hubreturns.provenance import code_version
 from ingest.files import read_text_table

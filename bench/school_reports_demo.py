@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 from demo_hub import AS_OF, YEAR, demo_hub
 
-from flows.school_engagement import engagement_rules
+from core.hub_run import engagement_rules
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_engagement import write_school_engagement
 from outputs.school_reports import write_school_reports

@@ -14,9 +14,11 @@ import re
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from pydantic import WithJsonSchema
+
+from core.hub_run import SECTIONS, Section
 
 # Where the configured hubs are (one `<slug>.toml` each), relative to the checkout the worker runs from.
 HUBS_FOLDER_VARIABLE = "HUBRETURNS_HUBS_FOLDER"
@@ -24,9 +26,6 @@ DEFAULT_HUBS_FOLDER = "config/hubs"
 HUB_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ACADEMIC_YEAR_PATTERN = r"^[0-9]{4}/[0-9]{2}$"
 
-# What a run writes: a rerun after a correction may write only some (the validation report is always written).
-Section = Literal["annual_return", "school_engagement", "school_reports"]
-SECTIONS: tuple[str, ...] = get_args(Section)
 
 
 def hubs_folder() -> Path:

@@ -6,25 +6,14 @@ stop the others; the nightly run fails at the end if any hub failed, so the fail
 
 from __future__ import annotations
 
-from glob import glob
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from core.national_run import hub_configurations
 from flows.annual_return import RunSummary, annual_return, run_artifact
 from flows.form import AsOfDate, as_text
 from flows.notifications import notify_failure
 from flows.subflows import crash_subflows
-from hubreturns.errors import ConfigError
-
-
-def hub_configurations(patterns: list[str]) -> list[Path]:
-    """The hub configuration files matched by the given paths or glob patterns, in a stable order."""
-    found = sorted({Path(p).resolve() for pattern in patterns for p in glob(pattern)})
-    if not found:
-        raise ConfigError(f"no hub configuration file matches {', '.join(patterns)}")
-    return found
 
 
 @flow(

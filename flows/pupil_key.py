@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from prefect.blocks.system import Secret
 
-from hubreturns.hub_config import HubConfig
+from core.pupil_key import hub_key
 from hubreturns.errors import RunRefused
-from ingest.pseudonymise import DEMO_KEY, KEY_ENVIRONMENT_VARIABLE, resolve_key
-
-logger = logging.getLogger(__name__)
+from hubreturns.hub_config import HubConfig
+from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
 
 
 def pseudonymisation_key(config: HubConfig) -> bytes:
@@ -26,12 +24,4 @@ def pseudonymisation_key(config: HubConfig) -> bytes:
                 f"the Prefect Secret block '{block}' named in the hub configuration cannot be found. "
                 "Create it in the Prefect UI (Blocks, Secret) or correct key_secret_block."
             ) from exc
-    key = resolve_key(allow_demo_key=config.settings.allow_demo_key, secret=secret)
-    if key == DEMO_KEY:
-        # The demo key is published in the code: anyone can recompute the pseudonyms it gives.
-        logger.warning(
-            "Pupil ids are pseudonymised with the public demo key: use this only with synthetic data. "
-            "For real data set %s or key_secret_block, and turn allow_demo_key off.",
-            KEY_ENVIRONMENT_VARIABLE,
-        )
-    return key
+    return hub_key(config, secret)

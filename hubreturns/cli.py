@@ -17,6 +17,8 @@ from hubreturns.hub_config import DATABASE_URL_VARIABLE
 from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
 
 if TYPE_CHECKING:
+    from core.hub_run import RunSummary, ValidationSummary
+    from core.national_run import NationalSummary
     from hubreturns.hub_config import HubConfig
     from hubreturns.synthetic.generator import AreaSummary
 
@@ -275,24 +277,58 @@ def _use_database_url(args: argparse.Namespace) -> None:
         os.environ[DATABASE_URL_VARIABLE] = args.database_url
 
 
+def prefect_configured() -> bool:
+    """Whether a Prefect API is configured: then commands run as flows, seen in its UI; else in this process."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def cli_key(config: HubConfig) -> bytes:
+    """The hub's pseudonymisation key for a run without Prefect (a Secret block is read through Prefect)."""
+    from core.pupil_key import hub_key
+    from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
+
+    if config.settings.key_secret_block and not os.environ.get(KEY_ENVIRONMENT_VARIABLE):
+        _prefect_environment()
+        from flows.pupil_key import pseudonymisation_key
+
+        return pseudonymisation_key(config)
+    return hub_key(config)
+
+
+def _run_summary(config_path: Path, args: argparse.Namespace) -> RunSummary:
+    """The hub's run: in this process with a progress bar, or as the flow when a Prefect API is configured."""
+    if prefect_configured():
+        _prefect_environment()
+        from flows.annual_return import annual_return
+
+        return annual_return(
+            config_path=str(config_path),
+            academic_year=args.year,
+            as_of=args.as_of,
+            strict=args.strict,
+            published=args.published,
+            sections=args.sections,
+        )
+    from core.hub_run import run_hub, run_request
+    from core.runner import PlainRunner, progress_bar
+    from hubreturns.hub_config import load_config
+
+    config = load_config(config_path)
+    request = run_request(
+        args.year, args.as_of, strict=args.strict, published=args.published, sections=args.sections
+    )
+    with progress_bar() as progress:
+        return run_hub(config, request, PlainRunner(cli_key, progress=progress))
+
+
 def _run(config: Path, args: argparse.Namespace) -> int:
     _preflight(config, args)
-    _prefect_environment()
     _use_database_url(args)
-    from flows.annual_return import annual_return
-
-    summary = annual_return(
-        config_path=str(config),
-        academic_year=args.year,
-        as_of=args.as_of,
-        strict=args.strict,
-        published=args.published,
-        sections=args.sections,
-    )
+    summary = _run_summary(config, args)
     print(f"\n{summary.hub} {summary.academic_year}: {summary.status}")
     for kpi in summary.kpis:
-        share = f"{kpi['count_pct']:.1%}" if kpi["count_pct"] is not None else "[x]"
-        print(f"  {kpi['kpi_code']}: {kpi['count']:,} of {kpi['denominator']:,} ({share})  {kpi['measure']}")
+        share = f"{kpi.count_pct:.1%}" if kpi.count_pct is not None else "[x]"
+        print(f"  {kpi.kpi_code}: {kpi.count:,} of {kpi.denominator or 0:,} ({share})  {kpi.measure}")
     if summary.rows_quarantined:
         print(f"  {summary.rows_quarantined} row(s) were left out because they failed validation.")
     print("Workbooks written:")
@@ -325,31 +361,60 @@ def _shared_prefect_server() -> Iterator[None]:
         del os.environ["PREFECT_API_URL"]
 
 
+def _national_summary(args: argparse.Namespace) -> NationalSummary:
+    """Every hub's run and the national summary: in this process's pool, or as the flow with Prefect (or Dask)."""
+    if prefect_configured() or args.dask_address:
+        _prefect_environment()
+        from flows.national import national
+
+        with _shared_prefect_server():
+            return national(
+                hubs_folder=str(args.hubs_folder),
+                academic_year=args.year,
+                as_of=args.as_of,
+                strict=args.strict,
+                published=args.published,
+                sections=args.sections,
+                check_totals=args.check_totals,
+                skip_unchanged=args.skip_unchanged,
+                output_dir=str(args.output_dir) if args.output_dir else None,
+                max_parallel_hubs=args.parallel,
+                dask_address=args.dask_address,
+            )
+    from core.hub_run import run_request
+    from core.national_run import run_national_here
+    from core.runner import PlainRunner, progress_bar
+
+    request = run_request(
+        args.year,
+        args.as_of,
+        strict=args.strict,
+        published=args.published,
+        sections=args.sections,
+        skip_unchanged=args.skip_unchanged,
+    )
+    with progress_bar() as progress:
+        return run_national_here(
+            Path(args.hubs_folder),
+            request,
+            cli_key,
+            check_totals=args.check_totals,
+            output_dir=str(args.output_dir) if args.output_dir else None,
+            processes=args.parallel,
+            runner=PlainRunner(cli_key, progress=progress),
+            done=lambda outcome: progress(f"{outcome.hub_name}: {outcome.status}"),
+        )
+
+
 def _national(args: argparse.Namespace) -> int:
     _parse_year(args.year)
-    _prefect_environment()
     _use_database_url(args)
-    from flows.national import national
-
-    with _shared_prefect_server():
-        summary = national(
-            hubs_folder=str(args.hubs_folder),
-            academic_year=args.year,
-            as_of=args.as_of,
-            strict=args.strict,
-            published=args.published,
-            sections=args.sections,
-            check_totals=args.check_totals,
-            skip_unchanged=args.skip_unchanged,
-            output_dir=str(args.output_dir) if args.output_dir else None,
-            max_parallel_hubs=args.parallel,
-            dask_address=args.dask_address,
-        )
+    summary = _national_summary(args)
     print(f"\nEngland {summary.academic_year}: {len(summary.hubs)} hub(s), {len(summary.failed)} failed")
     for hub in summary.hubs:
         if hub.status == "failed":
             print(f"  {hub.hub_slug}: failed: {hub.message.splitlines()[0]}")
-    for kpi in summary.england:
+    for kpi in summary.england.iter_rows(named=True):
         share = f"{kpi['count_pct']:.1%}" if kpi["count_pct"] is not None else "[x]"
         check = {True: "reconciled", False: "NOT reconciled", None: "not checked"}[kpi["reconciled"]]
         print(
@@ -359,18 +424,32 @@ def _national(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if summary.failed or summary.reconciled is False else EXIT_OK
 
 
+def _validation_summary(args: argparse.Namespace) -> ValidationSummary:
+    """The validation-only run: in this process, or as the flow when a Prefect API is configured."""
+    if prefect_configured():
+        _prefect_environment()
+        from flows.annual_return import validate_inputs
+
+        return validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
+    from core.hub_run import resolve_period, validate_hub
+    from core.runner import PlainRunner, progress_bar
+    from hubreturns.hub_config import load_config
+
+    config = load_config(args.config)
+    period = resolve_period(args.year, args.as_of, today=date.today())
+    with progress_bar() as progress:
+        return validate_hub(config, period, PlainRunner(cli_key, progress=progress))
+
+
 def _validate(args: argparse.Namespace) -> int:
     _preflight(args.config, args)
-    _prefect_environment()
-    from flows.annual_return import validate_inputs
-
-    summary = validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
+    summary = _validation_summary(args)
     print(
         f"\n{summary.hub} {summary.academic_year}: {summary.error_count} error(s), {summary.warning_count} warning(s)"
     )
     for problem in summary.unreadable:
         print(f"  {problem}")
-    for row in summary.inputs:
+    for row in summary.inputs.iter_rows(named=True):
         if row["error_count"] or row["warning_count"]:
             print(f"  {row['file']}: {row['error_count']} error(s), {row['warning_count']} warning(s)")
     print(f"Validation report: {summary.report}")

@@ -106,7 +106,7 @@ class _KillingOs:
 
 def _kill_at(stage: str, marker: Path) -> None:
     """Replace the function doing ``stage`` with one that kills this process part-way through it."""
-    import flows.annual_return as flow_module
+    import core.hub_run as flow_module
     from outputs import house_style
 
     if stage == "reading":
@@ -462,7 +462,7 @@ def test_a_read_only_output_folder_fails_plainly_and_keeps_the_last_good_outputs
 
 
 def test_an_output_folder_that_is_a_file_refuses_the_run_before_it_starts(tmp_path: Path) -> None:
-    from flows.lock import hub_run_lock
+    from core.run_lock import hub_run_lock
     from hubreturns.errors import RunRefused
 
     (tmp_path / "out").write_text("not a folder")

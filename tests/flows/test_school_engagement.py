@@ -181,7 +181,7 @@ def test_an_unknown_section_is_refused_in_plain_words(prefect_server, hub: Path)
 
 
 def test_sections_are_written_in_order_and_all_by_default() -> None:
-    from flows.annual_return import SECTIONS, chosen_sections
+    from core.hub_run import SECTIONS, chosen_sections
     from hubreturns.errors import ConfigError
 
     assert chosen_sections(None) == chosen_sections([]) == SECTIONS

@@ -130,7 +130,7 @@ def test_generate_options_that_need_england_are_refused(
 
 
 def test_section_choices_are_the_flows_sections() -> None:
-    from flows.annual_return import SECTIONS
+    from core.hub_run import SECTIONS
     from hubreturns.cli import SECTION_CHOICES
 
     assert SECTION_CHOICES == SECTIONS

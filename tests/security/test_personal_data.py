@@ -503,7 +503,7 @@ def test_the_demo_key_is_used_only_with_a_warning(small_hub: Path) -> None:
     from flows.pupil_key import pseudonymisation_key
     from hubreturns.hub_config import load_config
 
-    collect, logger = _Collect(), logging.getLogger("flows.pupil_key")
+    collect, logger = _Collect(), logging.getLogger("hubreturns")
     logger.addHandler(collect)
     try:
         assert pseudonymisation_key(load_config(small_hub)) == DEMO_KEY
