@@ -6,6 +6,8 @@ Each table is validated before it is written. A field's ``title`` is the column 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandera.polars as pa
 import polars as pl
 
@@ -266,7 +268,7 @@ class OutsideUniverseRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "source"]
+        unique: ClassVar[list[str]] = ["urn", "source"]
 
 
 class SchoolActivityRow(pa.DataFrameModel):
@@ -311,7 +313,7 @@ class SchoolActivityRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "activity"]
+        unique: ClassVar[list[str]] = ["urn", "activity"]
 
 
 class SchoolRagRow(pa.DataFrameModel):
@@ -343,7 +345,7 @@ class SchoolRagRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "duty_area"]
+        unique: ClassVar[list[str]] = ["urn", "duty_area"]
 
 
 class ConversationLogRow(pa.DataFrameModel):
