@@ -18,12 +18,15 @@ _RAG = list(RAG_VALUES)
 
 
 def _rag(area: str) -> str:
-    return pa.Field(
+    """A duty area's red, amber or green column, empty when the school has no rating this year."""
+    # Declared as its cells' type, as every model field is (pa.Field is typed as returning Any).
+    field: str = pa.Field(
         nullable=True,
         isin=_RAG,
         title=f"RAG: {DUTY_AREA_LABELS[area]}",
         description=f"Red, amber or green for {DUTY_AREA_LABELS[area].lower()}: the latest rating this year",
     )
+    return field
 
 
 DUTY_AREA_LABELS: dict[str, str] = {
