@@ -6,6 +6,8 @@ Each table is validated before it is written. A field's ``title`` is the column 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandera.polars as pa
 import polars as pl
 
@@ -16,12 +18,15 @@ _RAG = list(RAG_VALUES)
 
 
 def _rag(area: str) -> str:
-    return pa.Field(
+    """A duty area's red, amber or green column, empty when the school has no rating this year."""
+    # Declared as its cells' type, as every model field is (pa.Field is typed as returning Any).
+    field: str = pa.Field(
         nullable=True,
         isin=_RAG,
         title=f"RAG: {DUTY_AREA_LABELS[area]}",
         description=f"Red, amber or green for {DUTY_AREA_LABELS[area].lower()}: the latest rating this year",
     )
+    return field
 
 
 DUTY_AREA_LABELS: dict[str, str] = {
@@ -266,7 +271,7 @@ class OutsideUniverseRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "source"]
+        unique: ClassVar[list[str]] = ["urn", "source"]
 
 
 class SchoolActivityRow(pa.DataFrameModel):
@@ -311,7 +316,7 @@ class SchoolActivityRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "activity"]
+        unique: ClassVar[list[str]] = ["urn", "activity"]
 
 
 class SchoolRagRow(pa.DataFrameModel):
@@ -343,7 +348,7 @@ class SchoolRagRow(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["urn", "duty_area"]
+        unique: ClassVar[list[str]] = ["urn", "duty_area"]
 
 
 class ConversationLogRow(pa.DataFrameModel):

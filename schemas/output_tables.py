@@ -6,6 +6,8 @@ the Notes sheet. Columns ending ``_pct`` hold fractions (0.25 is shown as 25.0%)
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandera.polars as pa
 import polars as pl
 
@@ -131,7 +133,7 @@ class DutyFigures(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["measure_id", "breakdown", "group"]
+        unique: ClassVar[list[str]] = ["measure_id", "breakdown", "group"]
 
 
 class DutySheetFigures(DutyFigures):
@@ -191,7 +193,7 @@ class FinanceFigures(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["kind", "category"]
+        unique: ClassVar[list[str]] = ["kind", "category"]
 
 
 class FunctionMapRow(pa.DataFrameModel):
@@ -220,7 +222,7 @@ class FigureChange(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["sheet", "measure", "breakdown"]
+        unique: ClassVar[list[str]] = ["sheet", "measure", "breakdown"]
 
 
 def column_titles(model: type[pa.DataFrameModel]) -> dict[str, str]:

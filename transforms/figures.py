@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 
@@ -237,7 +238,7 @@ def measure_definition(function: Callable[..., object]) -> str:
 
 # Polars' in-memory engine: on the return's many small, branching queries the streaming engine that "auto"
 # picks was three times slower (0.78 s against 2.5 s for a hub of 956 schools; bench/national.py).
-TABLE_ENGINE = "in-memory"
+TABLE_ENGINE: Final = "in-memory"
 
 
 def collect_tables(tables: Mapping[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:

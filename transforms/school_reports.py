@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from schemas.census import SchoolCensus, SenCensus
 from schemas.engagement import (
@@ -70,7 +71,7 @@ def fsm_band(edges_pct: Sequence[float]) -> pl.Expr:
     """The school's FSM band ("FSM under 15%", "FSM 15% to under 30%", "FSM 30% or more"); unknown when empty."""
     share = pl.col(TrackerRow.fsm_pct) * 100
     bounds = [0.0, *edges_pct]
-    expr = pl.when(share.is_null()).then(pl.lit("FSM share not known"))
+    expr: Then | ChainedThen = pl.when(share.is_null()).then(pl.lit("FSM share not known"))
     for low, high in zip(bounds, [*edges_pct, None], strict=True):
         if high is None:
             expr = expr.when(share >= low).then(pl.lit(f"FSM {low:g}% or more"))

@@ -55,7 +55,9 @@ def secondary_suppression(
     if len(suppressed) != len(values):
         raise ValueError(f"{len(suppressed)} suppression flags for {len(values)} cells")
     _check_counts(values)
-    bad = [i for i, (value, hidden) in enumerate(zip(values, suppressed)) if hidden and not value]
+    bad = [
+        i for i, (value, hidden) in enumerate(zip(values, suppressed, strict=True)) if hidden and not value
+    ]
     if bad:
         raise ValueError(f"only non-zero known counts can be suppressed; cells {bad} are zero or unknown")
     member_of, totals_of = _check_structure(len(values), groups)
@@ -102,7 +104,7 @@ def suppression_mask(
     row_of: dict[tuple[object, ...], int] = {}
     for row, row_key in enumerate(table.select(key).rows()):
         if row_key in row_of:
-            raise ValueError(f"key {dict(zip(key, row_key))} names more than one row")
+            raise ValueError(f"key {dict(zip(key, row_key, strict=True))} names more than one row")
         row_of[row_key] = row
     members: dict[tuple[tuple[object, ...], tuple[object, ...]], list[int]] = {}
     sides = table.select(list(within)).rows() if within else [()] * table.height
@@ -112,7 +114,9 @@ def suppression_mask(
     groups = []
     for (row_parent, _), rows in members.items():
         if row_parent not in row_of:
-            raise ValueError(f"parent {dict(zip(key, row_parent))} is not the key of any row of the table")
+            raise ValueError(
+                f"parent {dict(zip(key, row_parent, strict=True))} is not the key of any row of the table"
+            )
         groups.append(AdditiveGroup(row_of[row_parent], tuple(rows)))
     mask = suppress(table.get_column(value).to_list(), groups, threshold=threshold)
     return pl.Series("suppressed", mask, dtype=pl.Boolean)

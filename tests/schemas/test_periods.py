@@ -12,7 +12,7 @@ def test_parse_accepts_the_usual_spellings(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["2025", "2025/27", "25/26", "2025/2027", "next year"])
 def test_parse_refuses_with_the_expected_form(text: str) -> None:
-    with pytest.raises(ValueError, match="YYYY/YY|must follow"):
+    with pytest.raises(ValueError, match=r"YYYY/YY|must follow"):
         AcademicYear.parse(text)
 
 

@@ -261,5 +261,5 @@ def test_every_framework_shipped_names_known_figures_and_every_prompt_area() -> 
 
 
 def test_a_hub_naming_a_framework_with_no_file_is_told_which_there_are() -> None:
-    with pytest.raises(ConfigError, match="ofsted_framework = 'renewed-2030'.*renewed-2025-11"):
+    with pytest.raises(ConfigError, match=r"ofsted_framework = 'renewed-2030'.*renewed-2025-11"):
         load_framework("renewed-2030")

@@ -224,7 +224,7 @@ def tables(draw: st.DrawFn) -> tuple[list[int], list[G]]:
             cuts = sorted(
                 draw(st.lists(st.integers(0, value), min_size=len(members) - 1, max_size=len(members) - 1))
             )
-            for member, low, high in zip(members, [0, *cuts], [*cuts, value]):
+            for member, low, high in zip(members, [0, *cuts], [*cuts, value], strict=True):
                 fill(member, high - low)
         return value
 
@@ -292,7 +292,7 @@ def test_the_modules_audit_agrees_with_the_linear_program(
     # linear program finds pinned (this is what lets suppress() repair bridges the group rules miss).
     values, groups = table
     flags = data.draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values)))
-    mask = [flag and value > 0 for flag, value in zip(flags, values)]
+    mask = [flag and value > 0 for flag, value in zip(flags, values, strict=True)]
     ranges = lp_ranges(values, groups, mask)
     pinned = {cell for cell, (least, greatest) in ranges.items() if greatest - least < 0.5}
     assert set(_recoverable(values, groups, mask)) == pinned
