@@ -528,7 +528,7 @@ def failure_message(failures: pl.DataFrame) -> str:
 def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) -> Callable[[Path], bool]:
     """Which published files a run carries into its new set: all but those of the sections it writes."""
     slug, year = config.hub.slug, period.year.slug
-    owned = {
+    owned: dict[str, Callable[[Path], bool]] = {
         "annual_return": lambda p: (
             p.parent == Path(".")
             and p.name.startswith(
@@ -542,7 +542,11 @@ def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) ->
     }
     validation = validation_report_path(Path("."), slug, year).relative_to(slug, year)
     rewritten = [owned[section] for section in writing]
-    return lambda p: p != validation and not any(owns(p) for owns in rewritten)
+
+    def carried(path: Path) -> bool:
+        return path != validation and not any(owns(path) for owns in rewritten)
+
+    return carried
 
 
 # --- the sequence ------------------------------------------------------------------------------------------
