@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from core.runner import LOGGER_NAME
 from hubreturns.hub_config import HubConfig
 from ingest.pseudonymise import DEMO_KEY, KEY_ENVIRONMENT_VARIABLE, resolve_key
 
 logger = logging.getLogger(LOGGER_NAME)
+
+
+def key_in_secret_block(config: HubConfig) -> bool:
+    """Whether the hub's key must be read from the Prefect Secret block its configuration names."""
+    return bool(config.settings.key_secret_block) and not os.environ.get(KEY_ENVIRONMENT_VARIABLE)
 
 
 def hub_key(config: HubConfig, secret: str | None = None) -> bytes:

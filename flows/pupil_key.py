@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from prefect.blocks.system import Secret
 
-from core.pupil_key import hub_key
+from core.pupil_key import hub_key, key_in_secret_block
 from hubreturns.errors import RunRefused
 from hubreturns.hub_config import HubConfig
-from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
 
 
 def pseudonymisation_key(config: HubConfig) -> bytes:
     """The hub's key; a run without one refuses to start (except on synthetic data that allows the demo key)."""
     secret = None
     block = config.settings.key_secret_block
-    if block and not os.environ.get(KEY_ENVIRONMENT_VARIABLE):
+    if key_in_secret_block(config):
         try:
             secret = str(Secret.load(block).get())
         except ValueError as exc:

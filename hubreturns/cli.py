@@ -284,10 +284,9 @@ def prefect_configured() -> bool:
 
 def cli_key(config: HubConfig) -> bytes:
     """The hub's pseudonymisation key for a run without Prefect (a Secret block is read through Prefect)."""
-    from core.pupil_key import hub_key
-    from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
+    from core.pupil_key import hub_key, key_in_secret_block
 
-    if config.settings.key_secret_block and not os.environ.get(KEY_ENVIRONMENT_VARIABLE):
+    if key_in_secret_block(config):
         _prefect_environment()
         from flows.pupil_key import pseudonymisation_key
 
