@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest revision (versions/): a store already there is opened without importing Alembic at all, which
+# costs a second at every run's start (tests/store/test_migrations.py holds it equal to Alembic's head).
+HEAD_REVISION = "0002"
 # The revision that creates the tables exactly as the store made them before it had migrations.
 INITIAL_REVISION = "0001"
 # Any fixed 64-bit number: PostgreSQL's advisory lock that lets one process at a time migrate a database.
@@ -21,6 +24,8 @@ _IN_PROCESS = threading.Lock()
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration for this package's migrations, working on ``connection`` when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files(__name__)))
     config.attributes["connection"] = connection
@@ -28,7 +33,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    """The newest revision of the store's schema."""
+    """The newest revision of the store's schema, as Alembic finds it in versions/."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -36,14 +43,19 @@ def head_revision() -> str:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision a database is at, or None when it has never been migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
+    if "alembic_version" not in inspect(connection).get_table_names():
+        return None
+    versions = connection.execute(text("select version_num from alembic_version")).scalars().all()
+    return versions[0] if len(versions) == 1 else None
 
 
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the store to the newest schema, one process at a time; a store made by create_all is adopted."""
     with engine.connect() as connection:
-        if current_revision(connection) == head_revision():
+        if current_revision(connection) == HEAD_REVISION:
             return
+    from alembic import command
+
     with _IN_PROCESS, engine.begin() as connection:
         _hold_migration_lock(connection)
         config = alembic_config(connection)

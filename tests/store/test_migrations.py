@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 import store
 from store.migrations import (
+    HEAD_REVISION,
     INITIAL_REVISION,
     alembic_config,
     current_revision,
@@ -49,7 +50,7 @@ def test_the_migrations_ship_inside_the_store_package() -> None:
     location = Path(alembic_config().get_main_option("script_location") or "")
     assert location == Path(store.__file__).parent / "migrations"
     assert (location / "env.py").is_file() and (location / "script.py.mako").is_file()
-    assert head_revision() == "0002"
+    assert head_revision() == "0002" == HEAD_REVISION  # the constant a run checks without importing Alembic
 
 
 def test_a_store_made_before_migrations_is_stamped_and_keeps_its_runs(store_url: str) -> None:
@@ -126,3 +127,18 @@ def test_a_store_at_the_first_revision_gains_data_removals_and_keeps_its_runs(st
     assert _differences(engine) == []
     assert latest_published_run(engine, "small-test", "2025/26") == "old-run"
     engine.dispose()
+
+
+def test_a_store_at_the_newest_revision_opens_without_importing_alembic(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    open_store(url).dispose()  # made and migrated here
+    script = (
+        "import sys; from store.repository import open_store; open_store(sys.argv[1]).dispose(); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
