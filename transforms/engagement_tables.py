@@ -23,6 +23,7 @@ from transforms.engagement import (
     school_activity,
     tracker_rows,
 )
+from transforms.figures import computed_once
 from transforms.ofsted import ofsted_evidence
 from transforms.periods import ReportingWindow
 from transforms.school_reports import (
@@ -68,7 +69,7 @@ def engagement_tables(
     """The tracker's tables (TRACKER_TABLES) and the school reports' tables (REPORT_TABLES), all schools."""
     window = ReportingWindow.for_year(year, as_of=as_of)
     links = data.establishment_links
-    universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
+    universe = computed_once(school_universe(data.establishments, la_codes=la_codes, year=year, links=links))
     tracker = tracker_rows(
         data,
         universe,
@@ -82,7 +83,7 @@ def engagement_tables(
     last_window = ReportingWindow.for_year(last_year, as_of=as_of)
     last_year_activity = school_activity(
         data,
-        school_universe(data.establishments, la_codes=la_codes, year=last_year, links=links),
+        computed_once(school_universe(data.establishments, la_codes=la_codes, year=last_year, links=links)),
         window=last_window,
     )
     activity = activity_comparison(tracker, last_year_activity, rules=rules.brief)

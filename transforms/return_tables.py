@@ -33,7 +33,13 @@ from transforms import (
 )
 from transforms.activity import HubData
 from transforms.changes import figure_changes
-from transforms.figures import FIGURE_SCHEMA, long_figures, long_keyed_figures, measure_definition
+from transforms.figures import (
+    FIGURE_SCHEMA,
+    computed_once,
+    long_figures,
+    long_keyed_figures,
+    measure_definition,
+)
 from transforms.kpis import KPI_MEASURES, income_kpis, kpi_table, kpi_values
 from transforms.last_year import duty_with_last_year
 from transforms.periods import ReportingWindow
@@ -88,11 +94,11 @@ def return_tables(
     """
     window = ReportingWindow.for_year(year, as_of=as_of)
     links = data.establishment_links
-    universe = school_universe(data.establishments, la_codes=la_codes, year=year, links=links)
-    last_year_universe = school_universe(
-        data.establishments, la_codes=la_codes, year=year.previous(), links=links
+    universe = computed_once(school_universe(data.establishments, la_codes=la_codes, year=year, links=links))
+    last_year_universe = computed_once(
+        school_universe(data.establishments, la_codes=la_codes, year=year.previous(), links=links)
     )
-    roll = census_for_year(data.census, year=year)
+    roll = computed_once(census_for_year(data.census, year=year))
     current = pl.concat(
         [
             kpi_values(data, la_codes=la_codes, year=year, as_of=as_of, engaged_duties=engaged_duties),
