@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.register import Register, Site
+from hubreturns.synthetic.school_calendar import census_day
 from schemas.census import CENSUS_ETHNICITY_GROUPS, ethnicity_count_header
 from schemas.periods import AcademicYear
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from hubreturns.synthetic.school_calendar import term_day
 from hubreturns.synthetic.names import PROFESSIONAL_PARTNERS, VENUES
 from hubreturns.synthetic.register import Register, Site
+from hubreturns.synthetic.school_calendar import term_day
 from schemas.periods import AcademicYear
 from schemas.vocabulary import DUTY_AREAS
 
