@@ -32,6 +32,14 @@ class Instrument:
 
 
 @dataclass(frozen=True)
+class _WeekRange:
+    """The fewest and most weeks a WCET programme runs in a term."""
+
+    fewest: int
+    most: int
+
+
+@dataclass(frozen=True)
 class _LoanSet:
     """A class set of instruments lent to a school, and the family it belongs to."""
 
@@ -88,22 +96,26 @@ INSTRUMENTS: dict[str, Instrument] = {
 }
 _TUITION_NAMES = tuple(INSTRUMENTS)
 _TUITION_WEIGHTS = tuple(v.weight for v in INSTRUMENTS.values())
-# NC-year mix of pupils learning outside WCET.
-_LEARNER_YEARS = (
-    ("3", 4),
-    ("4", 7),
-    ("5", 11),
-    ("6", 12),
-    ("7", 11),
-    ("8", 11),
-    ("9", 10),
-    ("10", 10),
-    ("11", 8),
-    ("12", 7),
-    ("13", 5),
-)
+# NC year -> its weight in the mix of pupils learning outside WCET.
+_LEARNER_YEARS: dict[str, int] = {
+    "3": 4,
+    "4": 7,
+    "5": 11,
+    "6": 12,
+    "7": 11,
+    "8": 11,
+    "9": 10,
+    "10": 10,
+    "11": 8,
+    "12": 7,
+    "13": 5,
+}
 _TERMS = ("Autumn", "Spring", "Summer")
-_TERM_WEEKS = {"Autumn": (10, 14), "Spring": (8, 12), "Summer": (6, 12)}
+_TERM_WEEKS = {
+    "Autumn": _WeekRange(fewest=10, most=14),
+    "Spring": _WeekRange(fewest=8, most=12),
+    "Summer": _WeekRange(fewest=6, most=12),
+}
 _CLASS_TREES = ("Ash", "Beech", "Cedar", "Elm", "Hazel", "Maple", "Oak", "Rowan", "Willow", "Birch", "Holly")
 _ENSEMBLE_FAMILIES: dict[str, tuple[str, ...]] = {
     "orchestra": ("strings", "woodwind", "brass", "percussion"),
@@ -158,7 +170,7 @@ class PupilActivity:
 def _term_end_after(year: AcademicYear, day: date) -> date:
     """The last day of the first term of the year ending on or after a day."""
     for term in _TERMS:
-        last = term_span(year, term)[1]
+        last = term_span(year, term).last
         if last >= day:
             return last
     return year.end
@@ -167,7 +179,7 @@ def _term_end_after(year: AcademicYear, day: date) -> date:
 def _start_in(rng: random.Random, year: AcademicYear, weights: tuple[int, int, int] = (70, 20, 10)) -> date:
     """A start date in the first weeks of a term of the year."""
     term = rng.choices(_TERMS, weights=weights)[0]
-    first = term_span(year, term)[0]
+    first = term_span(year, term).first
     return first + timedelta(days=rng.randint(4, 24))
 
 
@@ -303,7 +315,7 @@ class _WcetBuilder:
             for term in terms:
                 programme += 1
                 programme_id = f"WC{year.start_year % 100:02d}-{programme:05d}"
-                weeks = rng.randint(*_TERM_WEEKS[term])
+                weeks = rng.randint(_TERM_WEEKS[term].fewest, _TERM_WEEKS[term].most)
                 self.out.wcet.append(
                     {
                         "programme_id": programme_id,
@@ -340,7 +352,7 @@ class _TuitionBuilder:
         # Pupils not to draw as new learners: every earlier WCET pupil (continuation is planned apart) and
         # everyone already learning.
         self.blocked = set(state.wcet_pupils[0])
-        self.nc_weight = dict(_LEARNER_YEARS)
+        self.nc_weight = _LEARNER_YEARS
 
     def build(self) -> None:
         """Every enrolment of the two years, in the order the draws must come."""
@@ -414,7 +426,7 @@ class _TuitionBuilder:
         rng = self.rng
         state = self.state
         earlier, later = state.years
-        options, cumulative = self._weighted_cohorts(0, tuple(nc for nc, _ in _LEARNER_YEARS if nc != "13"))
+        options, cumulative = self._weighted_cohorts(0, tuple(nc for nc in _LEARNER_YEARS if nc != "13"))
         target = round(0.040 * state.roll[0])
         attempts = 0
         while len(state.learners) < target and attempts < target * 3:
@@ -464,7 +476,7 @@ class _TuitionBuilder:
             else:
                 instrument = rng.choices(_TUITION_NAMES, weights=_TUITION_WEIGHTS)[0]
             if rng.random() < 0.1:
-                start = term_span(earlier, "Summer")[0] + timedelta(days=rng.randint(4, 30))
+                start = term_span(earlier, "Summer").first + timedelta(days=rng.randint(4, 30))
             else:
                 start = _start_in(rng, later, (75, 20, 5))
             end = None if rng.random() < 0.75 else _term_end_after(later, start + timedelta(days=60))
@@ -477,7 +489,7 @@ class _TuitionBuilder:
         rng = self.rng
         state = self.state
         later = state.years[1]
-        options, cumulative = self._weighted_cohorts(1, tuple(nc for nc, _ in _LEARNER_YEARS))
+        options, cumulative = self._weighted_cohorts(1, tuple(_LEARNER_YEARS))
         target = len(state.learners) + round(0.007 * state.roll[1])
         attempts = 0
         while len(state.learners) < target and attempts < 20000:
@@ -596,7 +608,7 @@ class _EnsembleBuilder:
                 year = self.state.years[index]
                 place = pupil.place(index)
                 if place and start <= year.end and (end is None or end >= year.start):
-                    self.members_by_year[index].setdefault(place[1], []).append(pupil)
+                    self.members_by_year[index].setdefault(place.nc, []).append(pupil)
 
     def _ensemble_scale(self, definitions: list[EnsembleDefinition]) -> float:
         """Scale ensemble sizes so unique members come to about 6% of pupils on roll."""
@@ -622,8 +634,8 @@ class _EnsembleBuilder:
         grouped: dict[tuple[str, str], list[Pupil]] = {}
         for enrolment in self.state.enrolments:
             place = enrolment.pupil.place(index)
-            if place and enrolment.active_in(year) and place[0].engaged.get(year.start_year):
-                grouped.setdefault((place[1], INSTRUMENTS[enrolment.instrument].family), []).append(
+            if place and enrolment.active_in(year) and place.site.engaged.get(year.start_year):
+                grouped.setdefault((place.nc, INSTRUMENTS[enrolment.instrument].family), []).append(
                     enrolment.pupil
                 )
         return grouped
@@ -674,9 +686,9 @@ class _EnsembleBuilder:
             if pupil is None or pupil.ref in taken:
                 continue
             place = pupil.place(index)
-            if place is None or not place[0].engaged.get(self.state.years[index].start_year):
+            if place is None or not place.site.engaged.get(self.state.years[index].start_year):
                 continue
-            if definition.site is not None and place[0] is not definition.site:
+            if definition.site is not None and place.site is not definition.site:
                 continue
             taken.add(pupil.ref)
             chosen.append(pupil)
@@ -726,7 +738,9 @@ class _LoanBuilder:
         for enrolment in candidates[: max(0, wanted)]:
             pupil = enrolment.pupil
             self.holders.add(pupil.ref)
-            site, _ = pupil.place(index)  # type: ignore[misc]
+            place = pupil.place(index)
+            assert place is not None  # the candidates all have a place in the year
+            site = place.site
             # Loans start in the year, or (some of the earlier year's) in the year before it, never
             # before the school's current URN opened.
             record = site.record_for(year)
@@ -774,7 +788,7 @@ class _LoanBuilder:
         for site in rng.sample(hosts, min(len(hosts), rng.randint(36, 44))):
             loan_set = rng.choice(_SCHOOL_LOAN_SETS)
             start = year.start + timedelta(days=rng.randint(2, 30))
-            end = term_span(year, "Summer")[1] if rng.random() < 0.7 else None
+            end = term_span(year, "Summer").last if rng.random() < 0.7 else None
             if end is None and not site.stable_urn(state.years):
                 end = year.end
             remission = rng.choices(("none", "subsidised", "free"), weights=(60, 30, 10))[0]
@@ -836,6 +850,27 @@ class EnsembleDefinition:
         return max(8, sum(book.cohort_size(self.site, nc, 1) for nc in self.nc_years) // 2)
 
 
+@dataclass(frozen=True)
+class _EnsembleTemplate:
+    """A hub-led or partner-led ensemble: its name (an area's with "{area}"), type, level and typical size."""
+
+    name: str
+    type: str
+    level: str
+    size: int
+
+
+@dataclass(frozen=True)
+class _SchoolEnsembleTemplate:
+    """A school-based ensemble: the label after the school's name, type, level, typical size, how many schools."""
+
+    label: str
+    type: str
+    level: str
+    size: int
+    schools: int
+
+
 _LEVEL_YEARS = {
     "entry": ("4", "5", "6", "7"),
     "foundation": ("5", "6", "7", "8", "9"),
@@ -855,70 +890,78 @@ _AREAS = (
     "South Derbyshire",
 )
 _FLAGSHIPS = (
-    ("Trentvale Youth Orchestra", "orchestra", "advanced", 80),
-    ("Trentvale Youth Wind Orchestra", "wind band", "advanced", 60),
-    ("Trentvale Youth Choir", "choir", "advanced", 60),
-    ("Trentvale Youth Jazz Orchestra", "jazz", "advanced", 22),
-    ("Trentvale Youth Brass Band", "brass band", "advanced", 32),
-    ("Trentvale Chamber Choir", "vocal group", "advanced", 24),
-    ("Trentvale Young Voices", "choir", "entry", 150),
-    ("Trentvale Music Tech Collective", "music technology", "intermediate", 16),
+    _EnsembleTemplate(name="Trentvale Youth Orchestra", type="orchestra", level="advanced", size=80),
+    _EnsembleTemplate(name="Trentvale Youth Wind Orchestra", type="wind band", level="advanced", size=60),
+    _EnsembleTemplate(name="Trentvale Youth Choir", type="choir", level="advanced", size=60),
+    _EnsembleTemplate(name="Trentvale Youth Jazz Orchestra", type="jazz", level="advanced", size=22),
+    _EnsembleTemplate(name="Trentvale Youth Brass Band", type="brass band", level="advanced", size=32),
+    _EnsembleTemplate(name="Trentvale Chamber Choir", type="vocal group", level="advanced", size=24),
+    _EnsembleTemplate(name="Trentvale Young Voices", type="choir", level="entry", size=150),
+    _EnsembleTemplate(
+        name="Trentvale Music Tech Collective", type="music technology", level="intermediate", size=16
+    ),
 )
 _AREA_TEMPLATES = (
-    ("{area} Junior Strings", "orchestra", "foundation", 35),
-    ("{area} Training Band", "wind band", "entry", 35),
-    ("{area} Youth Orchestra", "orchestra", "intermediate", 50),
-    ("{area} Junior Choir", "choir", "foundation", 70),
-    ("{area} Area Choir", "choir", "entry", 110),
-    ("{area} Rock School", "rock/pop", "intermediate", 20),
-    ("{area} Youth Brass", "brass band", "intermediate", 28),
-    ("{area} Samba", "world", "entry", 30),
-    ("{area} Folk Ensemble", "folk", "foundation", 18),
-    ("{area} Guitar Ensemble", "mixed", "foundation", 20),
-    ("{area} Youth Voices", "vocal group", "intermediate", 30),
+    _EnsembleTemplate(name="{area} Junior Strings", type="orchestra", level="foundation", size=35),
+    _EnsembleTemplate(name="{area} Training Band", type="wind band", level="entry", size=35),
+    _EnsembleTemplate(name="{area} Youth Orchestra", type="orchestra", level="intermediate", size=50),
+    _EnsembleTemplate(name="{area} Junior Choir", type="choir", level="foundation", size=70),
+    _EnsembleTemplate(name="{area} Area Choir", type="choir", level="entry", size=110),
+    _EnsembleTemplate(name="{area} Rock School", type="rock/pop", level="intermediate", size=20),
+    _EnsembleTemplate(name="{area} Youth Brass", type="brass band", level="intermediate", size=28),
+    _EnsembleTemplate(name="{area} Samba", type="world", level="entry", size=30),
+    _EnsembleTemplate(name="{area} Folk Ensemble", type="folk", level="foundation", size=18),
+    _EnsembleTemplate(name="{area} Guitar Ensemble", type="mixed", level="foundation", size=20),
+    _EnsembleTemplate(name="{area} Youth Voices", type="vocal group", level="intermediate", size=30),
 )
 _PARTNER_ENSEMBLES = (
-    ("Peakland Brass Youth Band", "brass band", "intermediate", 30),
-    ("Peakland Brass Training Band", "brass band", "entry", 25),
-    ("Harmonia Voices Youth Choir", "choir", "intermediate", 45),
-    ("Harmonia Voices Training Choir", "choir", "entry", 50),
-    ("Trent Steel Collective Youth Pans", "world", "foundation", 22),
-    ("Samba Rhythms Youth Bateria", "world", "foundation", 30),
-    ("Soundwave Producers Club", "music technology", "foundation", 15),
-    ("Folk Roots Youth Ceilidh Band", "folk", "intermediate", 18),
-    ("East Midlands Sinfonia Youth Strings", "orchestra", "intermediate", 30),
-    ("Caf\u00e9 Jazz Collective", "jazz", "intermediate", 18),
-    ("Les \u00c9toiles Children\u2019s Choir", "choir", "foundation", 45),
-    ("Valley Gospel Choir", "choir", "intermediate", 40),
-    ("Northlight Youth Big Band", "jazz", "advanced", 20),
-    ("Riverside Community Orchestra Juniors", "orchestra", "foundation", 30),
-    ("Sounds of the Peak Folk Group", "folk", "foundation", 16),
-    ("Harmonia Voices Girls\u2019 Choir", "choir", "intermediate", 35),
-    ("Peakland Youth Wind Band", "wind band", "intermediate", 40),
-    ("Soundwave Band Lab", "rock/pop", "foundation", 18),
-    ("Trent Steel Collective Juniors", "world", "entry", 25),
-    ("Samba Rhythms Street Band", "world", "intermediate", 28),
-    ("Kingfisher Young Strings", "orchestra", "advanced", 20),
-    ("Amber Valley Community Choir Youth", "choir", "foundation", 40),
-    ("Northlight Jazz Workshop", "jazz", "foundation", 16),
+    _EnsembleTemplate(name="Peakland Brass Youth Band", type="brass band", level="intermediate", size=30),
+    _EnsembleTemplate(name="Peakland Brass Training Band", type="brass band", level="entry", size=25),
+    _EnsembleTemplate(name="Harmonia Voices Youth Choir", type="choir", level="intermediate", size=45),
+    _EnsembleTemplate(name="Harmonia Voices Training Choir", type="choir", level="entry", size=50),
+    _EnsembleTemplate(name="Trent Steel Collective Youth Pans", type="world", level="foundation", size=22),
+    _EnsembleTemplate(name="Samba Rhythms Youth Bateria", type="world", level="foundation", size=30),
+    _EnsembleTemplate(name="Soundwave Producers Club", type="music technology", level="foundation", size=15),
+    _EnsembleTemplate(name="Folk Roots Youth Ceilidh Band", type="folk", level="intermediate", size=18),
+    _EnsembleTemplate(
+        name="East Midlands Sinfonia Youth Strings", type="orchestra", level="intermediate", size=30
+    ),
+    _EnsembleTemplate(name="Café Jazz Collective", type="jazz", level="intermediate", size=18),
+    _EnsembleTemplate(name="Les Étoiles Children’s Choir", type="choir", level="foundation", size=45),
+    _EnsembleTemplate(name="Valley Gospel Choir", type="choir", level="intermediate", size=40),
+    _EnsembleTemplate(name="Northlight Youth Big Band", type="jazz", level="advanced", size=20),
+    _EnsembleTemplate(
+        name="Riverside Community Orchestra Juniors", type="orchestra", level="foundation", size=30
+    ),
+    _EnsembleTemplate(name="Sounds of the Peak Folk Group", type="folk", level="foundation", size=16),
+    _EnsembleTemplate(name="Harmonia Voices Girls’ Choir", type="choir", level="intermediate", size=35),
+    _EnsembleTemplate(name="Peakland Youth Wind Band", type="wind band", level="intermediate", size=40),
+    _EnsembleTemplate(name="Soundwave Band Lab", type="rock/pop", level="foundation", size=18),
+    _EnsembleTemplate(name="Trent Steel Collective Juniors", type="world", level="entry", size=25),
+    _EnsembleTemplate(name="Samba Rhythms Street Band", type="world", level="intermediate", size=28),
+    _EnsembleTemplate(name="Kingfisher Young Strings", type="orchestra", level="advanced", size=20),
+    _EnsembleTemplate(name="Amber Valley Community Choir Youth", type="choir", level="foundation", size=40),
+    _EnsembleTemplate(name="Northlight Jazz Workshop", type="jazz", level="foundation", size=16),
 )
 # School-based ensembles: label, type, level, typical size, how many schools have one.
 _SCHOOL_TEMPLATES_PRIMARY = (
-    ("Choir", "choir", "entry", 40, 18),
-    ("Singers", "vocal group", "foundation", 20, 4),
-    ("Samba Band", "world", "entry", 20, 7),
-    ("Orchestra", "mixed", "foundation", 20, 9),
-    ("Ukulele Club", "mixed", "entry", 18, 7),
-    ("Recorder Group", "mixed", "entry", 15, 5),
+    _SchoolEnsembleTemplate(label="Choir", type="choir", level="entry", size=40, schools=18),
+    _SchoolEnsembleTemplate(label="Singers", type="vocal group", level="foundation", size=20, schools=4),
+    _SchoolEnsembleTemplate(label="Samba Band", type="world", level="entry", size=20, schools=7),
+    _SchoolEnsembleTemplate(label="Orchestra", type="mixed", level="foundation", size=20, schools=9),
+    _SchoolEnsembleTemplate(label="Ukulele Club", type="mixed", level="entry", size=18, schools=7),
+    _SchoolEnsembleTemplate(label="Recorder Group", type="mixed", level="entry", size=15, schools=5),
 )
 _SCHOOL_TEMPLATES_SECONDARY = (
-    ("Choir", "choir", "intermediate", 45, 6),
-    ("Chamber Choir", "vocal group", "advanced", 20, 2),
-    ("Jazz Band", "jazz", "intermediate", 18, 3),
-    ("Rock Band", "rock/pop", "intermediate", 10, 3),
-    ("Orchestra", "orchestra", "intermediate", 35, 4),
-    ("Wind Band", "wind band", "intermediate", 30, 2),
-    ("Music Tech Club", "music technology", "foundation", 12, 2),
+    _SchoolEnsembleTemplate(label="Choir", type="choir", level="intermediate", size=45, schools=6),
+    _SchoolEnsembleTemplate(label="Chamber Choir", type="vocal group", level="advanced", size=20, schools=2),
+    _SchoolEnsembleTemplate(label="Jazz Band", type="jazz", level="intermediate", size=18, schools=3),
+    _SchoolEnsembleTemplate(label="Rock Band", type="rock/pop", level="intermediate", size=10, schools=3),
+    _SchoolEnsembleTemplate(label="Orchestra", type="orchestra", level="intermediate", size=35, schools=4),
+    _SchoolEnsembleTemplate(label="Wind Band", type="wind band", level="intermediate", size=30, schools=2),
+    _SchoolEnsembleTemplate(
+        label="Music Tech Club", type="music technology", level="foundation", size=12, schools=2
+    ),
 )
 _NAME_STOP_WORDS = {
     "Primary",
@@ -952,26 +995,33 @@ def _short_name(name: str) -> str:
     return " ".join(words) or name
 
 
+def _hub_or_partner_ensemble(template: _EnsembleTemplate, name: str, lead: str) -> EnsembleDefinition:
+    """An ensemble not based at a school, open to the NC years of its level."""
+    return EnsembleDefinition(
+        ensemble_id="",
+        name=name,
+        type=template.type,
+        level=template.level,
+        lead=lead,
+        site=None,
+        base_urn=None,
+        nc_years=_LEVEL_YEARS[template.level],
+        size=template.size,
+    )
+
+
 def plan_ensembles(
     rng: random.Random, register: Register, years: tuple[AcademicYear, AcademicYear]
 ) -> list[EnsembleDefinition]:
     """About 150 ensembles: hub-led (flagship and area), school-led (based at a school) and partner-led."""
     definitions: list[EnsembleDefinition] = []
-    for name, kind, level, size in _FLAGSHIPS:
-        definitions.append(
-            EnsembleDefinition("", name, kind, level, "hub", None, None, _LEVEL_YEARS[level], size)
-        )
+    for flagship in _FLAGSHIPS:
+        definitions.append(_hub_or_partner_ensemble(flagship, flagship.name, "hub"))
     for area in _AREAS:
-        for template, kind, level, size in rng.sample(_AREA_TEMPLATES, rng.randint(4, 5)):
-            definitions.append(
-                EnsembleDefinition(
-                    "", template.format(area=area), kind, level, "hub", None, None, _LEVEL_YEARS[level], size
-                )
-            )
-    for name, kind, level, size in _PARTNER_ENSEMBLES:
-        definitions.append(
-            EnsembleDefinition("", name, kind, level, "partner", None, None, _LEVEL_YEARS[level], size)
-        )
+        for template in rng.sample(_AREA_TEMPLATES, rng.randint(4, 5)):
+            definitions.append(_hub_or_partner_ensemble(template, template.name.format(area=area), "hub"))
+    for partner in _PARTNER_ENSEMBLES:
+        definitions.append(_hub_or_partner_ensemble(partner, partner.name, "partner"))
     bases = [
         s
         for s in register.sites
@@ -990,19 +1040,30 @@ def plan_ensembles(
         (_SCHOOL_TEMPLATES_SECONDARY, secondaries),
     ):
         # A fixed number of each kind (about a third of all ensembles are choirs), at schools drawn at random.
-        kinds = [template for template in templates for _ in range(template[4])]
-        for base, (label, kind, level, size, _) in zip(rng.sample(pool, min(len(kinds), len(pool))), kinds):
+        kinds = [template for template in templates for _ in range(template.schools)]
+        for base, school_template in zip(rng.sample(pool, min(len(kinds), len(pool))), kinds):
             record = base.record_for(years[1])
             assert record is not None
-            name = f"{_short_name(record.name)} {label}"
+            name = f"{_short_name(record.name)} {school_template.label}"
             if name in used_names:
                 name = f"{name} ({record.details.get('town', base.place)})"
             used_names.add(name)
-            nc_years = tuple(nc for nc in base.years if nc not in ("R", "1", "2") or kind == "choir")
-            if kind == "choir" and base.kind in ("primary", "junior"):
+            choir = school_template.type == "choir"
+            nc_years = tuple(nc for nc in base.years if nc not in ("R", "1", "2") or choir)
+            if choir and base.kind in ("primary", "junior"):
                 nc_years = tuple(nc for nc in base.years if nc in ("2", "3", "4", "5", "6"))
             definitions.append(
-                EnsembleDefinition("", name, kind, level, "school", base, record.urn, nc_years, size)
+                EnsembleDefinition(
+                    ensemble_id="",
+                    name=name,
+                    type=school_template.type,
+                    level=school_template.level,
+                    lead="school",
+                    site=base,
+                    base_urn=record.urn,
+                    nc_years=nc_years,
+                    size=school_template.size,
+                )
             )
     order = list(range(len(definitions)))
     rng.shuffle(order)
