@@ -720,10 +720,12 @@ class _LoanBuilder:
         rng = self.rng
         state = self.state
         earlier, later = state.years
-        already = sum(
-            1
-            for row in state.out.loans
-            if row["pupil_ref"] and (row["end_date"] is None or row["end_date"] >= year.start)  # type: ignore[operator]
+        already = len(
+            [
+                row
+                for row in state.out.loans
+                if row["pupil_ref"] and (row["end_date"] is None or row["end_date"] >= year.start)  # type: ignore[operator]
+            ]
         )
         wanted = rng.randint(680, 720) - already
         candidates = [

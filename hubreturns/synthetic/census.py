@@ -148,9 +148,9 @@ def build_rolls(rng: random.Random, register: Register, years: tuple[AcademicYea
         if site.history == "free_new":
             # A new free school opens with its first three year groups only.
             second = {year: count for year, count in second.items() if year in ("R", "1", "2")}
-        for year, roll in ((earlier, first), (later, second)):
-            if site.urn(year) is not None:
-                site.rolls[year.start_year] = roll
+        for academic_year, roll in ((earlier, first), (later, second)):
+            if site.urn(academic_year) is not None:
+                site.rolls[academic_year.start_year] = roll
 
 
 def year_group_size(site: Site, year: AcademicYear, nc_year: str) -> int:
