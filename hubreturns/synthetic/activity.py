@@ -12,80 +12,111 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from hubreturns.synthetic.school_calendar import term_span
 from hubreturns.synthetic.census import year_group_size
+from hubreturns.synthetic.ensembles import EnsembleDefinition, plan_ensembles
 from hubreturns.synthetic.names import PARTNERS
 from hubreturns.synthetic.pupils import Pupil, PupilBook
 from hubreturns.synthetic.register import Register, Site
+from hubreturns.synthetic.school_calendar import term_span
 from schemas.periods import AcademicYear
 
 Row = dict[str, object]
 
-WCET_INSTRUMENTS = (
-    ("ukulele", 18),
-    ("violin", 12),
-    ("recorder", 7),
-    ("clarinet", 6),
-    ("trumpet", 5),
-    ("cornet", 5),
-    ("samba drums", 8),
-    ("djembe", 8),
-    ("steel pans", 4),
-    ("glockenspiel", 5),
-    ("guitar", 6),
-    ("cello", 3),
-    ("flute", 3),
-    ("pBuzz", 4),
-    ("keyboard", 4),
-)
-# Instrument -> (family, weight among tuition enrolments, can be lent).
-INSTRUMENTS: dict[str, tuple[str, float, bool]] = {
-    "piano": ("keyboard", 14, False),
-    "keyboard": ("keyboard", 5, True),
-    "guitar": ("guitar", 12, True),
-    "electric guitar": ("guitar", 4, True),
-    "bass guitar": ("guitar", 2, True),
-    "ukulele": ("guitar", 2, True),
-    "violin": ("strings", 11, True),
-    "viola": ("strings", 1.5, True),
-    "cello": ("strings", 3, True),
-    "double bass": ("strings", 0.7, True),
-    "voice": ("voice", 9, False),
-    "drum kit": ("percussion", 8, False),
-    "tuned percussion": ("percussion", 1, False),
-    "flute": ("woodwind", 6, True),
-    "clarinet": ("woodwind", 6, True),
-    "saxophone": ("woodwind", 5, True),
-    "oboe": ("woodwind", 0.6, True),
-    "bassoon": ("woodwind", 0.3, True),
-    "recorder": ("woodwind", 1, True),
-    "trumpet": ("brass", 5, True),
-    "cornet": ("brass", 2, True),
-    "trombone": ("brass", 2, True),
-    "tenor horn": ("brass", 1.2, True),
-    "euphonium": ("brass", 0.8, True),
-    "french horn": ("brass", 0.6, True),
-    "tuba": ("brass", 0.3, True),
-    "music technology": ("music technology", 1, False),
+
+@dataclass(frozen=True)
+class Instrument:
+    """An instrument's family, its weight among tuition enrolments, and whether the hub lends it."""
+
+    family: str
+    weight: float
+    lendable: bool
+
+
+@dataclass(frozen=True)
+class _WeekRange:
+    """The fewest and most weeks a WCET programme runs in a term."""
+
+    fewest: int
+    most: int
+
+
+@dataclass(frozen=True)
+class _LoanSet:
+    """A class set of instruments lent to a school, and the family it belongs to."""
+
+    instrument: str
+    family: str
+
+
+# Instrument -> weight among WCET programmes.
+WCET_INSTRUMENTS: dict[str, int] = {
+    "ukulele": 18,
+    "violin": 12,
+    "recorder": 7,
+    "clarinet": 6,
+    "trumpet": 5,
+    "cornet": 5,
+    "samba drums": 8,
+    "djembe": 8,
+    "steel pans": 4,
+    "glockenspiel": 5,
+    "guitar": 6,
+    "cello": 3,
+    "flute": 3,
+    "pBuzz": 4,
+    "keyboard": 4,
+}
+INSTRUMENTS: dict[str, Instrument] = {
+    "piano": Instrument(family="keyboard", weight=14, lendable=False),
+    "keyboard": Instrument(family="keyboard", weight=5, lendable=True),
+    "guitar": Instrument(family="guitar", weight=12, lendable=True),
+    "electric guitar": Instrument(family="guitar", weight=4, lendable=True),
+    "bass guitar": Instrument(family="guitar", weight=2, lendable=True),
+    "ukulele": Instrument(family="guitar", weight=2, lendable=True),
+    "violin": Instrument(family="strings", weight=11, lendable=True),
+    "viola": Instrument(family="strings", weight=1.5, lendable=True),
+    "cello": Instrument(family="strings", weight=3, lendable=True),
+    "double bass": Instrument(family="strings", weight=0.7, lendable=True),
+    "voice": Instrument(family="voice", weight=9, lendable=False),
+    "drum kit": Instrument(family="percussion", weight=8, lendable=False),
+    "tuned percussion": Instrument(family="percussion", weight=1, lendable=False),
+    "flute": Instrument(family="woodwind", weight=6, lendable=True),
+    "clarinet": Instrument(family="woodwind", weight=6, lendable=True),
+    "saxophone": Instrument(family="woodwind", weight=5, lendable=True),
+    "oboe": Instrument(family="woodwind", weight=0.6, lendable=True),
+    "bassoon": Instrument(family="woodwind", weight=0.3, lendable=True),
+    "recorder": Instrument(family="woodwind", weight=1, lendable=True),
+    "trumpet": Instrument(family="brass", weight=5, lendable=True),
+    "cornet": Instrument(family="brass", weight=2, lendable=True),
+    "trombone": Instrument(family="brass", weight=2, lendable=True),
+    "tenor horn": Instrument(family="brass", weight=1.2, lendable=True),
+    "euphonium": Instrument(family="brass", weight=0.8, lendable=True),
+    "french horn": Instrument(family="brass", weight=0.6, lendable=True),
+    "tuba": Instrument(family="brass", weight=0.3, lendable=True),
+    "music technology": Instrument(family="music technology", weight=1, lendable=False),
 }
 _TUITION_NAMES = tuple(INSTRUMENTS)
-_TUITION_WEIGHTS = tuple(v[1] for v in INSTRUMENTS.values())
-# NC-year mix of pupils learning outside WCET.
-_LEARNER_YEARS = (
-    ("3", 4),
-    ("4", 7),
-    ("5", 11),
-    ("6", 12),
-    ("7", 11),
-    ("8", 11),
-    ("9", 10),
-    ("10", 10),
-    ("11", 8),
-    ("12", 7),
-    ("13", 5),
-)
+_TUITION_WEIGHTS = tuple(v.weight for v in INSTRUMENTS.values())
+# NC year -> its weight in the mix of pupils learning outside WCET.
+_LEARNER_YEARS: dict[str, int] = {
+    "3": 4,
+    "4": 7,
+    "5": 11,
+    "6": 12,
+    "7": 11,
+    "8": 11,
+    "9": 10,
+    "10": 10,
+    "11": 8,
+    "12": 7,
+    "13": 5,
+}
 _TERMS = ("Autumn", "Spring", "Summer")
-_TERM_WEEKS = {"Autumn": (10, 14), "Spring": (8, 12), "Summer": (6, 12)}
+_TERM_WEEKS = {
+    "Autumn": _WeekRange(fewest=10, most=14),
+    "Spring": _WeekRange(fewest=8, most=12),
+    "Summer": _WeekRange(fewest=6, most=12),
+}
 _CLASS_TREES = ("Ash", "Beech", "Cedar", "Elm", "Hazel", "Maple", "Oak", "Rowan", "Willow", "Birch", "Holly")
 _ENSEMBLE_FAMILIES: dict[str, tuple[str, ...]] = {
     "orchestra": ("strings", "woodwind", "brass", "percussion"),
@@ -97,16 +128,16 @@ _ENSEMBLE_FAMILIES: dict[str, tuple[str, ...]] = {
     "music technology": ("music technology", "keyboard"),
 }
 _SCHOOL_LOAN_SETS = (
-    ("ukulele class set", "guitar"),
-    ("djembe set", "percussion"),
-    ("glockenspiel class set", "percussion"),
-    ("violin class set", "strings"),
-    ("keyboard set", "keyboard"),
-    ("samba kit", "percussion"),
-    ("pBuzz class set", "brass"),
-    ("recorder class set", "woodwind"),
-    ("music technology kit", "music technology"),
-    ("steel pan set", "percussion"),
+    _LoanSet(instrument="ukulele class set", family="guitar"),
+    _LoanSet(instrument="djembe set", family="percussion"),
+    _LoanSet(instrument="glockenspiel class set", family="percussion"),
+    _LoanSet(instrument="violin class set", family="strings"),
+    _LoanSet(instrument="keyboard set", family="keyboard"),
+    _LoanSet(instrument="samba kit", family="percussion"),
+    _LoanSet(instrument="pBuzz class set", family="brass"),
+    _LoanSet(instrument="recorder class set", family="woodwind"),
+    _LoanSet(instrument="music technology kit", family="music technology"),
+    _LoanSet(instrument="steel pan set", family="percussion"),
 )
 
 
@@ -120,6 +151,7 @@ class Enrolment:
     end: date | None
 
     def active_in(self, year: AcademicYear) -> bool:
+        """The enrolment runs at some point in the year."""
         return self.start <= year.end and (self.end is None or self.end >= year.start)
 
 
@@ -139,7 +171,7 @@ class PupilActivity:
 def _term_end_after(year: AcademicYear, day: date) -> date:
     """The last day of the first term of the year ending on or after a day."""
     for term in _TERMS:
-        last = term_span(year, term)[1]
+        last = term_span(year, term).last
         if last >= day:
             return last
     return year.end
@@ -148,36 +180,45 @@ def _term_end_after(year: AcademicYear, day: date) -> date:
 def _start_in(rng: random.Random, year: AcademicYear, weights: tuple[int, int, int] = (70, 20, 10)) -> date:
     """A start date in the first weeks of a term of the year."""
     term = rng.choices(_TERMS, weights=weights)[0]
-    first = term_span(year, term)[0]
+    first = term_span(year, term).first
     return first + timedelta(days=rng.randint(4, 24))
 
 
-class _ActivityBuilder:
-    def __init__(
-        self,
-        rng: random.Random,
-        register: Register,
-        book: PupilBook,
-        years: tuple[AcademicYear, AcademicYear],
-    ) -> None:
-        self.rng = rng
-        self.register = register
-        self.book = book
-        self.years = years
-        self.out = PupilActivity()
-        hub = [s for s in register.sites if s.in_hub]
-        self.pupil_sites = [[s for s in hub if s.pupil_ok(y) and s.engaged.get(y.start_year)] for y in years]
-        self.roll = [sum(sum(s.rolls[y.start_year].values()) for s in hub if s.in_universe(y)) for y in years]
-        self.wcet_pupils: list[dict[str, Pupil]] = [{}, {}]
-        self.wcet_instrument: dict[str, str] = {}
-        self.hosted_wcet: list[set[int]] = [set(), set()]
-        self.enrolments: list[Enrolment] = []
-        self.learners: set[str] = set()
-        self._next_enrolment = 0
-        self._choices: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[Site, str]], list[int]]] = {}
+@dataclass(eq=False)
+class _ActivityState:
+    """What the activity builders share: the draws, the pupils, the two years and what earlier steps made."""
 
-    # --- sampling helpers ----------------------------------------------------------------------------------
-    def _cohort_choices(
+    rng: random.Random
+    book: PupilBook
+    years: tuple[AcademicYear, AcademicYear]
+    # Engaged schools whose pupils may take part, and pupils on roll in the universe, per year.
+    pupil_sites: list[list[Site]]
+    roll: list[int]
+    out: PupilActivity = field(default_factory=PupilActivity)
+    wcet_pupils: list[dict[str, Pupil]] = field(default_factory=lambda: [{}, {}])
+    wcet_instrument: dict[str, str] = field(default_factory=dict)
+    hosted_wcet: list[set[int]] = field(default_factory=lambda: [set(), set()])
+    enrolments: list[Enrolment] = field(default_factory=list)
+    learners: set[str] = field(default_factory=set)
+    _choices: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[Site, str]], list[int]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def start(
+        cls, rng: random.Random, register: Register, book: PupilBook, years: tuple[AcademicYear, AcademicYear]
+    ) -> _ActivityState:
+        """The state before any activity: the hub's engaged schools and its roll in each year."""
+        hub = [s for s in register.sites if s.in_hub]
+        return cls(
+            rng=rng,
+            book=book,
+            years=years,
+            pupil_sites=[[s for s in hub if s.pupil_ok(y) and s.engaged.get(y.start_year)] for y in years],
+            roll=[sum(sum(s.rolls[y.start_year].values()) for s in hub if s.in_universe(y)) for y in years],
+        )
+
+    def cohort_choices(
         self, year_index: int, years: tuple[str, ...]
     ) -> tuple[list[tuple[Site, str]], list[int]]:
         """Every (site, NC year) of the engaged schools with its roll, for weighted draws."""
@@ -194,12 +235,23 @@ class _ActivityBuilder:
         self._choices[key] = (options, weights)
         return options, weights
 
-    # --- WCET ------------------------------------------------------------------------------------------
-    def build_wcet(self) -> None:
+
+class _WcetBuilder:
+    """Whole-class ensemble teaching: the programmes of each year and the pupils on each class's roll."""
+
+    def __init__(self, state: _ActivityState) -> None:
+        self.state = state
+        self.rng = state.rng
+        self.book = state.book
+        self.out = state.out
+
+    def build(self) -> None:
+        """WCET at about four in five engaged primaries each year: Year 4, some Year 3 or 5 as well."""
         rng = self.rng
+        state = self.state
         programme = 0
-        for index, year in enumerate(self.years):
-            hosts = [s for s in self.pupil_sites[index] if s.kind in ("primary", "junior", "all-through")]
+        for index, year in enumerate(state.years):
+            hosts = [s for s in state.pupil_sites[index] if s.kind in ("primary", "junior", "all-through")]
             for site in hosts:
                 if rng.random() > 0.8:
                     continue
@@ -207,15 +259,13 @@ class _ActivityBuilder:
                 extra = rng.random()
                 if extra < 0.12:
                     plans.append(("3", True))
-                elif extra < 0.26 and (index == 0 or site.key not in self.hosted_wcet[0]):
+                elif extra < 0.26 and (index == 0 or site.key not in state.hosted_wcet[0]):
                     plans.append(("5", False))
-                instrument = rng.choices(
-                    [i for i, _ in WCET_INSTRUMENTS], weights=[w for _, w in WCET_INSTRUMENTS]
-                )[0]
+                instrument = rng.choices(list(WCET_INSTRUMENTS), weights=list(WCET_INSTRUMENTS.values()))[0]
                 for nc, first_time in plans:
-                    programme = self._wcet_classes(site, year, index, nc, first_time, instrument, programme)
+                    programme = self._classes(site, year, index, nc, first_time, instrument, programme)
 
-    def _wcet_classes(
+    def _classes(
         self,
         site: Site,
         year: AcademicYear,
@@ -225,14 +275,16 @@ class _ActivityBuilder:
         instrument: str,
         programme: int,
     ) -> int:
+        """A year group's WCET classes and their terms; returns the last programme number used."""
         rng = self.rng
+        state = self.state
         cap = min(year_group_size(site, year, nc), self.book.cohort_size(site, nc, index))
         if cap < 15:
             return programme
         total = cap - rng.randint(0, min(3, cap - 15))
         classes = math.ceil(total / 32)
         sizes = [total // classes + (1 if i < total % classes else 0) for i in range(classes)]
-        exclude = self.wcet_pupils[0].keys() if index == 1 else None
+        exclude = state.wcet_pupils[0].keys() if index == 1 else None
         pupils = self.book.draw(site, nc, index, total, reuse=0.3, exclude=exclude)
         if len(pupils) < 15 * classes:
             classes = max(1, len(pupils) // 15)
@@ -256,7 +308,7 @@ class _ActivityBuilder:
             roll, pupils = pupils[:size], pupils[size:]
             terms_taught = rng.choices((1, 2, 3), weights=(15, 35, 50))[0]
             if terms_taught == 3:
-                terms = _TERMS
+                terms: tuple[str, ...] = _TERMS
             elif terms_taught == 2:
                 terms = _TERMS[:2] if rng.random() < 0.6 else _TERMS[1:]
             else:
@@ -264,7 +316,7 @@ class _ActivityBuilder:
             for term in terms:
                 programme += 1
                 programme_id = f"WC{year.start_year % 100:02d}-{programme:05d}"
-                weeks = rng.randint(*_TERM_WEEKS[term])
+                weeks = rng.randint(_TERM_WEEKS[term].fewest, _TERM_WEEKS[term].most)
                 self.out.wcet.append(
                     {
                         "programme_id": programme_id,
@@ -284,15 +336,35 @@ class _ActivityBuilder:
                 for pupil in roll:
                     self.out.wcet_participants.append({"programme_id": programme_id, "pupil_ref": pupil.ref})
             for pupil in roll:
-                self.wcet_pupils[index][pupil.ref] = pupil
-                self.wcet_instrument[pupil.ref] = instrument
-        self.hosted_wcet[index].add(site.key)
+                state.wcet_pupils[index][pupil.ref] = pupil
+                state.wcet_instrument[pupil.ref] = instrument
+        state.hosted_wcet[index].add(site.key)
         return programme
 
-    # --- tuition ---------------------------------------------------------------------------------------
+
+class _TuitionBuilder:
+    """Instrumental and vocal tuition: last year's learners, WCET pupils carrying on, and new starters."""
+
+    def __init__(self, state: _ActivityState) -> None:
+        self.state = state
+        self.rng = state.rng
+        self.book = state.book
+        self._next_enrolment = 0
+        # Pupils not to draw as new learners: every earlier WCET pupil (continuation is planned apart) and
+        # everyone already learning.
+        self.blocked = set(state.wcet_pupils[0])
+        self.nc_weight = _LEARNER_YEARS
+
+    def build(self) -> None:
+        """Every enrolment of the two years, in the order the draws must come."""
+        self._earlier_learners()
+        self._wcet_continuation()
+        self._later_starters()
+
     def _enrol(
         self, pupil: Pupil, instrument: str, start: date, end: date | None, lesson_type: str, standard: str
     ) -> None:
+        """One enrolment's row, with any remission of the fee."""
         rng = self.rng
         self._next_enrolment += 1
         remission, reason = 0.0, None
@@ -306,7 +378,7 @@ class _ActivityBuilder:
         elif rng.random() < 0.04:
             remission = rng.choice((25.0, 50.0))
             reason = rng.choice(("Hardship", "Sibling discount"))
-        self.out.tuition.append(
+        self.state.out.tuition.append(
             {
                 "enrolment_id": f"EN{self._next_enrolment:06d}",
                 "pupil_ref": pupil.ref,
@@ -320,15 +392,17 @@ class _ActivityBuilder:
                 "provision": "delivered" if rng.random() < 0.85 else "supported",
             }
         )
-        self.enrolments.append(Enrolment(pupil, instrument, start, end))
-        self.learners.add(pupil.ref)
+        self.state.enrolments.append(Enrolment(pupil, instrument, start, end))
+        self.state.learners.add(pupil.ref)
 
     def _lesson_type(self, nc: str) -> str:
+        """Individual, small-group or large-group lessons, more groups in primary years."""
         primary = nc in ("R", "1", "2", "3", "4", "5", "6")
         weights = (25, 45, 30) if primary else (55, 35, 10)
         return self.rng.choices(("individual", "small_group", "large_group"), weights=weights)[0]
 
     def _standard(self, nc: str) -> str:
+        """A learner's standard, higher in older year groups."""
         number = int(nc) if nc.isdigit() else 0
         if number <= 4:
             weights = (70, 30, 0, 0)
@@ -340,27 +414,30 @@ class _ActivityBuilder:
             weights = (5, 25, 40, 30)
         return self.rng.choices(("entry", "foundation", "intermediate", "advanced"), weights=weights)[0]
 
-    def build_tuition(self) -> None:
+    def _weighted_cohorts(
+        self, index: int, years: tuple[str, ...]
+    ) -> tuple[list[tuple[Site, str]], list[float]]:
+        """The cohorts of the year to draw learners from, weighted by roll and the NC-year mix of learners."""
+        options, weights = self.state.cohort_choices(index, years)
+        weights = [w * self.nc_weight[nc] for (site, nc), w in zip(options, weights, strict=True)]
+        return options, _cumulative(weights)
+
+    def _earlier_learners(self) -> None:
+        """Pupils already learning in the earlier year; most carry on into the later one."""
         rng = self.rng
-        earlier, later = self.years
-        # Pupils not to draw as new learners: every earlier WCET pupil (continuation is planned below) and
-        # everyone already learning.
-        blocked = set(self.wcet_pupils[0])
-        # Pupils already learning in the earlier year; most carry on into the later one.
-        options, weights = self._cohort_choices(0, tuple(nc for nc, _ in _LEARNER_YEARS if nc != "13"))
-        nc_weight = dict(_LEARNER_YEARS)
-        weights = [w * nc_weight[nc] for (site, nc), w in zip(options, weights, strict=True)]
-        cumulative = _cumulative(weights)
-        target = round(0.040 * self.roll[0])
+        state = self.state
+        earlier, later = state.years
+        options, cumulative = self._weighted_cohorts(0, tuple(nc for nc in _LEARNER_YEARS if nc != "13"))
+        target = round(0.040 * state.roll[0])
         attempts = 0
-        while len(self.learners) < target and attempts < target * 3:
+        while len(state.learners) < target and attempts < target * 3:
             attempts += 1
             site, nc = rng.choices(options, cum_weights=cumulative)[0]
-            drawn = self.book.draw(site, nc, 0, 1, reuse=0.1, exclude=blocked)
+            drawn = self.book.draw(site, nc, 0, 1, reuse=0.1, exclude=self.blocked)
             if not drawn:
                 continue
             pupil = drawn[0]
-            blocked.add(pupil.ref)
+            self.blocked.add(pupil.ref)
             if rng.random() < 0.55:
                 start = date(earlier.start_year - rng.randint(1, 3), 9, rng.randint(8, 26))
             else:
@@ -379,8 +456,13 @@ class _ActivityBuilder:
                 second = rng.choices(_TUITION_NAMES, weights=_TUITION_WEIGHTS)[0]
                 if second != instrument:
                     self._enrol(pupil, second, start, end, "individual", self._standard(nc))
-        # Continuation: about 30% of the earlier year's WCET pupils learn in the later year.
-        wcet_earlier = list(self.wcet_pupils[0].values())
+
+    def _wcet_continuation(self) -> None:
+        """About 30% of the earlier year's WCET pupils learn in the later year."""
+        rng = self.rng
+        state = self.state
+        earlier, later = state.years
+        wcet_earlier = list(state.wcet_pupils[0].values())
         candidates = [
             p
             for p in wcet_earlier
@@ -388,115 +470,155 @@ class _ActivityBuilder:
         ]
         continuing = rng.sample(candidates, min(len(candidates), round(0.30 * len(wcet_earlier))))
         for pupil in continuing:
-            blocked.add(pupil.ref)
-            wcet_instrument = self.wcet_instrument.get(pupil.ref, "")
+            self.blocked.add(pupil.ref)
+            wcet_instrument = state.wcet_instrument.get(pupil.ref, "")
             if wcet_instrument in INSTRUMENTS and rng.random() < 0.6:
                 instrument = wcet_instrument
             else:
                 instrument = rng.choices(_TUITION_NAMES, weights=_TUITION_WEIGHTS)[0]
             if rng.random() < 0.1:
-                start = term_span(earlier, "Summer")[0] + timedelta(days=rng.randint(4, 30))
+                start = term_span(earlier, "Summer").first + timedelta(days=rng.randint(4, 30))
             else:
                 start = _start_in(rng, later, (75, 20, 5))
             end = None if rng.random() < 0.75 else _term_end_after(later, start + timedelta(days=60))
             lesson_type = rng.choices(("individual", "small_group", "large_group"), weights=(15, 50, 35))[0]
             standard = "entry" if rng.random() < 0.8 else "foundation"
             self._enrol(pupil, instrument, start, end, lesson_type, standard)
-        # New starters of the later year.
-        options, weights = self._cohort_choices(1, tuple(nc for nc, _ in _LEARNER_YEARS))
-        weights = [w * nc_weight[nc] for (site, nc), w in zip(options, weights, strict=True)]
-        cumulative = _cumulative(weights)
-        target = len(self.learners) + round(0.007 * self.roll[1])
+
+    def _later_starters(self) -> None:
+        """New starters of the later year, about 0.7% of its roll."""
+        rng = self.rng
+        state = self.state
+        later = state.years[1]
+        options, cumulative = self._weighted_cohorts(1, tuple(_LEARNER_YEARS))
+        target = len(state.learners) + round(0.007 * state.roll[1])
         attempts = 0
-        while len(self.learners) < target and attempts < 20000:
+        while len(state.learners) < target and attempts < 20000:
             attempts += 1
             site, nc = rng.choices(options, cum_weights=cumulative)[0]
-            drawn = self.book.draw(site, nc, 1, 1, reuse=0.1, exclude=blocked)
+            drawn = self.book.draw(site, nc, 1, 1, reuse=0.1, exclude=self.blocked)
             if not drawn:
                 continue
             pupil = drawn[0]
-            blocked.add(pupil.ref)
+            self.blocked.add(pupil.ref)
             start = _start_in(rng, later, (65, 25, 10))
             end = None if rng.random() < 0.85 else _term_end_after(later, start + timedelta(days=60))
             instrument = rng.choices(_TUITION_NAMES, weights=_TUITION_WEIGHTS)[0]
             self._enrol(pupil, instrument, start, end, self._lesson_type(nc), self._standard(nc))
 
-    # --- ensembles -------------------------------------------------------------------------------------
-    def build_ensembles(self, definitions: list[EnsembleDefinition]) -> None:
-        rng = self.rng
-        earlier, later = self.years
+
+class _EnsembleBuilder:
+    """Ensemble members over the two years: who joins, who carries on and who leaves."""
+
+    def __init__(self, state: _ActivityState) -> None:
+        self.state = state
+        self.rng = state.rng
+        self.book = state.book
+        self.members_by_year: list[dict[str, list[Pupil]]] = [{}, {}]
+        self.learners_by_year = [self._learners_by_nc(0), self._learners_by_nc(1)]
+
+    def build(self, definitions: list[EnsembleDefinition]) -> None:
+        """Every ensemble's row and its members' rows, sized so members come to about 6% of the roll."""
+        out = self.state.out
         scale = self._ensemble_scale(definitions)
-        members_by_year: list[dict[str, list[Pupil]]] = [{}, {}]
-        learners_by_year = [self._learners_by_nc(0), self._learners_by_nc(1)]
         for definition in definitions:
-            self.out.ensembles.append(definition.row())
+            out.ensembles.append(definition.row())
             if definition.lead == "school" and definition.type in ("choir", "vocal group"):
-                self.out.school_choirs.add(definition.base_urn or "")
+                out.school_choirs.add(definition.base_urn or "")
             size = max(8, round(definition.size * scale))
             if definition.site is not None:
                 size = min(size, definition.capacity(self.book))
             current: dict[str, Pupil] = {}
-            # Earlier year.
-            for pupil in self._ensemble_pupils(
-                definition, 0, size, current, members_by_year[0], learners_by_year[0]
-            ):
-                current[pupil.ref] = pupil
-            spans: dict[str, tuple[date, date | None]] = {}
-            for ref, pupil in current.items():
-                start = (
-                    date(earlier.start_year - rng.randint(1, 2), 9, rng.randint(8, 28))
-                    if rng.random() < 0.5 and pupil.earlier_nc not in ("3", "7")
-                    else _start_in(rng, earlier, (75, 20, 5))
-                )
-                stays = self._stays(definition, pupil)
-                draw = rng.random()
-                if not stays or draw < 0.28:
-                    end: date | None = _term_end_after(
-                        earlier, max(start, earlier.start) + timedelta(days=rng.randint(40, 300))
-                    )
-                elif draw < 0.36:
-                    end = _term_end_after(later, later.start + timedelta(days=rng.randint(20, 300)))
-                else:
-                    end = None
-                spans[ref] = (start, end)
-            # Later year: those carrying on, and new members up to the later size.
-            carrying = sum(1 for start, end in spans.values() if end is None or end >= later.start)
-            wanted = max(0, round(size * rng.uniform(0.95, 1.1)) - carrying)
-            newcomers = self._ensemble_pupils(
-                definition, 1, wanted, current, members_by_year[1], learners_by_year[1]
+            spans = self._earlier_members(definition, size, current)
+            self._later_members(definition, size, current, spans)
+            self._write_members(definition, current, spans)
+
+    def _earlier_members(
+        self, definition: EnsembleDefinition, size: int, current: dict[str, Pupil]
+    ) -> dict[str, tuple[date, date | None]]:
+        """The earlier year's members (added to `current`) and when each one's membership runs."""
+        rng = self.rng
+        earlier, later = self.state.years
+        for pupil in self._ensemble_pupils(
+            definition, 0, size, current, self.members_by_year[0], self.learners_by_year[0]
+        ):
+            current[pupil.ref] = pupil
+        spans: dict[str, tuple[date, date | None]] = {}
+        for ref, pupil in current.items():
+            start = (
+                date(earlier.start_year - rng.randint(1, 2), 9, rng.randint(8, 28))
+                if rng.random() < 0.5 and pupil.earlier_nc not in ("3", "7")
+                else _start_in(rng, earlier, (75, 20, 5))
             )
-            for pupil in newcomers:
-                current[pupil.ref] = pupil
-                start = _start_in(rng, later, (75, 20, 5))
-                end = (
-                    None
-                    if rng.random() < 0.85
-                    else _term_end_after(later, start + timedelta(days=rng.randint(40, 150)))
+            stays = self._stays(definition, pupil)
+            draw = rng.random()
+            if not stays or draw < 0.28:
+                end: date | None = _term_end_after(
+                    earlier, max(start, earlier.start) + timedelta(days=rng.randint(40, 300))
                 )
-                spans[pupil.ref] = (start, end)
-            for ref, (start, end) in spans.items():
-                self.out.ensemble_members.append(
-                    {
-                        "ensemble_id": definition.ensemble_id,
-                        "pupil_ref": ref,
-                        "start_date": start,
-                        "end_date": end,
-                    }
-                )
-                pupil = current[ref]
-                for index in (0, 1):
-                    year = self.years[index]
-                    place = pupil.place(index)
-                    if place and start <= year.end and (end is None or end >= year.start):
-                        members_by_year[index].setdefault(place[1], []).append(pupil)
+            elif draw < 0.36:
+                end = _term_end_after(later, later.start + timedelta(days=rng.randint(20, 300)))
+            else:
+                end = None
+            spans[ref] = (start, end)
+        return spans
+
+    def _later_members(
+        self,
+        definition: EnsembleDefinition,
+        size: int,
+        current: dict[str, Pupil],
+        spans: dict[str, tuple[date, date | None]],
+    ) -> None:
+        """New members of the later year, up to its size with those carrying on (added to `current`, `spans`)."""
+        rng = self.rng
+        later = self.state.years[1]
+        carrying = sum(1 for start, end in spans.values() if end is None or end >= later.start)
+        wanted = max(0, round(size * rng.uniform(0.95, 1.1)) - carrying)
+        newcomers = self._ensemble_pupils(
+            definition, 1, wanted, current, self.members_by_year[1], self.learners_by_year[1]
+        )
+        for pupil in newcomers:
+            current[pupil.ref] = pupil
+            start = _start_in(rng, later, (75, 20, 5))
+            end = (
+                None
+                if rng.random() < 0.85
+                else _term_end_after(later, start + timedelta(days=rng.randint(40, 150)))
+            )
+            spans[pupil.ref] = (start, end)
+
+    def _write_members(
+        self,
+        definition: EnsembleDefinition,
+        current: dict[str, Pupil],
+        spans: dict[str, tuple[date, date | None]],
+    ) -> None:
+        """The members' rows, and each member noted by NC year for the later ensembles' draws."""
+        for ref, (start, end) in spans.items():
+            self.state.out.ensemble_members.append(
+                {
+                    "ensemble_id": definition.ensemble_id,
+                    "pupil_ref": ref,
+                    "start_date": start,
+                    "end_date": end,
+                }
+            )
+            pupil = current[ref]
+            for index in (0, 1):
+                year = self.state.years[index]
+                place = pupil.place(index)
+                if place and start <= year.end and (end is None or end >= year.start):
+                    self.members_by_year[index].setdefault(place.nc, []).append(pupil)
 
     def _ensemble_scale(self, definitions: list[EnsembleDefinition]) -> float:
         """Scale ensemble sizes so unique members come to about 6% of pupils on roll."""
-        wanted = 0.066 * self.roll[1] * 1.12
+        wanted = 0.066 * self.state.roll[1] * 1.12
         return wanted / sum(d.size for d in definitions)
 
     def _stays(self, definition: EnsembleDefinition, pupil: Pupil) -> bool:
-        later = self.years[1]
+        """The member can carry on into the later year (still at an engaged school, in the ensemble's years)."""
+        later = self.state.years[1]
         if not (pupil.later_site.engaged.get(later.start_year) and pupil.later_site.pupil_ok(later)):
             return False
         if definition.site is not None and pupil.later_site is not definition.site:
@@ -509,12 +631,12 @@ class _ActivityBuilder:
 
     def _learners_by_nc(self, index: int) -> dict[tuple[str, str], list[Pupil]]:
         """Pupils learning in the year, by NC year and instrument family."""
-        year = self.years[index]
+        year = self.state.years[index]
         grouped: dict[tuple[str, str], list[Pupil]] = {}
-        for enrolment in self.enrolments:
+        for enrolment in self.state.enrolments:
             place = enrolment.pupil.place(index)
-            if place and enrolment.active_in(year) and place[0].engaged.get(year.start_year):
-                grouped.setdefault((place[1], INSTRUMENTS[enrolment.instrument][0]), []).append(
+            if place and enrolment.active_in(year) and place.site.engaged.get(year.start_year):
+                grouped.setdefault((place.nc, INSTRUMENTS[enrolment.instrument].family), []).append(
                     enrolment.pupil
                 )
         return grouped
@@ -528,6 +650,7 @@ class _ActivityBuilder:
         members: dict[str, list[Pupil]],
         learners: dict[tuple[str, str], list[Pupil]],
     ) -> list[Pupil]:
+        """Up to `count` new members for the year: learners of the right families, other members, anyone."""
         rng = self.rng
         nc_years = tuple(nc for nc in definition.nc_years if index == 1 or nc != "13")
         chosen: list[Pupil] = []
@@ -539,7 +662,7 @@ class _ActivityBuilder:
             ]
             weights = [self.book.cohort_size(definition.site, nc, index) for _, nc in options]
         else:
-            options, weights = self._cohort_choices(index, nc_years)
+            options, weights = self.state.cohort_choices(index, nc_years)
         if not options:
             return chosen
         cumulative = _cumulative(weights)
@@ -564,113 +687,133 @@ class _ActivityBuilder:
             if pupil is None or pupil.ref in taken:
                 continue
             place = pupil.place(index)
-            if place is None or not place[0].engaged.get(self.years[index].start_year):
+            if place is None or not place.site.engaged.get(self.state.years[index].start_year):
                 continue
-            if definition.site is not None and place[0] is not definition.site:
+            if definition.site is not None and place.site is not definition.site:
                 continue
             taken.add(pupil.ref)
             chosen.append(pupil)
         return chosen
 
-    # --- loans -----------------------------------------------------------------------------------------
-    def build_loans(self) -> None:
+
+class _LoanBuilder:
+    """Instrument loans: to learners (about 700 a year) and class sets lent to WCET schools."""
+
+    def __init__(self, state: _ActivityState) -> None:
+        self.state = state
+        self.rng = state.rng
+        self.loan = 0
+        self.holders: set[str] = set()
+
+    def build(self) -> None:
+        """Each year's pupil loans, then its class sets."""
+        for index, year in enumerate(self.state.years):
+            self._pupil_loans(index, year)
+            self._class_sets(index, year)
+
+    def _row(self, **values: object) -> None:
+        """One loan's row, numbered in order."""
+        self.loan += 1
+        self.state.out.loans.append({"loan_id": f"LN{self.loan:05d}", **values})
+
+    def _pupil_loans(self, index: int, year: AcademicYear) -> None:
+        """Loans to learners of lendable instruments, up to about 700 running in the year."""
         rng = self.rng
-        earlier, later = self.years
-        loan = 0
-        holders: set[str] = set()
-        for index, year in enumerate(self.years):
-            already = sum(
-                1
-                for row in self.out.loans
+        state = self.state
+        earlier, later = state.years
+        already = len(
+            [
+                row
+                for row in state.out.loans
                 if row["pupil_ref"] and (row["end_date"] is None or row["end_date"] >= year.start)  # type: ignore[operator]
-            )
-            wanted = rng.randint(680, 720) - already
-            candidates = [
-                e
-                for e in self.enrolments
-                if e.active_in(year)
-                and INSTRUMENTS[e.instrument][2]
-                and e.pupil.ref not in holders
-                and e.pupil.place(index) is not None
             ]
-            rng.shuffle(candidates)
-            for enrolment in candidates[: max(0, wanted)]:
-                pupil = enrolment.pupil
-                holders.add(pupil.ref)
-                site, _ = pupil.place(index)  # type: ignore[misc]
-                # Loans start in the year, or (some of the earlier year's) in the year before it, never
-                # before the school's current URN opened.
-                record = site.record_for(year)
-                opened = record.open_date if record and record.open_date else date(1900, 1, 1)
-                start = max(enrolment.start, year.start - timedelta(days=360), opened) + timedelta(
-                    days=rng.randint(0, 21)
-                )
-                if index == 1 or rng.random() < 0.75:
-                    start = max(start, year.start + timedelta(days=rng.randint(3, 60)))
-                ends = enrolment.end
-                if index == 0 and not (
-                    site.stable_urn(self.years) and pupil.later_site.engaged.get(later.start_year)
-                ):
-                    ends = min(ends or earlier.end, _term_end_after(earlier, start + timedelta(days=30)))
-                elif rng.random() < 0.3:
-                    ends = _term_end_after(year, start + timedelta(days=rng.randint(30, 200)))
-                if ends is not None and ends < start:
-                    ends = _term_end_after(year, start)
-                if index == 0 and ends is not None and ends < year.start:
-                    continue
-                remission = rng.choices(
-                    ("free", "subsidised", "none"), weights=(55, 35, 10) if pupil.fsm else (3, 15, 82)
-                )[0]
-                charge = {
-                    "free": 0.0,
-                    "subsidised": float(rng.choice((15, 20, 25, 30, 40))),
-                    "none": float(rng.choice((45, 60, 75, 90, 120, 135))),
-                }[remission]
-                loan += 1
-                self.out.loans.append(
-                    {
-                        "loan_id": f"LN{loan:05d}",
-                        "instrument": enrolment.instrument,
-                        "family": INSTRUMENTS[enrolment.instrument][0],
-                        "pupil_ref": pupil.ref,
-                        "urn": site.urn(year),
-                        "start_date": start,
-                        "end_date": ends,
-                        "charge_gbp": charge,
-                        "remission": remission,
-                    }
-                )
-            # Class sets lent to schools for the year.
-            hosts = [s for s in self.pupil_sites[index] if s.key in self.hosted_wcet[index]]
-            for site in rng.sample(hosts, min(len(hosts), rng.randint(36, 44))):
-                instrument, family = rng.choice(_SCHOOL_LOAN_SETS)
-                start = year.start + timedelta(days=rng.randint(2, 30))
-                end = term_span(year, "Summer")[1] if rng.random() < 0.7 else None
-                if end is None and not site.stable_urn(self.years):
-                    end = year.end
-                remission = rng.choices(("none", "subsidised", "free"), weights=(60, 30, 10))[0]
-                charge = {
-                    "free": 0.0,
-                    "subsidised": float(rng.choice((25, 40, 60, 80))),
-                    "none": float(rng.choice((90, 120, 150, 200, 250, 300))),
-                }[remission]
-                loan += 1
-                self.out.loans.append(
-                    {
-                        "loan_id": f"LN{loan:05d}",
-                        "instrument": instrument,
-                        "family": family,
-                        "pupil_ref": None,
-                        "urn": site.urn(year),
-                        "start_date": start,
-                        "end_date": end,
-                        "charge_gbp": charge,
-                        "remission": remission,
-                    }
-                )
+        )
+        wanted = rng.randint(680, 720) - already
+        candidates = [
+            e
+            for e in state.enrolments
+            if e.active_in(year)
+            and INSTRUMENTS[e.instrument].lendable
+            and e.pupil.ref not in self.holders
+            and e.pupil.place(index) is not None
+        ]
+        rng.shuffle(candidates)
+        for enrolment in candidates[: max(0, wanted)]:
+            pupil = enrolment.pupil
+            self.holders.add(pupil.ref)
+            place = pupil.place(index)
+            assert place is not None  # the candidates all have a place in the year
+            site = place.site
+            # Loans start in the year, or (some of the earlier year's) in the year before it, never
+            # before the school's current URN opened.
+            record = site.record_for(year)
+            opened = record.open_date if record and record.open_date else date(1900, 1, 1)
+            start = max(enrolment.start, year.start - timedelta(days=360), opened) + timedelta(
+                days=rng.randint(0, 21)
+            )
+            if index == 1 or rng.random() < 0.75:
+                start = max(start, year.start + timedelta(days=rng.randint(3, 60)))
+            ends = enrolment.end
+            if index == 0 and not (
+                site.stable_urn(state.years) and pupil.later_site.engaged.get(later.start_year)
+            ):
+                ends = min(ends or earlier.end, _term_end_after(earlier, start + timedelta(days=30)))
+            elif rng.random() < 0.3:
+                ends = _term_end_after(year, start + timedelta(days=rng.randint(30, 200)))
+            if ends is not None and ends < start:
+                ends = _term_end_after(year, start)
+            if index == 0 and ends is not None and ends < year.start:
+                continue
+            remission = rng.choices(
+                ("free", "subsidised", "none"), weights=(55, 35, 10) if pupil.fsm else (3, 15, 82)
+            )[0]
+            charge = {
+                "free": 0.0,
+                "subsidised": float(rng.choice((15, 20, 25, 30, 40))),
+                "none": float(rng.choice((45, 60, 75, 90, 120, 135))),
+            }[remission]
+            self._row(
+                instrument=enrolment.instrument,
+                family=INSTRUMENTS[enrolment.instrument].family,
+                pupil_ref=pupil.ref,
+                urn=site.urn(year),
+                start_date=start,
+                end_date=ends,
+                charge_gbp=charge,
+                remission=remission,
+            )
+
+    def _class_sets(self, index: int, year: AcademicYear) -> None:
+        """Class sets lent for the year to about forty of the schools that host WCET."""
+        rng = self.rng
+        state = self.state
+        hosts = [s for s in state.pupil_sites[index] if s.key in state.hosted_wcet[index]]
+        for site in rng.sample(hosts, min(len(hosts), rng.randint(36, 44))):
+            loan_set = rng.choice(_SCHOOL_LOAN_SETS)
+            start = year.start + timedelta(days=rng.randint(2, 30))
+            end = term_span(year, "Summer").last if rng.random() < 0.7 else None
+            if end is None and not site.stable_urn(state.years):
+                end = year.end
+            remission = rng.choices(("none", "subsidised", "free"), weights=(60, 30, 10))[0]
+            charge = {
+                "free": 0.0,
+                "subsidised": float(rng.choice((25, 40, 60, 80))),
+                "none": float(rng.choice((90, 120, 150, 200, 250, 300))),
+            }[remission]
+            self._row(
+                instrument=loan_set.instrument,
+                family=loan_set.family,
+                pupil_ref=None,
+                urn=site.urn(year),
+                start_date=start,
+                end_date=end,
+                charge_gbp=charge,
+                remission=remission,
+            )
 
 
 def _cumulative(weights: list[int] | list[float]) -> list[float]:
+    """Running totals of the weights, for draws with `cum_weights`."""
     total = 0.0
     cumulative = []
     for weight in weights:
@@ -679,217 +822,14 @@ def _cumulative(weights: list[int] | list[float]) -> list[float]:
     return cumulative
 
 
-@dataclass(eq=False)
-class EnsembleDefinition:
-    """An ensemble before its members are drawn."""
-
-    ensemble_id: str
-    name: str
-    type: str
-    level: str
-    lead: str
-    site: Site | None
-    base_urn: str | None
-    nc_years: tuple[str, ...]
-    size: int
-
-    def row(self) -> Row:
-        return {
-            "ensemble_id": self.ensemble_id,
-            "name": self.name,
-            "type": self.type,
-            "level": self.level,
-            "lead": self.lead,
-            "base_urn": self.base_urn,
-        }
-
-    def capacity(self, book: PupilBook) -> int:
-        """A school's ensemble takes at most about half of the year groups it draws from."""
-        assert self.site is not None
-        return max(8, sum(book.cohort_size(self.site, nc, 1) for nc in self.nc_years) // 2)
-
-
-_LEVEL_YEARS = {
-    "entry": ("4", "5", "6", "7"),
-    "foundation": ("5", "6", "7", "8", "9"),
-    "intermediate": ("7", "8", "9", "10", "11"),
-    "advanced": ("9", "10", "11", "12", "13"),
-}
-_AREAS = (
-    "Derby City",
-    "Nottingham City",
-    "Amber Valley",
-    "Bolsover",
-    "Chesterfield",
-    "Derbyshire Dales",
-    "Erewash",
-    "High Peak",
-    "North East Derbyshire",
-    "South Derbyshire",
-)
-_FLAGSHIPS = (
-    ("Trentvale Youth Orchestra", "orchestra", "advanced", 80),
-    ("Trentvale Youth Wind Orchestra", "wind band", "advanced", 60),
-    ("Trentvale Youth Choir", "choir", "advanced", 60),
-    ("Trentvale Youth Jazz Orchestra", "jazz", "advanced", 22),
-    ("Trentvale Youth Brass Band", "brass band", "advanced", 32),
-    ("Trentvale Chamber Choir", "vocal group", "advanced", 24),
-    ("Trentvale Young Voices", "choir", "entry", 150),
-    ("Trentvale Music Tech Collective", "music technology", "intermediate", 16),
-)
-_AREA_TEMPLATES = (
-    ("{area} Junior Strings", "orchestra", "foundation", 35),
-    ("{area} Training Band", "wind band", "entry", 35),
-    ("{area} Youth Orchestra", "orchestra", "intermediate", 50),
-    ("{area} Junior Choir", "choir", "foundation", 70),
-    ("{area} Area Choir", "choir", "entry", 110),
-    ("{area} Rock School", "rock/pop", "intermediate", 20),
-    ("{area} Youth Brass", "brass band", "intermediate", 28),
-    ("{area} Samba", "world", "entry", 30),
-    ("{area} Folk Ensemble", "folk", "foundation", 18),
-    ("{area} Guitar Ensemble", "mixed", "foundation", 20),
-    ("{area} Youth Voices", "vocal group", "intermediate", 30),
-)
-_PARTNER_ENSEMBLES = (
-    ("Peakland Brass Youth Band", "brass band", "intermediate", 30),
-    ("Peakland Brass Training Band", "brass band", "entry", 25),
-    ("Harmonia Voices Youth Choir", "choir", "intermediate", 45),
-    ("Harmonia Voices Training Choir", "choir", "entry", 50),
-    ("Trent Steel Collective Youth Pans", "world", "foundation", 22),
-    ("Samba Rhythms Youth Bateria", "world", "foundation", 30),
-    ("Soundwave Producers Club", "music technology", "foundation", 15),
-    ("Folk Roots Youth Ceilidh Band", "folk", "intermediate", 18),
-    ("East Midlands Sinfonia Youth Strings", "orchestra", "intermediate", 30),
-    ("Caf\u00e9 Jazz Collective", "jazz", "intermediate", 18),
-    ("Les \u00c9toiles Children\u2019s Choir", "choir", "foundation", 45),
-    ("Valley Gospel Choir", "choir", "intermediate", 40),
-    ("Northlight Youth Big Band", "jazz", "advanced", 20),
-    ("Riverside Community Orchestra Juniors", "orchestra", "foundation", 30),
-    ("Sounds of the Peak Folk Group", "folk", "foundation", 16),
-    ("Harmonia Voices Girls\u2019 Choir", "choir", "intermediate", 35),
-    ("Peakland Youth Wind Band", "wind band", "intermediate", 40),
-    ("Soundwave Band Lab", "rock/pop", "foundation", 18),
-    ("Trent Steel Collective Juniors", "world", "entry", 25),
-    ("Samba Rhythms Street Band", "world", "intermediate", 28),
-    ("Kingfisher Young Strings", "orchestra", "advanced", 20),
-    ("Amber Valley Community Choir Youth", "choir", "foundation", 40),
-    ("Northlight Jazz Workshop", "jazz", "foundation", 16),
-)
-# School-based ensembles: label, type, level, typical size, how many schools have one.
-_SCHOOL_TEMPLATES_PRIMARY = (
-    ("Choir", "choir", "entry", 40, 18),
-    ("Singers", "vocal group", "foundation", 20, 4),
-    ("Samba Band", "world", "entry", 20, 7),
-    ("Orchestra", "mixed", "foundation", 20, 9),
-    ("Ukulele Club", "mixed", "entry", 18, 7),
-    ("Recorder Group", "mixed", "entry", 15, 5),
-)
-_SCHOOL_TEMPLATES_SECONDARY = (
-    ("Choir", "choir", "intermediate", 45, 6),
-    ("Chamber Choir", "vocal group", "advanced", 20, 2),
-    ("Jazz Band", "jazz", "intermediate", 18, 3),
-    ("Rock Band", "rock/pop", "intermediate", 10, 3),
-    ("Orchestra", "orchestra", "intermediate", 35, 4),
-    ("Wind Band", "wind band", "intermediate", 30, 2),
-    ("Music Tech Club", "music technology", "foundation", 12, 2),
-)
-_NAME_STOP_WORDS = {
-    "Primary",
-    "Infant",
-    "Junior",
-    "Catholic",
-    "CofE",
-    "C",
-    "Church",
-    "Community",
-    "Nursery",
-    "School",
-    "Academy",
-    "High",
-    "All-through",
-    "Voluntary",
-    "(VC)",
-    "(VA)",
-    "(Controlled)",
-    "(Aided)",
-}
-
-
-def _short_name(name: str) -> str:
-    words = []
-    for word in name.split():
-        if word in _NAME_STOP_WORDS:
-            break
-        words.append(word)
-    return " ".join(words) or name
-
-
-def plan_ensembles(
-    rng: random.Random, register: Register, years: tuple[AcademicYear, AcademicYear]
-) -> list[EnsembleDefinition]:
-    """About 150 ensembles: hub-led (flagship and area), school-led (based at a school) and partner-led."""
-    definitions: list[EnsembleDefinition] = []
-    for name, kind, level, size in _FLAGSHIPS:
-        definitions.append(
-            EnsembleDefinition("", name, kind, level, "hub", None, None, _LEVEL_YEARS[level], size)
-        )
-    for area in _AREAS:
-        for template, kind, level, size in rng.sample(_AREA_TEMPLATES, rng.randint(4, 5)):
-            definitions.append(
-                EnsembleDefinition(
-                    "", template.format(area=area), kind, level, "hub", None, None, _LEVEL_YEARS[level], size
-                )
-            )
-    for name, kind, level, size in _PARTNER_ENSEMBLES:
-        definitions.append(
-            EnsembleDefinition("", name, kind, level, "partner", None, None, _LEVEL_YEARS[level], size)
-        )
-    bases = [
-        s
-        for s in register.sites
-        if s.in_hub
-        and s.stable_urn(years)
-        and all(s.engaged.get(y.start_year) for y in years)
-        and s.kind in ("primary", "junior", "secondary", "all-through")
-    ]
-    primaries = [
-        s for s in bases if s.kind in ("primary", "junior") and s.rolls[years[1].start_year].get("5", 0) >= 20
-    ]
-    secondaries = [s for s in bases if s.kind in ("secondary", "all-through")]
-    used_names: set[str] = {d.name for d in definitions}
-    for templates, pool in (
-        (_SCHOOL_TEMPLATES_PRIMARY, primaries),
-        (_SCHOOL_TEMPLATES_SECONDARY, secondaries),
-    ):
-        # A fixed number of each kind (about a third of all ensembles are choirs), at schools drawn at random.
-        kinds = [template for template in templates for _ in range(template[4])]
-        for base, (label, kind, level, size, _) in zip(rng.sample(pool, min(len(kinds), len(pool))), kinds):
-            record = base.record_for(years[1])
-            assert record is not None
-            name = f"{_short_name(record.name)} {label}"
-            if name in used_names:
-                name = f"{name} ({record.details.get('town', base.place)})"
-            used_names.add(name)
-            nc_years = tuple(nc for nc in base.years if nc not in ("R", "1", "2") or kind == "choir")
-            if kind == "choir" and base.kind in ("primary", "junior"):
-                nc_years = tuple(nc for nc in base.years if nc in ("2", "3", "4", "5", "6"))
-            definitions.append(
-                EnsembleDefinition("", name, kind, level, "school", base, record.urn, nc_years, size)
-            )
-    order = list(range(len(definitions)))
-    rng.shuffle(order)
-    for number, index in enumerate(order, start=1):
-        definitions[index].ensemble_id = f"ENS{number:03d}"
-    return sorted(definitions, key=lambda d: d.ensemble_id)
-
-
 def build_pupil_activity(
     rng: random.Random, register: Register, book: PupilBook, years: tuple[AcademicYear, AcademicYear]
 ) -> PupilActivity:
     """WCET, tuition, ensembles and loans for both years (engagement must already be planned)."""
-    builder = _ActivityBuilder(rng, register, book, years)
-    builder.build_wcet()
-    builder.build_tuition()
-    builder.build_ensembles(plan_ensembles(rng, register, years))
-    builder.build_loans()
-    return builder.out
+    state = _ActivityState.start(rng, register, book, years)
+    _WcetBuilder(state).build()
+    _TuitionBuilder(state).build()
+    definitions = plan_ensembles(rng, register, years)
+    _EnsembleBuilder(state).build(definitions)
+    _LoanBuilder(state).build()
+    return state.out

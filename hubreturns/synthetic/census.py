@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.register import Register, Site
+from hubreturns.synthetic.school_calendar import census_day
 from schemas.census import CENSUS_ETHNICITY_GROUPS, ethnicity_count_header
 from schemas.periods import AcademicYear
 
@@ -37,19 +37,43 @@ _ETHNICITY: dict[str, tuple[float, ...]] = {
 }
 _FSM = {"830": 0.19, "831": 0.27, "892": 0.33, "891": 0.21, "856": 0.29}
 _EAL = {"830": 0.05, "831": 0.28, "892": 0.30, "891": 0.07, "856": 0.50}
-# Year-group size (pupils per year) bands: (weight, low, high).
+
+
+@dataclass(frozen=True)
+class _SizeBand:
+    """A band of year-group sizes (pupils per year) and how often a school falls in it."""
+
+    weight: int
+    low: int
+    high: int
+
+
+# Primary year-group sizes in a shire county and in a city.
 _PRIMARY_SIZES = {
-    "county": ((25, 6, 14), (45, 17, 32), (15, 38, 48), (13, 52, 62), (2, 80, 90)),
-    "city": ((4, 10, 16), (26, 24, 32), (15, 40, 48), (38, 54, 62), (17, 80, 92)),
+    "county": (
+        _SizeBand(weight=25, low=6, high=14),
+        _SizeBand(weight=45, low=17, high=32),
+        _SizeBand(weight=15, low=38, high=48),
+        _SizeBand(weight=13, low=52, high=62),
+        _SizeBand(weight=2, low=80, high=90),
+    ),
+    "city": (
+        _SizeBand(weight=4, low=10, high=16),
+        _SizeBand(weight=26, low=24, high=32),
+        _SizeBand(weight=15, low=40, high=48),
+        _SizeBand(weight=38, low=54, high=62),
+        _SizeBand(weight=17, low=80, high=92),
+    ),
 }
 _SEN_NEEDS = ("spld", "mld", "sld", "pmld", "semh", "slcn", "hi", "vi", "msi", "pd", "asd", "oth")
 _SUPPORT_NEED_MIX = (13, 18, 1, 0.5, 20, 25, 2, 1, 0.5, 3, 10, 4)
 _EHCP_NEED_MIX = (4, 8, 10, 3, 16, 15, 2, 1, 0.5, 5, 33, 2.5)
 
 
-def _size(rng: random.Random, bands: tuple[tuple[int, int, int], ...]) -> int:
-    weight_band = rng.choices(bands, weights=[b[0] for b in bands])[0]
-    return rng.randint(weight_band[1], weight_band[2])
+def _size(rng: random.Random, bands: tuple[_SizeBand, ...]) -> int:
+    """A year-group size drawn from the bands (a band by weight, then a size within it)."""
+    band = rng.choices(bands, weights=[b.weight for b in bands])[0]
+    return rng.randint(band.low, band.high)
 
 
 def _entry_sizes(rng: random.Random, site: Site, city: bool) -> dict[str, int]:
@@ -124,9 +148,9 @@ def build_rolls(rng: random.Random, register: Register, years: tuple[AcademicYea
         if site.history == "free_new":
             # A new free school opens with its first three year groups only.
             second = {year: count for year, count in second.items() if year in ("R", "1", "2")}
-        for year, roll in ((earlier, first), (later, second)):
-            if site.urn(year) is not None:
-                site.rolls[year.start_year] = roll
+        for academic_year, roll in ((earlier, first), (later, second)):
+            if site.urn(academic_year) is not None:
+                site.rolls[academic_year.start_year] = roll
 
 
 def year_group_size(site: Site, year: AcademicYear, nc_year: str) -> int:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from hubreturns.hub_config import la_names
 from hubreturns.synthetic.generator import AreaSummary, HubIdentity, write_area
+from hubreturns.synthetic.geography import Diocese, District, GridRange, LocalAuthority, la_lookup
 from hubreturns.synthetic.names import NameBook
-from hubreturns.synthetic.register import AreaPlan, District, LocalAuthority, la_lookup
+from hubreturns.synthetic.register import AcademyShare, AreaPlan, IdRange
 from hubreturns.synthetic.write import write_toml
 from schemas.periods import AcademicYear
 
@@ -37,16 +38,16 @@ MIN_LAS_PER_HUB, MAX_LAS_PER_HUB = 2, 6
 # Relative size of an authority by kind (GSS entity code): shire counties have about three times the schools.
 _ENTITY_WEIGHT = {"E10": 3.0, "E06": 1.0, "E08": 1.0, "E09": 0.8}
 # Share of an authority's sites by kind, from the demo area's three authorities (primary takes the rest).
-_KIND_SHARES = (
-    ("junior", 0.033),  # each junior school has an infant partner on its site
-    ("secondary", 0.138),
-    ("all-through", 0.006),
-    ("special", 0.038),
-    ("ap", 0.009),
-    ("nursery", 0.016),
-    ("utc", 0.002),
-    ("post16", 0.002),
-)
+_KIND_SHARES = {
+    "junior": 0.033,  # each junior school has an infant partner on its site
+    "secondary": 0.138,
+    "all-through": 0.006,
+    "special": 0.038,
+    "ap": 0.009,
+    "nursery": 0.016,
+    "utc": 0.002,
+    "post16": 0.002,
+}
 # Ofcom's ranges reserved for drama, three-digit suffix to come; a hub's authorities never share one.
 _DRAMA_PHONE_PREFIXES = (
     "01134960",
@@ -130,10 +131,12 @@ class EnglandSummary:
 
     @property
     def schools(self) -> int:
+        """Schools in the hubs' universes in the later year."""
         return sum(hub.schools for hub in self.hubs)
 
     @property
     def pupils(self) -> int:
+        """Pupils on roll in the later year's census files."""
         return sum(hub.pupils for hub in self.hubs)
 
 
@@ -142,11 +145,11 @@ def english_authorities() -> list[EnglishLA]:
     rows = la_lookup()
     found = [
         EnglishLA(
-            code,
-            name,
-            rows[code]["new_la_code"],
-            rows[code]["parent_geography_code"],
-            rows[code]["entity_code"],
+            code=code,
+            name=name,
+            gss=rows[code]["new_la_code"],
+            region=rows[code]["parent_geography_code"],
+            entity=rows[code]["entity_code"],
         )
         for code, name in la_names().items()
         if rows[code]["new_la_code"].startswith("E") and rows[code]["parent_geography_code"]
@@ -210,11 +213,11 @@ def partition_hubs(authorities: Sequence[EnglishLA] | None = None, hubs: int = H
             first = members[0].short_name
             plans.append(
                 HubPlan(
-                    len(plans),
-                    slugify(first),
-                    f"{first} and District Music Hub",
-                    f"{first} Music Education Trust",
-                    tuple(la.code for la in members),
+                    index=len(plans),
+                    slug=slugify(first),
+                    name=f"{first} and District Music Hub",
+                    lead_organisation=f"{first} Music Education Trust",
+                    la_codes=tuple(la.code for la in members),
                 )
             )
     return plans
@@ -238,7 +241,7 @@ def la_site_counts(
 
 def _site_plan(rng: random.Random, sites: int) -> dict[str, int]:
     """Sites of each kind for an authority of `sites` sites (stochastic rounding keeps national shares)."""
-    plan = {kind: int(share * sites + rng.random()) for kind, share in _KIND_SHARES}
+    plan = {kind: int(share * sites + rng.random()) for kind, share in _KIND_SHARES.items()}
     plan["infant"] = plan["junior"]
     plan["primary"] = max(4, sites - sum(plan.values()))
     order = (
@@ -288,14 +291,14 @@ def _authority(seed: int, la: EnglishLA, position: int) -> LocalAuthority:
         rural = 0.0 if la.entity == "E09" else (0.1 if city else 0.55)
         districts.append(
             District(
-                code,
-                district_name,
-                towns,
-                outward,
-                district_name,
-                rural,
-                (east, east + 11000),
-                (north, north + 11000),
+                code=code,
+                name=district_name,
+                towns=towns,
+                outward=outward,
+                constituency=district_name,
+                rural=rural,
+                easting=GridRange(low=east, high=east + 11000),
+                northing=GridRange(low=north, high=north + 11000),
             )
         )
     prefixes = _LONDON_PHONE_PREFIXES if la.entity == "E09" else _DRAMA_PHONE_PREFIXES
@@ -306,15 +309,15 @@ def _authority(seed: int, la: EnglishLA, position: int) -> LocalAuthority:
         "E10": rng.choice(("830", "891")),
     }.get(la.entity, "831" if city else "891")
     return LocalAuthority(
-        la.code,
-        la.name,
-        la.gss,
-        la.short_name,
-        prefixes[position % len(prefixes)],
-        tuple(districts),
-        (f"CE{_DIOCESE_NAMES.index(diocese) + 1:02d}", diocese),
-        city,
-        profile,
+        code=la.code,
+        name=la.name,
+        gss=la.gss,
+        county=la.short_name,
+        phone_prefix=prefixes[position % len(prefixes)],
+        districts=tuple(districts),
+        diocese_ce=Diocese(code=f"CE{_DIOCESE_NAMES.index(diocese) + 1:02d}", name=diocese),
+        city=city,
+        profile=profile,
     )
 
 
@@ -329,17 +332,22 @@ def area_plan(seed: int, hub: HubPlan, authorities: dict[str, EnglishLA], sites:
             code: _authority(seed, authorities[code], position) for position, code in enumerate(hub.la_codes)
         },
         site_plan={code: _site_plan(rng, sites[code]) for code in hub.la_codes},
-        academy_share={code: (rng.uniform(0.25, 0.6), rng.uniform(0.65, 0.95)) for code in hub.la_codes},
-        old_urns=(100000 + i * 4500, 100000 + i * 4500 + 4499),
+        academy_share={
+            code: AcademyShare(primary=rng.uniform(0.25, 0.6), secondary=rng.uniform(0.65, 0.95))
+            for code in hub.la_codes
+        },
+        old_urns=IdRange(low=100000 + i * 4500, high=100000 + i * 4500 + 4499),
         new_urn_base=300000 + i * 16000,
         new_urn_block=1000,
         new_urn_last_block=15,
-        trust_codes=(20000 + i * 1000, 20000 + i * 1000 + 999),
+        trust_codes=IdRange(low=20000 + i * 1000, high=20000 + i * 1000 + 999),
     )
 
 
 @dataclass(frozen=True)
 class _Job:
+    """What a worker process needs to write one hub."""
+
     seed: int
     year: AcademicYear
     out_dir: Path

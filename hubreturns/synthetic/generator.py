@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from hubreturns.synthetic.activity import build_pupil_activity
-from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.census import (
     SEN_HEADER,
     CensusFigures,
@@ -33,7 +32,9 @@ from hubreturns.synthetic.gias import (
 from hubreturns.synthetic.names import NameBook
 from hubreturns.synthetic.organisation import build_finance, build_workforce
 from hubreturns.synthetic.pupils import PupilBook
-from hubreturns.synthetic.register import AreaPlan, Register, build_register, demo_plan
+from hubreturns.synthetic.register import AreaPlan, Register, demo_plan
+from hubreturns.synthetic.register_build import build_register
+from hubreturns.synthetic.school_calendar import census_day
 from hubreturns.synthetic.schools import (
     build_cpd,
     build_engagements,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import random
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hubreturns.synthetic.census import CensusFigures
+from hubreturns.synthetic.geography import Diocese, District
 from hubreturns.synthetic.names import HEAD_JOB_TITLES, NameBook
 from hubreturns.synthetic.register import (
     KINDS,
@@ -20,7 +22,7 @@ from hubreturns.synthetic.register import (
     REASONS_OPENED,
     STATUS_CODES,
     TYPES,
-    District,
+    Coded,
     GiasRecord,
     Link,
     Register,
@@ -95,10 +97,10 @@ UNQUOTED = frozenset(
     }
 )
 _URBAN_RURAL = {
-    "city": ("C1", "(England/Wales) Urban city and town"),
-    "town": ("D1", "(England/Wales) Rural town and fringe"),
-    "village": ("E1", "(England/Wales) Rural village"),
-    "hamlet": ("F1", "(England/Wales) Rural hamlet and isolated dwellings"),
+    "city": Coded(code="C1", name="(England/Wales) Urban city and town"),
+    "town": Coded(code="D1", name="(England/Wales) Rural town and fringe"),
+    "village": Coded(code="E1", name="(England/Wales) Rural village"),
+    "hamlet": Coded(code="F1", name="(England/Wales) Rural hamlet and isolated dwellings"),
 }
 _SEN_NEEDS = (
     "ASD - Autistic Spectrum Disorder",
@@ -119,41 +121,65 @@ _OFSTED = (
     "Requires improvement",
     "Serious Weaknesses",
 )
-_RC_DIOCESE = ("RC25", "Diocese of Nottingham")
+_RC_DIOCESE = Diocese(code="RC25", name="Diocese of Nottingham")
+_NO_DIOCESE = Diocese(code="0000", name="Not applicable")
+_RELIGIONS = {
+    "CE": Coded(code="02", name="Church of England"),
+    "RC": Coded(code="03", name="Roman Catholic"),
+}
+_NO_RELIGION = Coded(code="00", name="None")
 
+_TRUST_FLAGS = {
+    "none": Coded(code="0", name="Not applicable"),
+    "foundation": Coded(code="1", name="Supported by a trust"),
+    "single": Coded(code="3", name="Supported by a single-academy trust"),
+    "multi": Coded(code="5", name="Supported by a multi-academy trust"),
+}
 
 LINK_HEADER = ("URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate")
 LINK_UNQUOTED = frozenset({"URN", "LinkURN"})
 
+
+@dataclass(frozen=True)
+class _AgeRange:
+    """A school's statutory low and high ages."""
+
+    low: int
+    high: int
+
+
 _AGES = {
-    "primary": (4, 11),
-    "infant": (4, 7),
-    "junior": (7, 11),
-    "secondary": (11, 16),
-    "all-through": (4, 18),
-    "special": (2, 19),
-    "ap": (11, 16),
-    "nursery": (2, 5),
-    "utc": (14, 19),
-    "post16": (16, 19),
-    "independent": (3, 18),
-    "special_other": (5, 19),
-    "college": (16, 99),
+    "primary": _AgeRange(low=4, high=11),
+    "infant": _AgeRange(low=4, high=7),
+    "junior": _AgeRange(low=7, high=11),
+    "secondary": _AgeRange(low=11, high=16),
+    "all-through": _AgeRange(low=4, high=18),
+    "special": _AgeRange(low=2, high=19),
+    "ap": _AgeRange(low=11, high=16),
+    "nursery": _AgeRange(low=2, high=5),
+    "utc": _AgeRange(low=14, high=19),
+    "post16": _AgeRange(low=16, high=19),
+    "independent": _AgeRange(low=3, high=18),
+    "special_other": _AgeRange(low=5, high=19),
+    "college": _AgeRange(low=16, high=99),
 }
 
 
 def _slug(name: str) -> str:
+    """The first three words of a name as a web address part ("St Mary's CofE" -> "st-mary-s")."""
     words = re.findall(r"[a-z0-9]+", name.lower().encode("ascii", "ignore").decode())
     return "-".join(words[:3])
 
 
 def _gias_date(day: date | None) -> str:
+    """A date as GIAS writes it (blank for none)."""
     return day.strftime(GIAS_DATE_FORMAT) if day else ""
 
 
 def _address(
     rng: random.Random, names: NameBook, district: District, place: str, urban: bool
 ) -> dict[str, str]:
+    """An invented address in the district: street, town, postcode, grid reference, ward and areas."""
     town = rng.choice(district.towns)
     ward_code = f"E05{rng.randint(1000, 15999):06d}"
     msoa = rng.randint(1, 40)
@@ -168,15 +194,15 @@ def _address(
         "locality": place if rng.random() < 0.5 else "",
         "town": town,
         "postcode": names.postcode(district.outward),
-        "easting": str(rng.randint(*district.easting)),
-        "northing": str(rng.randint(*district.northing)),
+        "easting": str(rng.randint(district.easting.low, district.easting.high)),
+        "northing": str(rng.randint(district.northing.low, district.northing.high)),
         "ward_code": ward_code,
         "ward_name": place
         if rng.random() < 0.4
         else f"{town} {rng.choice(('North', 'South', 'East', 'West', 'Central'))}",
         "constituency_code": f"E1400{abs(sum(map(ord, district.constituency))) % 9000 + 1000:04d}",
-        "urban_rural_code": urban_rural[0],
-        "urban_rural": urban_rural[1],
+        "urban_rural_code": urban_rural.code,
+        "urban_rural": urban_rural.name,
         "msoa_name": f"{district.name} {msoa:03d}",
         "msoa_code": f"E02{rng.randint(2000, 7999):06d}",
         "lsoa_name": f"{district.name} {msoa:03d}{lsoa_letter}",
@@ -206,16 +232,16 @@ def assign_details(rng: random.Random, names: NameBook, register: Register) -> N
             district = district or rng.choice(authority.districts)
             record.details.update(_address(rng, names, district, names.place(), authority.city))
         authority = register.authorities[record.la]
-        title, first, last = names.person()
+        head = names.person()
         is_open = record.status != "Closed"
         inspected = (
             record.open_date if record.open_date and record.open_date.year > 2000 else date(2014, 9, 1)
         )
         record.details.update(
             {
-                "head_title": title if is_open else "",
-                "head_first": first if is_open else "",
-                "head_last": last if is_open else "",
+                "head_title": head.title if is_open else "",
+                "head_first": head.first_name if is_open else "",
+                "head_last": head.surname if is_open else "",
                 "head_job": rng.choice(HEAD_JOB_TITLES) if is_open else "",
                 "phone": names.phone(authority.phone_prefix) if is_open else "",
                 "ofsted_date": _gias_date(inspected + timedelta(days=rng.randint(200, 3000)))
@@ -239,26 +265,23 @@ def gias_row(
 ) -> dict[str, str]:
     """The record's row of the establishments file, every column as text."""
     authority = register.authorities[record.la]
-    type_code, group_code, group_name = TYPES[record.type_name]
+    establishment_type = TYPES[record.type_name]
     phase_name = (
-        KINDS[record.kind][0]
+        KINDS[record.kind].phase
         if record.kind in KINDS
         else ("16 plus" if record.kind == "college" else "Not applicable")
     )
-    low, high = _AGES[record.kind]
+    ages = _AGES[record.kind]
+    low, high = ages.low, ages.high
     if record.has_nursery and record.kind in ("primary", "infant", "all-through"):
         low = 3
     if record.kind == "secondary" and record.sixth_form:
         high = 18
     opened = REASONS_OPENED[record.reason_opened]
     closed = REASONS_CLOSED[record.reason_closed]
-    religion = {"CE": ("02", "Church of England"), "RC": ("03", "Roman Catholic")}.get(
-        record.religion or "", ("00", "None")
-    )
-    diocese = {"CE": authority.diocese_ce, "RC": _RC_DIOCESE}.get(
-        record.religion or "", ("0000", "Not applicable")
-    )
-    is_academy = group_name in ("Academies", "Free Schools")
+    religion = _RELIGIONS.get(record.religion or "", _NO_RELIGION)
+    diocese = {"CE": authority.diocese_ce, "RC": _RC_DIOCESE}.get(record.religion or "", _NO_DIOCESE)
+    is_academy = establishment_type.group_name in ("Academies", "Free Schools")
     special = record.kind in ("special", "special_other")
     details = record.details
     sen = [""] * 13
@@ -274,15 +297,11 @@ def gias_row(
         fsm_pct = f"{100 * figures.fsm / figures.fsm_base:.1f}" if figures.fsm_base else ""
         fsm = str(figures.fsm)
         census_text = _gias_date(census_date)
-    trust_flag = ("0", "Not applicable")
+    trust_flag = _TRUST_FLAGS["none"]
     if record.trust:
-        trust_flag = (
-            ("3", "Supported by a single-academy trust")
-            if record.single_trust
-            else ("5", "Supported by a multi-academy trust")
-        )
+        trust_flag = _TRUST_FLAGS["single" if record.single_trust else "multi"]
     elif record.type_name == "Foundation school":
-        trust_flag = ("1", "Supported by a trust")
+        trust_flag = _TRUST_FLAGS["foundation"]
     capacity = ""
     if figures is not None:
         capacity = str(max(figures.headcount, round(figures.headcount * rng.uniform(0.95, 1.25) / 5) * 5))
@@ -293,17 +312,17 @@ def gias_row(
         "LA (name)": authority.name,
         "EstablishmentNumber": record.estab,
         "EstablishmentName": record.name,
-        "TypeOfEstablishment (code)": type_code,
+        "TypeOfEstablishment (code)": establishment_type.code,
         "TypeOfEstablishment (name)": record.type_name,
-        "EstablishmentTypeGroup (code)": group_code,
-        "EstablishmentTypeGroup (name)": group_name,
+        "EstablishmentTypeGroup (code)": establishment_type.group_code,
+        "EstablishmentTypeGroup (name)": establishment_type.group_name,
         "EstablishmentStatus (code)": STATUS_CODES[record.status],
         "EstablishmentStatus (name)": record.status,
-        "ReasonEstablishmentOpened (code)": opened[0],
-        "ReasonEstablishmentOpened (name)": opened[1],
+        "ReasonEstablishmentOpened (code)": opened.code,
+        "ReasonEstablishmentOpened (name)": opened.name,
         "OpenDate": _gias_date(record.open_date),
-        "ReasonEstablishmentClosed (code)": closed[0],
-        "ReasonEstablishmentClosed (name)": closed[1],
+        "ReasonEstablishmentClosed (code)": closed.code,
+        "ReasonEstablishmentClosed (name)": closed.name,
         "CloseDate": _gias_date(record.close_date),
         "PhaseOfEducation (code)": PHASES[phase_name],
         "PhaseOfEducation (name)": phase_name,
@@ -316,11 +335,11 @@ def gias_row(
         "OfficialSixthForm (name)": "Has a sixth form" if record.sixth_form else "Does not have a sixth form",
         "Gender (code)": "2" if record.gender == "Girls" else "3",
         "Gender (name)": record.gender,
-        "ReligiousCharacter (code)": religion[0],
-        "ReligiousCharacter (name)": religion[1],
-        "ReligiousEthos (name)": religion[1] if record.religion else "Does not apply",
-        "Diocese (code)": diocese[0],
-        "Diocese (name)": diocese[1],
+        "ReligiousCharacter (code)": religion.code,
+        "ReligiousCharacter (name)": religion.name,
+        "ReligiousEthos (name)": religion.name if record.religion else "Does not apply",
+        "Diocese (code)": diocese.code,
+        "Diocese (name)": diocese.name,
         "AdmissionsPolicy (code)": "2" if record.kind in ("secondary", "all-through") else "0",
         "AdmissionsPolicy (name)": "Non-selective"
         if record.kind in ("secondary", "all-through")
@@ -333,12 +352,12 @@ def gias_row(
         "NumberOfBoys": boys,
         "NumberOfGirls": girls,
         "PercentageFSM": fsm_pct,
-        "TrustSchoolFlag (code)": trust_flag[0],
-        "TrustSchoolFlag (name)": trust_flag[1],
-        "Trusts (code)": record.trust[0] if record.trust else "",
-        "Trusts (name)": record.trust[1] if record.trust else "",
+        "TrustSchoolFlag (code)": trust_flag.code,
+        "TrustSchoolFlag (name)": trust_flag.name,
+        "Trusts (code)": record.trust.code if record.trust else "",
+        "Trusts (name)": record.trust.name if record.trust else "",
         "SchoolSponsorFlag (name)": "Linked to a sponsor" if record.sponsor else "Not applicable",
-        "SchoolSponsors (name)": record.trust[1] if record.sponsor and record.trust else "",
+        "SchoolSponsors (name)": record.trust.name if record.sponsor and record.trust else "",
         "FederationFlag (name)": "Not under a federation",
         "Federations (code)": "",
         "Federations (name)": "",

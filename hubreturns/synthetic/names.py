@@ -6,6 +6,7 @@ Every draw comes from the generator's seeded Random, so the same seed gives the 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 # Place names are built from two parts; the combinations are invented villages and estates.
 _PLACE_HEADS = (
@@ -335,6 +336,15 @@ PROFESSIONAL_PARTNERS = (
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
+@dataclass(frozen=True)
+class Person:
+    """An invented adult's title, first name and surname."""
+
+    title: str
+    first_name: str
+    surname: str
+
+
 class NameBook:
     """Hands out invented names without repeats, drawing from one seeded Random."""
 
@@ -358,9 +368,13 @@ class NameBook:
         prefix = self._rng.choice(_PLACE_PREFIXES)
         return f"{prefix} {self._rng.choice(_PLACE_HEADS)}{self._rng.choice(_PLACE_TAILS)}"
 
-    def person(self) -> tuple[str, str, str]:
+    def person(self) -> Person:
         """Title, first name and surname of an invented adult."""
-        return (self._rng.choice(HEAD_TITLES), self._rng.choice(FIRST_NAMES), self._rng.choice(SURNAMES))
+        return Person(
+            title=self._rng.choice(HEAD_TITLES),
+            first_name=self._rng.choice(FIRST_NAMES),
+            surname=self._rng.choice(SURNAMES),
+        )
 
     def officer(self) -> str:
         """An invented staff member's name."""

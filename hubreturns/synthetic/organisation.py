@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from schemas.periods import AcademicYear
@@ -10,26 +11,35 @@ from schemas.vocabulary import INCOME_SOURCES
 
 Row = dict[str, object]
 
-# Role, employment type, weight.
+
+@dataclass(frozen=True)
+class _Role:
+    """A hub staff role, how it is employed, and its weight among the hub's staff."""
+
+    title: str
+    employment: str
+    weight: int
+
+
 _ROLES = (
-    ("Instrumental teacher", "permanent", 34),
-    ("WCET tutor", "permanent", 10),
-    ("Vocal leader", "permanent", 5),
-    ("Area lead", "permanent", 5),
-    ("Administrator", "permanent", 4),
-    ("Finance officer", "permanent", 2),
-    ("Data officer", "permanent", 1),
-    ("Inclusion lead", "permanent", 2),
-    ("Project coordinator", "permanent", 3),
-    ("Music technology tutor", "permanent", 2),
-    ("Instrumental teacher", "contract", 9),
-    ("Project coordinator", "contract", 3),
-    ("Ensemble director", "contract", 3),
-    ("Instrumental teacher", "freelance", 17),
-    ("Ensemble director", "freelance", 5),
-    ("Vocal leader", "freelance", 5),
-    ("Music technology tutor", "freelance", 3),
-    ("Composer in residence", "freelance", 1),
+    _Role(title="Instrumental teacher", employment="permanent", weight=34),
+    _Role(title="WCET tutor", employment="permanent", weight=10),
+    _Role(title="Vocal leader", employment="permanent", weight=5),
+    _Role(title="Area lead", employment="permanent", weight=5),
+    _Role(title="Administrator", employment="permanent", weight=4),
+    _Role(title="Finance officer", employment="permanent", weight=2),
+    _Role(title="Data officer", employment="permanent", weight=1),
+    _Role(title="Inclusion lead", employment="permanent", weight=2),
+    _Role(title="Project coordinator", employment="permanent", weight=3),
+    _Role(title="Music technology tutor", employment="permanent", weight=2),
+    _Role(title="Instrumental teacher", employment="contract", weight=9),
+    _Role(title="Project coordinator", employment="contract", weight=3),
+    _Role(title="Ensemble director", employment="contract", weight=3),
+    _Role(title="Instrumental teacher", employment="freelance", weight=17),
+    _Role(title="Ensemble director", employment="freelance", weight=5),
+    _Role(title="Vocal leader", employment="freelance", weight=5),
+    _Role(title="Music technology tutor", employment="freelance", weight=3),
+    _Role(title="Composer in residence", employment="freelance", weight=1),
 )
 # Share of income by source (DfE grant about 37%) and of spending by category.
 _INCOME_SHARES = {
@@ -51,16 +61,29 @@ _SPENDING_SHARES = {
 }
 
 
+@dataclass(frozen=True)
+class _StaffMember:
+    """One member of the hub's staff, as the workforce export lists them before the year's CPD hours vary."""
+
+    ref: str
+    role: str
+    employment: str
+    fte: float
+    cpd_hours: float
+
+
 def build_workforce(rng: random.Random, years: tuple[AcademicYear, AcademicYear]) -> list[Row]:
     """About 120 staff a year; most stay from one year to the next."""
     rows: list[Row] = []
-    staff: list[tuple[str, str, str, float, float]] = []
+    staff: list[_StaffMember] = []
     number = 0
 
-    def hire() -> tuple[str, str, str, float, float]:
+    def hire() -> _StaffMember:
+        """A new member of staff: a role drawn by weight, and hours to suit how they are employed."""
         nonlocal number
         number += 1
-        role, employment, _ = rng.choices(_ROLES, weights=[r[2] for r in _ROLES])[0]
+        drawn = rng.choices(_ROLES, weights=[r.weight for r in _ROLES])[0]
+        role, employment = drawn.title, drawn.employment
         if employment == "permanent":
             fte = 1.0 if rng.random() < 0.4 else round(rng.uniform(0.4, 0.95), 2)
             cpd = round(rng.uniform(6, 30), 1)
@@ -68,9 +91,11 @@ def build_workforce(rng: random.Random, years: tuple[AcademicYear, AcademicYear]
             fte, cpd = round(rng.uniform(0.2, 1.0), 2), round(rng.uniform(3, 20), 1)
         else:
             fte, cpd = round(rng.uniform(0.05, 0.4), 2), round(rng.uniform(0, 10), 1)
-        return (f"ST{number:04d}", role, employment, fte, cpd)
+        return _StaffMember(ref=f"ST{number:04d}", role=role, employment=employment, fte=fte, cpd_hours=cpd)
 
-    staff.append(("ST0000", "Head of service", "permanent", 1.0, 24.0))
+    staff.append(
+        _StaffMember(ref="ST0000", role="Head of service", employment="permanent", fte=1.0, cpd_hours=24.0)
+    )
     for _ in range(rng.randint(116, 124)):
         staff.append(hire())
     for year in years:
@@ -79,15 +104,15 @@ def build_workforce(rng: random.Random, years: tuple[AcademicYear, AcademicYear]
             staff = [member for i, member in enumerate(staff) if i not in leavers]
             for _ in range(rng.randint(116, 124) - len(staff)):
                 staff.append(hire())
-        for ref, role, employment, fte, cpd in staff:
+        for member in staff:
             rows.append(
                 {
                     "academic_year": year.label,
-                    "staff_ref": ref,
-                    "role": role,
-                    "employment": employment,
-                    "fte": fte,
-                    "cpd_hours": round(max(0.0, cpd + rng.uniform(-3, 3)), 1),
+                    "staff_ref": member.ref,
+                    "role": member.role,
+                    "employment": member.employment,
+                    "fte": member.fte,
+                    "cpd_hours": round(max(0.0, member.cpd_hours + rng.uniform(-3, 3)), 1),
                 }
             )
     return rows

@@ -20,6 +20,14 @@ _UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _MAJOR_GROUPS = tuple(CENSUS_ETHNICITY_GROUPS.values())
 
 
+@dataclass(frozen=True, eq=False)
+class Place:
+    """Where a pupil is in a year: the school (site) and the NC year."""
+
+    site: Site
+    nc: str
+
+
 @dataclass(eq=False)
 class Pupil:
     """One invented pupil."""
@@ -37,13 +45,13 @@ class Pupil:
     earlier_site: Site | None
     earlier_nc: str | None
 
-    def place(self, year_index: int) -> tuple[Site, str] | None:
+    def place(self, year_index: int) -> Place | None:
         """School and NC year in the earlier (0) or later (1) year."""
         if year_index == 1:
-            return self.later_site, self.later_nc
+            return Place(site=self.later_site, nc=self.later_nc)
         if self.earlier_site is None or self.earlier_nc is None:
             return None
-        return self.earlier_site, self.earlier_nc
+        return Place(site=self.earlier_site, nc=self.earlier_nc)
 
 
 def upn_check_letter(body: str) -> str:
@@ -154,13 +162,16 @@ class PupilBook:
 
     # --- creation --------------------------------------------------------------------------------------
     def _create(self, site: Site, nc: str, year_index: int) -> Pupil:
+        """A new pupil of the cohort, with a place in the other year and their own characteristics."""
         rng = self.rng
+        earlier: Place | None
         if year_index == 1:
-            later_site, later_nc = site, nc
+            later = Place(site=site, nc=nc)
             earlier = self._earlier_place(site, nc)
         else:
-            later_site, later_nc = self._later_place(site, nc)
-            earlier = (site, nc)
+            later = self._later_place(site, nc)
+            earlier = Place(site=site, nc=nc)
+        later_site, later_nc = later.site, later.nc
         fsm = rng.random() < site.fsm_rate
         looked_after = rng.random() < (0.03 if site.kind in ("special", "ap") else 0.005)
         pupil_premium = fsm or looked_after or rng.random() < 0.08
@@ -191,13 +202,13 @@ class PupilBook:
             ethnicity_group=ethnicity,
             later_site=later_site,
             later_nc=later_nc,
-            earlier_site=earlier[0] if earlier else None,
-            earlier_nc=earlier[1] if earlier else None,
+            earlier_site=earlier.site if earlier else None,
+            earlier_nc=earlier.nc if earlier else None,
         )
         self.pupils.append(pupil)
         self.cohort(later_site, later_nc, 1).append(pupil)
         if earlier:
-            self.cohort(earlier[0], earlier[1], 0).append(pupil)
+            self.cohort(earlier.site, earlier.nc, 0).append(pupil)
         return pupil
 
     def _ethnicity_weights(self, site: Site) -> list[float]:
@@ -209,12 +220,12 @@ class PupilBook:
             self._ethnicity[site.key] = cumulative
         return self._ethnicity[site.key]
 
-    def _later_place(self, site: Site, nc: str) -> tuple[Site, str]:
+    def _later_place(self, site: Site, nc: str) -> Place:
         """Where a pupil of the earlier year is in the later year: next year group, moving school if need be."""
         following = NEXT_YEAR[nc]
         later = self.years[1]
         if following in site.years and site.pupil_ok(later):
-            return site, following
+            return Place(site=site, nc=following)
         key = (site.key, following)
         if key not in self._feeders:
             options = self._receivers.get((site.la, following)) or [
@@ -226,20 +237,20 @@ class PupilBook:
             # Most pupils of a school move on to one main school; a few go elsewhere.
             self._feeders[key] = [self.rng.choice(options), self.rng.choice(options)]
         main, other = self._feeders[key]
-        return (main if self.rng.random() < 0.8 else other), following
+        return Place(site=main if self.rng.random() < 0.8 else other, nc=following)
 
-    def _earlier_place(self, site: Site, nc: str) -> tuple[Site, str] | None:
+    def _earlier_place(self, site: Site, nc: str) -> Place | None:
         """Where a pupil of the later year was a year before (None for reception or a school new to them)."""
         before = PREVIOUS_YEAR.get(nc)
         earlier = self.years[0]
         if before is None:
             return None
         if before in site.years and site.pupil_ok(earlier):
-            return site, before
+            return Place(site=site, nc=before)
         senders = self._senders.get((site.la, before))
         if not senders:
             return None
-        return self.rng.choice(senders), before
+        return Place(site=self.rng.choice(senders), nc=before)
 
     def _upn(self, site: Site, nc: str) -> str:
         """A UPN in DfE's layout: check letter, LA, establishment, year allocated, serial."""

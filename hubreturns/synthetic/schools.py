@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
-from hubreturns.synthetic.school_calendar import term_day
 from hubreturns.synthetic.names import PROFESSIONAL_PARTNERS, VENUES
 from hubreturns.synthetic.register import Register, Site
+from hubreturns.synthetic.school_calendar import term_day
 from schemas.periods import AcademicYear
 from schemas.vocabulary import DUTY_AREAS
 
 Row = dict[str, object]
+
+
+@dataclass(frozen=True)
+class _Minutes:
+    """The shortest and longest a kind of contact with a school lasts, in minutes."""
+
+    fewest: int
+    most: int
+
+
+@dataclass(frozen=True)
+class _Audience:
+    """Whom a CPD event is for, and the kinds of school they work at (None: any school)."""
+
+    name: str
+    kinds: tuple[str, ...] | None
+
 
 _PRIMARY_ACTIONS = (
     "Book WCET for Year 4 in the spring term",
@@ -32,26 +50,33 @@ _ACTIONS = (
     "Discuss progression routes, including tuition and area ensembles",
     "Support the school to publish its MDP on the website",
 )
-_ROLES = {
-    "primary": (
-        ("Headteacher", 35),
-        ("Music lead", 40),
-        ("Deputy headteacher", 10),
-        ("SENCo", 5),
-        ("School business manager", 5),
-        ("Class teacher", 5),
-    ),
-    "secondary": (
-        ("Head of music", 55),
-        ("Headteacher", 10),
-        ("Deputy headteacher", 15),
-        ("Director of music", 10),
-        ("SENCo", 10),
-    ),
-    "other": (("Headteacher", 50), ("Music lead", 30), ("SENCo", 20)),
+# Whom an officer meets at each kind of school -> weight.
+_ROLES: dict[str, dict[str, int]] = {
+    "primary": {
+        "Headteacher": 35,
+        "Music lead": 40,
+        "Deputy headteacher": 10,
+        "SENCo": 5,
+        "School business manager": 5,
+        "Class teacher": 5,
+    },
+    "secondary": {
+        "Head of music": 55,
+        "Headteacher": 10,
+        "Deputy headteacher": 15,
+        "Director of music": 10,
+        "SENCo": 10,
+    },
+    "other": {"Headteacher": 50, "Music lead": 30, "SENCo": 20},
 }
-_KINDS = (("conversation", 50), ("visit", 30), ("MDP review", 12), ("network", 8))
-_DURATIONS = {"conversation": (20, 60), "visit": (45, 180), "MDP review": (30, 90), "network": (60, 150)}
+# Kind of contact -> weight.
+_KINDS = {"conversation": 50, "visit": 30, "MDP review": 12, "network": 8}
+_DURATIONS = {
+    "conversation": _Minutes(fewest=20, most=60),
+    "visit": _Minutes(fewest=45, most=180),
+    "MDP review": _Minutes(fewest=30, most=90),
+    "network": _Minutes(fewest=60, most=150),
+}
 _RAG_WEIGHTS = {0: (70, 25, 5), 1: (30, 45, 25), 2: (10, 45, 45), 3: (3, 27, 70)}
 _SINGING_PROGRAMMES = (
     "Trentvale Sings",
@@ -96,13 +121,13 @@ _CPD_TITLES = (
     "Music and wellbeing",
 )
 _AUDIENCES = (
-    ("Primary music leads", ("primary", "infant", "junior")),
-    ("Secondary music teachers", ("secondary", "all-through", "utc")),
-    ("EYFS practitioners", ("nursery", "primary", "infant")),
-    ("SEND practitioners", ("special", "ap", "primary", "secondary")),
-    ("Headteachers and senior leaders", None),
-    ("All school staff", None),
-    ("Teaching assistants", ("primary", "infant", "junior", "special")),
+    _Audience(name="Primary music leads", kinds=("primary", "infant", "junior")),
+    _Audience(name="Secondary music teachers", kinds=("secondary", "all-through", "utc")),
+    _Audience(name="EYFS practitioners", kinds=("nursery", "primary", "infant")),
+    _Audience(name="SEND practitioners", kinds=("special", "ap", "primary", "secondary")),
+    _Audience(name="Headteachers and senior leaders", kinds=None),
+    _Audience(name="All school staff", kinds=None),
+    _Audience(name="Teaching assistants", kinds=("primary", "infant", "junior", "special")),
 )
 _EVENT_TITLES = (
     "Trentvale Schools Prom",
@@ -182,16 +207,16 @@ def build_engagements(
             roles = _ROLES[kind_of_school]
             for day in days:
                 number += 1
-                kind = rng.choices([k for k, _ in _KINDS], weights=[w for _, w in _KINDS])[0]
-                low, high = _DURATIONS[kind]
+                kind = rng.choices(list(_KINDS), weights=list(_KINDS.values()))[0]
+                minutes = _DURATIONS[kind]
                 due = day + timedelta(days=rng.randint(35, 120))
                 row: Row = {
                     "engagement_id": f"SMEP{number:05d}",
                     "urn": site.urn(year),
                     "date": day,
-                    "duration_minutes": 5 * rng.randint(low // 5, high // 5),
+                    "duration_minutes": 5 * rng.randint(minutes.fewest // 5, minutes.most // 5),
                     "kind": kind,
-                    "with_role": rng.choices([r for r, _ in roles], weights=[w for _, w in roles])[0]
+                    "with_role": rng.choices(list(roles), weights=list(roles.values()))[0]
                     if rng.random() > 0.08
                     else None,
                     "hub_officer": officers[site.district.code] if rng.random() > 0.05 else None,
@@ -253,12 +278,12 @@ def build_cpd(rng: random.Random, register: Register, years: tuple[AcademicYear,
         titles = rng.sample(_CPD_TITLES, rng.randint(28, 32))
         events = sorted((term_day(rng, year), title) for title in titles)
         for number, (day, title) in enumerate(events, start=1):
-            audience, kinds = rng.choice(_AUDIENCES)
+            audience = rng.choice(_AUDIENCES)
             if title.startswith("Network meeting: primary"):
-                audience, kinds = _AUDIENCES[0]
+                audience = _AUDIENCES[0]
             elif title.startswith("Network meeting: secondary"):
-                audience, kinds = _AUDIENCES[1]
-            pool = [s for s in sites if kinds is None or s.kind in kinds]
+                audience = _AUDIENCES[1]
+            pool = [s for s in sites if audience.kinds is None or s.kind in audience.kinds]
             hours = rng.choice((1.5, 1.5, 2.0, 2.0, 3.0, 6.0))
             for site in sorted(
                 rng.sample(pool, min(len(pool), rng.randint(4, 22))), key=lambda s: s.urn(year) or ""
@@ -269,7 +294,7 @@ def build_cpd(rng: random.Random, register: Register, years: tuple[AcademicYear,
                         "date": day,
                         "title": title,
                         "hours": hours,
-                        "audience": audience if rng.random() > 0.05 else None,
+                        "audience": audience.name if rng.random() > 0.05 else None,
                         "urn": site.urn(year),
                         "attendees": 1 if title.startswith("Network") else rng.randint(1, 3),
                     }
@@ -282,7 +307,9 @@ def build_cpd(rng: random.Random, register: Register, years: tuple[AcademicYear,
             for s in register.sites
             if not s.in_hub and s.urn(year) and s.open_all_year(year) and s.kind == "primary"
         ]
-        year_rows = [row for row in rows if row["event_id"].startswith(f"CPD{year.start_year % 100:02d}-")]
+        year_rows = [
+            row for row in rows if str(row["event_id"]).startswith(f"CPD{year.start_year % 100:02d}-")
+        ]
         for site in rng.sample(neighbours, min(2, len(neighbours))):
             event = rng.choice(year_rows)
             rows.append({**event, "urn": site.urn(year), "attendees": rng.randint(1, 2)})

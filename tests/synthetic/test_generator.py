@@ -199,6 +199,66 @@ def test_gias_file_is_windows_1252_with_dfe_quoting(config) -> None:
     assert '"Open, but proposed to close"' in text
 
 
+# A few of the demo area's districts as the geography table has them, copied by hand: code -> grid box
+# (easting range, northing range), outward postcodes and towns.
+DISTRICTS = {
+    "E06000015": (
+        (430000, 440000),
+        (331000, 340000),
+        {"DE1", "DE3", "DE21", "DE22", "DE23", "DE24"},
+        {"Derby"},
+    ),
+    "E07000032": (
+        (433000, 446000),
+        (346000, 356000),
+        {"DE5", "DE55", "DE56", "DE75"},
+        {"Belper", "Ripley", "Alfreton", "Heanor"},
+    ),
+    "E07000037": (
+        (400000, 412000),
+        (370000, 396000),
+        {"SK17", "SK13", "SK23", "SK22"},
+        {"Buxton", "Glossop", "Chapel-en-le-Frith", "New Mills"},
+    ),
+}
+# Each authority's GSS code and Church of England diocese.
+AUTHORITIES = {
+    "830": ("E10000007", ("CE12", "Diocese of Derby")),
+    "831": ("E06000015", ("CE12", "Diocese of Derby")),
+    "892": ("E06000018", ("CE29", "Diocese of Southwell and Nottingham")),
+    "891": ("E10000024", ("CE29", "Diocese of Southwell and Nottingham")),
+    "856": ("E06000016", ("CE17", "Diocese of Leicester")),
+}
+
+
+def test_gias_geography_is_each_districts_and_authoritys_own(gias) -> None:
+    """Grid references, postcodes and towns fall in the row's district; GSS codes and dioceses are its LA's."""
+    checked: Counter[str] = Counter()
+    for row in gias:
+        gss, ce_diocese = AUTHORITIES[row["LA (code)"]]
+        assert row["GSSLACode (name)"] == gss
+        religion = row["ReligiousCharacter (name)"]
+        diocese = (row["Diocese (code)"], row["Diocese (name)"])
+        if religion == "Church of England":
+            assert diocese == ce_diocese
+        elif religion == "Roman Catholic":
+            assert diocese == ("RC25", "Diocese of Nottingham")
+        else:
+            assert diocese == ("0000", "Not applicable")
+        district = row["DistrictAdministrative (code)"]
+        if district not in DISTRICTS:
+            continue
+        (east_low, east_high), (north_low, north_high), outward, towns = DISTRICTS[district]
+        assert east_low <= int(row["Easting"]) <= east_high, row["URN"]
+        assert north_low <= int(row["Northing"]) <= north_high, row["URN"]
+        assert row["Postcode"].split(" ")[0] in outward, row["URN"]
+        assert row["Town"] in towns, row["URN"]
+        checked[district] += 1
+    # Every one of the hand-copied districts has schools (Derby is a whole authority of about 95 sites).
+    assert set(checked) == set(DISTRICTS) and checked["E06000015"] > 50
+    assert {row["LA (code)"] for row in gias} == set(AUTHORITIES)
+
+
 def test_gias_has_the_register_events_the_pipeline_must_handle(gias, links) -> None:
     by_urn = {row["URN"]: row for row in gias}
     assert len(by_urn) == len(gias)
