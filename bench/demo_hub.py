@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hubreturns.hub_config import HubConfig, load_config
+from foundation.hub_config import HubConfig, load_config
 from hubreturns.synthetic import generate_hub_area
 from ingest.pipeline import input_frames, load_and_check
 from ingest.sources import LoadedInput

@@ -34,8 +34,8 @@ import polars as pl
 
 from core.hub_run import Period, input_summary, workbook_meta
 from core.hub_run import SCHOOL_REPORTS_FOLDER, engagement_rules
-from hubreturns.hub_config import HubConfig, load_config
-from hubreturns.provenance import code_version
+from foundation.hub_config import HubConfig, load_config
+from foundation.provenance import code_version
 from ingest.files import read_text_table
 from ingest.pipeline import input_frames, load_and_check
 from outputs.annual_return import write_annual_return

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 from hubreturns.synthetic import generate_hub_area
 from ingest.pipeline import load_and_check
 from schemas.periods import AcademicYear

@@ -23,10 +23,10 @@ from core.run_lock import hub_run_lock
 from core.runner import Runner, touches_files
 from core.tables import EngagementTables, ReturnTables
 from core.unchanged import current_inputs, nothing_changed
-from hubreturns.errors import ConfigError, HubReturnsError, ValidationFailed
-from hubreturns.hub_config import HubConfig, la_geography
-from hubreturns.ofsted_frameworks import load_framework
-from hubreturns.provenance import code_version
+from foundation.errors import ConfigError, HubReturnsError, ValidationFailed
+from foundation.hub_config import HubConfig, la_geography
+from foundation.ofsted_frameworks import load_framework
+from foundation.provenance import code_version
 from ingest.pipeline import check_loaded, configured_exports, input_frames
 from ingest.sources import (
     LoadedInput,

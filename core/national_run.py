@@ -24,9 +24,9 @@ import polars as pl
 
 from core.hub_run import Period, RunRequest, data_of, run_hub
 from core.runner import LOGGER_NAME, PlainRunner, Runner
-from hubreturns.errors import ConfigError, HubReturnsError
-from hubreturns.hub_config import HubConfig, load_config
-from hubreturns.provenance import code_version
+from foundation.errors import ConfigError, HubReturnsError
+from foundation.hub_config import HubConfig, load_config
+from foundation.provenance import code_version
 from ingest.pipeline import load_and_check
 from outputs.annual_return import annual_return_path
 from outputs.house_style import WorkbookMeta

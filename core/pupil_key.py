@@ -6,7 +6,7 @@ import logging
 import os
 
 from core.runner import LOGGER_NAME
-from hubreturns.hub_config import HubConfig
+from foundation.hub_config import HubConfig
 from ingest.pseudonymise import DEMO_KEY, KEY_ENVIRONMENT_VARIABLE, resolve_key
 
 logger = logging.getLogger(LOGGER_NAME)

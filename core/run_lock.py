@@ -13,7 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from hubreturns.errors import RunRefused
+from foundation.errors import RunRefused
 from outputs.staging import remove_stale_staging
 
 LOCK_FILE = ".hubreturns-run.lock"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from hubreturns.hub_config import HubConfig
+from foundation.hub_config import HubConfig
 
 P = ParamSpec("P")
 T = TypeVar("T")

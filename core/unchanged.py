@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubreturns.hub_config import DFE_INPUTS, HubConfig
+from foundation.hub_config import DFE_INPUTS, HubConfig
 from ingest.pipeline import configured_exports
 from ingest.sources import sha256_of
 from schemas.provenance import InputFileRecord

@@ -18,7 +18,7 @@ from core.hub_run import RunSummary, Section, ValidationSummary, resolve_period,
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly
 from flows.steps import PrefectRunner
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 
 
 @flow(name="hub-annual-return", log_prints=False, on_failure=[notify_failure], on_crashed=[notify_failure])

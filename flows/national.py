@@ -31,8 +31,8 @@ from flows.annual_return import annual_return as hub_annual_return
 from flows.plain import fail_plainly
 from flows.steps import PrefectRunner
 from flows.subflows import crash_subflows
-from hubreturns.errors import ConfigError
-from hubreturns.hub_config import load_config
+from foundation.errors import ConfigError
+from foundation.hub_config import load_config
 
 DASK_ADDRESS_VARIABLE = "HUBRETURNS_DASK_ADDRESS"
 

@@ -11,7 +11,7 @@ from prefect import get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
-from hubreturns.errors import HubReturnsError
+from foundation.errors import HubReturnsError
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

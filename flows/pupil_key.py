@@ -5,8 +5,8 @@ from __future__ import annotations
 from prefect.blocks.system import Secret
 
 from core.pupil_key import hub_key, key_in_secret_block
-from hubreturns.errors import RunRefused
-from hubreturns.hub_config import HubConfig
+from foundation.errors import RunRefused
+from foundation.hub_config import HubConfig
 
 
 def pseudonymisation_key(config: HubConfig) -> bytes:

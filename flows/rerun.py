@@ -26,7 +26,7 @@ from flows.form import (
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly
 from flows.subflows import crash_subflows
-from hubreturns.errors import ConfigError
+from foundation.errors import ConfigError
 
 
 def _run_name() -> str:

@@ -20,7 +20,7 @@ from prefect.context import get_run_context
 from core.runner import is_file_step
 from flows.plain import fail_plainly, retry_transient, succeeded
 from flows.pupil_key import pseudonymisation_key
-from hubreturns.hub_config import HubConfig
+from foundation.hub_config import HubConfig
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -13,13 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubreturns.hub_config import DATABASE_URL_VARIABLE
-from hubreturns.errors import HubReturnsError, InputFileError, ValidationFailed
+from foundation.hub_config import DATABASE_URL_VARIABLE
+from foundation.errors import HubReturnsError, InputFileError, ValidationFailed
 
 if TYPE_CHECKING:
     from core.hub_run import RunSummary, ValidationSummary
     from core.national_run import NationalSummary
-    from hubreturns.hub_config import HubConfig
+    from foundation.hub_config import HubConfig
     from hubreturns.synthetic.generator import AreaSummary
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -254,7 +254,7 @@ def _generate_england(args: argparse.Namespace) -> int:
 
 def _preflight(config_path: Path, args: argparse.Namespace) -> None:
     """Check what can be checked in a second (configuration, year, key) before Prefect starts its server."""
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
     from ingest.pseudonymise import resolve_key
 
     config = load_config(config_path, database_url=getattr(args, "database_url", None))
@@ -310,7 +310,7 @@ def _run_summary(config_path: Path, args: argparse.Namespace) -> RunSummary:
         )
     from core.hub_run import run_hub, run_request
     from core.runner import PlainRunner, progress_bar
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
 
     config = load_config(config_path)
     request = run_request(
@@ -432,7 +432,7 @@ def _validation_summary(args: argparse.Namespace) -> ValidationSummary:
         return validate_inputs(config_path=str(args.config), academic_year=args.year, as_of=args.as_of)
     from core.hub_run import resolve_period, validate_hub
     from core.runner import PlainRunner, progress_bar
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
 
     config = load_config(args.config)
     period = resolve_period(args.year, args.as_of, today=date.today())
@@ -470,7 +470,7 @@ def _pupil_ids() -> list[str]:
 def _purge(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
     from store.repository import open_store
     from store.retention import purge_period, purge_pupil
 
@@ -524,8 +524,8 @@ def _fingerprints(config: HubConfig, ids: list[str]) -> list[str]:
 def _audit(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from hubreturns.hub_config import load_config
-    from hubreturns.provenance import code_version
+    from foundation.hub_config import load_config
+    from foundation.provenance import code_version
     from outputs.house_style import WorkbookMeta
     from outputs.personal_data_audit import audit_path, output_holdings, write_audit
     from schemas.personal_data import STORE_TABLE, holdings_frame

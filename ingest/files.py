@@ -18,7 +18,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from hubreturns.errors import InputFileError
+from foundation.errors import InputFileError
 
 SOURCE_ROW = "source_row"
 # The first data row is row 2 in Excel when the header is row 1.

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-from hubreturns.errors import InputFileError
+from foundation.errors import InputFileError
 from ingest.files import SOURCE_ROW
 
 

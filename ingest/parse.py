@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from hubreturns.errors import InputFileError
+from foundation.errors import InputFileError
 from ingest.files import SOURCE_ROW
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from hubreturns.hub_config import HubConfig
+from foundation.hub_config import HubConfig
 from ingest.cross_source import cross_check
 from ingest.sources import (
     LoadedInput,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from hubreturns.errors import RunRefused
+from foundation.errors import RunRefused
 
 KEY_ENVIRONMENT_VARIABLE = "HUBRETURNS_PSEUDONYMISATION_KEY"
 KEY_SECRET_BLOCK = "hubreturns-pseudonymisation-key"

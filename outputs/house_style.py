@@ -36,7 +36,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from hubreturns.errors import HubReturnsError
+from foundation.errors import HubReturnsError
 from schemas.provenance import InputFileRecord
 from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 

@@ -35,7 +35,7 @@ import pandera.polars as pa
 import polars as pl
 from slugify import slugify
 
-from hubreturns.ofsted_frameworks import OfstedFramework
+from foundation.ofsted_frameworks import OfstedFramework
 from outputs.house_style import (
     Note,
     TableSheet,

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubreturns.errors import HubReturnsError
+from foundation.errors import HubReturnsError
 
 STAGING_FOLDER = ".staging"
 # In the fallback (no atomic exchange), where the previous set waits between the two renames.

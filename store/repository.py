@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from hubreturns.errors import HubReturnsError
+from foundation.errors import HubReturnsError
 from schemas.provenance import InputFileRecord
 from schemas.validation import ValidationFailure
 from store.migrations import upgrade_to_head

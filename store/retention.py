@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, Select, delete, func, insert, select, update
 
-from hubreturns.hub_config import Retention
+from foundation.hub_config import Retention
 from schemas.periods import AcademicYear, kept_from
 from schemas.personal_data import STORE_TABLE, Holding
 from schemas.vocabulary import PSEUDONYM_REGEX

@@ -39,10 +39,23 @@ def test_package_imports_only_downwards(package: str) -> None:
 
 
 # Every folder of the project says where its imports may point: a new folder must be added here.
-PROJECT_PACKAGES = {"schemas", "transforms", "outputs", "store", "ingest", "core", "flows", "hubreturns", "config"}
+PROJECT_PACKAGES = {
+    "foundation",
+    "schemas",
+    "transforms",
+    "outputs",
+    "store",
+    "ingest",
+    "core",
+    "flows",
+    "hubreturns",
+    "config",
+}
 FORBIDDEN_ABOVE = {
+    # The ground floor (configuration, errors, provenance) stands on nothing of the project.
+    "foundation": PROJECT_PACKAGES - {"foundation"} | {"prefect", "polars", "sqlalchemy"},
     # The run's logic knows nothing of Prefect, nor of the command line above it.
-    "core": {"flows", "prefect", "prefect_dask", "hubreturns.cli", "hubreturns.synthetic"},
+    "core": {"flows", "prefect", "prefect_dask", "hubreturns"},
     # The flows wire the core: they do not reach past it into the computations, files or the store.
     "flows": {"transforms", "ingest", "outputs", "store", "polars", "sqlalchemy", "xlsxwriter"},
     # The configuration files are data.
@@ -176,3 +189,14 @@ def test_flows_and_core_name_columns_through_the_schemas(package: str) -> None:
 
 def test_the_column_check_catches_a_literal() -> None:
     assert _column_literals("x = row['urn']\ny = pl.col('urn')\n", {"urn"}) == ["line 1: 'urn'", "line 2: 'urn'"]
+
+
+def test_nothing_below_the_command_line_imports_it() -> None:
+    """The `hubreturns` package is the top of the house (the command, the demo generator): imports point down."""
+    offences = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in PROJECT_PACKAGES - {"hubreturns"}
+        for path in (ROOT / package).rglob("*.py")
+        for name in _imported_modules(path) & {"hubreturns"}
+    }
+    assert not offences, sorted(offences)

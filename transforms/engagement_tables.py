@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from hubreturns.ofsted_frameworks import OfstedFramework
+from foundation.ofsted_frameworks import OfstedFramework
 from schemas.periods import AcademicYear
 from schemas.vocabulary import CONVERSATION_KINDS
 from transforms.activity import HubData

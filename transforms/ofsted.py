@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from hubreturns.ofsted_frameworks import OfstedFramework
+from foundation.ofsted_frameworks import OfstedFramework
 from schemas.engagement import OfstedEvidenceRow as Row
 from schemas.engagement import TrackerRow
 from schemas.hub_exports import Engagements, Workforce

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hubreturns.hub_config import la_names
+from foundation.hub_config import la_names
 from hubreturns.synthetic.generator import AreaSummary, HubIdentity, write_area
 from hubreturns.synthetic.geography import Diocese, District, GridRange, LocalAuthority, la_lookup
 from hubreturns.synthetic.names import NameBook

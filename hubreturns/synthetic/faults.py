@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 from ingest.sources import load_register, load_register_links
 from schemas.periods import AcademicYear
 from schemas.vocabulary import SUCCESSOR_LINK_TYPES

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from hubreturns.errors import ValidationFailed
+from foundation.errors import ValidationFailed
 from tests.workbooks import RETURN_SHEETS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"

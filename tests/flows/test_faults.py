@@ -463,7 +463,7 @@ def test_a_read_only_output_folder_fails_plainly_and_keeps_the_last_good_outputs
 
 def test_an_output_folder_that_is_a_file_refuses_the_run_before_it_starts(tmp_path: Path) -> None:
     from core.run_lock import hub_run_lock
-    from hubreturns.errors import RunRefused
+    from foundation.errors import RunRefused
 
     (tmp_path / "out").write_text("not a folder")
     with pytest.raises(RunRefused) as refused, hub_run_lock(tmp_path / "out", "small-test", "Small Test Hub"):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.hub_config import load_config
-from hubreturns.errors import RunRefused
+from foundation.hub_config import load_config
+from foundation.errors import RunRefused
 
 CONFIG = """
 [hub]

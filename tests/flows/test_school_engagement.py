@@ -182,7 +182,7 @@ def test_an_unknown_section_is_refused_in_plain_words(prefect_server, hub: Path)
 
 def test_sections_are_written_in_order_and_all_by_default() -> None:
     from core.hub_run import SECTIONS, chosen_sections
-    from hubreturns.errors import ConfigError
+    from foundation.errors import ConfigError
 
     assert chosen_sections(None) == chosen_sections([]) == SECTIONS
     assert chosen_sections(["school_reports", "annual_return"]) == ("annual_return", "school_reports")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.hub_config import known_la_codes, load_config
-from hubreturns.errors import ConfigError
+from foundation.hub_config import known_la_codes, load_config
+from foundation.errors import ConfigError
 
 GOOD = """
 [hub]

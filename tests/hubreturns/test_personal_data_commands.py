@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from hubreturns.cli import EXIT_OK, main
-from hubreturns.hub_config import DATABASE_URL_VARIABLE
+from foundation.hub_config import DATABASE_URL_VARIABLE
 from ingest.pseudonymise import DEMO_KEY, pseudonym
 from schemas.output_tables import column_titles
 from schemas.periods import AcademicYear

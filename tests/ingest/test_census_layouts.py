@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hubreturns.hub_config import InputFile
+from foundation.hub_config import InputFile
 from ingest.sources import load_census
 from schemas.census import CENSUS_ETHNICITY_GROUPS, ethnicity_count_header
 from schemas.census import SenCensus as Sen

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from hubreturns.hub_config import InputFile
+from foundation.hub_config import InputFile
 from ingest.sources import load_hub_export
 from schemas.hub_exports import Engagements
 

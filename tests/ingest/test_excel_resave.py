@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hubreturns.hub_config import InputFile
+from foundation.hub_config import InputFile
 from ingest.sources import load_register, load_register_links
 from tests.ingest.spreadsheets import excel_resave, write_gias, write_links
 

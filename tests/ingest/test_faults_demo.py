@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 from hubreturns.synthetic import generate_hub_area
 from hubreturns.synthetic.faults import Fault, inject_faults
 from ingest.pipeline import load_and_check

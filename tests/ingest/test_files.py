@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from hubreturns.errors import InputFileError
+from foundation.errors import InputFileError
 from ingest.files import read_text_table
 
 ROWS = "urn,school_name\n100001,Café Lane Primary\n100002,St Mary’s\n"

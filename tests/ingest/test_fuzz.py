@@ -24,8 +24,8 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubreturns.hub_config import InputFile
-from hubreturns.errors import HubReturnsError
+from foundation.hub_config import InputFile
+from foundation.errors import HubReturnsError
 from ingest.files import read_text_table
 from ingest.sources import (
     LoadedInput,

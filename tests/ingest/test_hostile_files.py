@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from hubreturns.hub_config import InputFile
-from hubreturns.errors import InputFileError
+from foundation.hub_config import InputFile
+from foundation.errors import InputFileError
 from ingest import files
 from ingest.files import read_text_table
 from ingest.sources import load_hub_export

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from stdnum.gb import upn as stdnum_upn
 
-from hubreturns.hub_config import InputFile, load_config
+from foundation.hub_config import InputFile, load_config
 from ingest.pipeline import load_and_check
 from ingest.pseudonymise import pseudonym
 from ingest.sources import load_hub_export

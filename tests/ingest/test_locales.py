@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubreturns.hub_config import InputFile, load_config
+from foundation.hub_config import InputFile, load_config
 from ingest.sources import load_hub_export
 from tests.ingest.spreadsheets import FRENCH, GERMAN, LOCALES, UK, Locale, write_locale_csv
 

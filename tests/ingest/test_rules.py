@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 from ingest.pipeline import load_and_check
 from schemas.periods import AcademicYear
 

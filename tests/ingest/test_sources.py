@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubreturns.hub_config import InputFile
+from foundation.hub_config import InputFile
 from ingest.pseudonymise import pseudonym
 from ingest.sources import load_hub_export
 from schemas.vocabulary import DUTY_AREAS

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from hubreturns.ofsted_frameworks import load_framework
+from foundation.ofsted_frameworks import load_framework
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_reports import write_school_reports
 from schemas.census import SchoolCensus

@@ -12,7 +12,7 @@ import pandera.errors
 import polars as pl
 import pytest
 
-from hubreturns.ofsted_frameworks import load_framework
+from foundation.ofsted_frameworks import load_framework
 from outputs.house_style import RAG_FILLS, Note, RecordSheet, write_workbook
 from outputs.school_reports import (
     safe_school_name,
@@ -491,7 +491,7 @@ def test_a_failure_in_a_writing_process_stops_the_run_with_its_message(tmp_path:
 def test_a_plain_error_crosses_processes_whole() -> None:
     import pickle
 
-    from hubreturns.errors import InputFileError
+    from foundation.errors import InputFileError
 
     error = pickle.loads(
         pickle.dumps(InputFileError("the file is empty.", file="wcet.csv", row=3, column="urn"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.errors import HubReturnsError
+from foundation.errors import HubReturnsError
 from outputs import staging as staging_module
 from outputs.staging import discard, publish, publish_file, remove_stale_staging, start_staging
 

@@ -491,7 +491,7 @@ def test_failure_values_never_quote_a_raw_pupil_id() -> None:
 
 
 def test_config_repr_hides_the_database_url(small_hub: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
 
     monkeypatch.setenv("HUBRETURNS_DATABASE_URL", f"postgresql://hub:{DB_PASSWORD}@db.example/hub")
     config = load_config(small_hub)
@@ -501,7 +501,7 @@ def test_config_repr_hides_the_database_url(small_hub: Path, monkeypatch: pytest
 
 def test_the_demo_key_is_used_only_with_a_warning(small_hub: Path) -> None:
     from flows.pupil_key import pseudonymisation_key
-    from hubreturns.hub_config import load_config
+    from foundation.hub_config import load_config
 
     collect, logger = _Collect(), logging.getLogger("hubreturns")
     logger.addHandler(collect)

@@ -4,7 +4,7 @@ retention defaults, the store's tables in the audit's words, the commands it giv
 from pathlib import Path
 
 from hubreturns.cli import build_parser
-from hubreturns.hub_config import DATABASE_URL_VARIABLE, Retention
+from foundation.hub_config import DATABASE_URL_VARIABLE, Retention
 from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
 from schemas.hub_exports import EnsembleMembers, Pupils, WcetParticipants
 from store.models import Base

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from hubreturns.hub_config import Retention
+from foundation.hub_config import Retention
 from ingest.pseudonymise import pseudonym
 from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hubreturns.hub_config import la_names, load_config
+from foundation.hub_config import la_names, load_config
 from hubreturns.synthetic.england import english_authorities, generate_england, partition_hubs
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.periods import AcademicYear

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hubreturns.hub_config import load_config
+from foundation.hub_config import load_config
 from hubreturns.synthetic import generate_hub_area
 from schemas.census import SEN_COLUMNS, SPC_COLUMNS
 from schemas.hub_exports import HUB_EXPORTS

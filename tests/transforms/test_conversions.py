@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hubreturns.hub_config import load_config
-from hubreturns.ofsted_frameworks import load_framework
+from foundation.hub_config import load_config
+from foundation.ofsted_frameworks import load_framework
 from hubreturns.synthetic.gias import UNQUOTED
 from ingest.pipeline import input_frames, load_and_check
 from schemas.periods import AcademicYear

@@ -5,8 +5,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from hubreturns.errors import ConfigError
-from hubreturns.ofsted_frameworks import FrameworkArea, OfstedFramework, available_frameworks, load_framework
+from foundation.errors import ConfigError
+from foundation.ofsted_frameworks import FrameworkArea, OfstedFramework, available_frameworks, load_framework
 from schemas.engagement import OfstedEvidenceRow, TrackerRow
 from schemas.hub_exports import Engagements, Workforce
 from schemas.output_tables import DutyFigures

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from hubreturns.errors import ConfigError
+from foundation.errors import ConfigError
 
 # Inputs every run needs; the other exports are read by the duties that use them.
 DFE_INPUTS = ("gias", "gias_links", "census", "sen")

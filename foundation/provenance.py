@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
-from hubreturns import __version__
+
+__version__ = version("hubreturns")
 
 
 @lru_cache(maxsize=1)

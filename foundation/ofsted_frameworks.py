@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from hubreturns.errors import ConfigError
+from foundation.errors import ConfigError
 
 FRAMEWORK_FOLDER = "ofsted"
 
