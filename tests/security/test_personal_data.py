@@ -445,8 +445,12 @@ def test_a_database_url_given_on_the_command_line_is_not_recorded(
 
     from hubreturns.cli import main
 
+    from prefect.settings import PREFECT_API_URL
+
     # The CLI hands the URL to the run through this variable: recorded here, so it is removed after the test.
     monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "")
+    # With a Prefect API configured, the command runs the flow, whose parameters Prefect records.
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
     url = f"postgresql://hub:{DB_PASSWORD}@127.0.0.1:1/test?connect_timeout=1"
     # The run fails (nothing listens on port 1) after the flow run was created with its parameters.
     main(
