@@ -452,3 +452,38 @@ def test_a_change_from_zero_is_not_applicable(tmp_path: Path) -> None:
     rows = {r["KPI"]: r for r in table_rows(openpyxl.load_workbook(path)["KPIs"])}
     assert (rows["KPI 3"]["Number last year"], rows["KPI 3"]["Change in the number"]) == (0, "[z]")
     assert rows["KPI 2"]["Change in the number"] == "[x]"
+
+
+def test_a_tables_notes_are_marked_in_its_title_and_link_to_the_notes_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    write_annual_return(
+        path,
+        META,
+        layout=LAYOUT,
+        tables={"kpis": KPIS, "schools": SCHOOLS},
+        notes=NOTES,
+        table_notes={"kpis": ("N1", "N2"), "schools": ("N2",)},
+    )
+    book = openpyxl.load_workbook(path)
+    kpis, schools, notes = book["KPIs"], book["Schools"], book["Notes"]
+    # GSS: the markers in the table's heading, not in a row of their own above the table.
+    assert kpis["A1"].value == "Arts Council England key performance indicators [note 1] [note 2]"
+    assert schools["A1"].value == "Schools in the hub's area [note 2]"
+    # Each title links to its first note's row of the Notes sheet.
+    first = kpis["A1"].hyperlink.location.split("!")[1]
+    assert notes[first].value == "note 1"
+    assert notes[schools["A1"].hyperlink.location.split("!")[1]].value == "note 2"
+    # No row of markers of their own above the table: the table starts right below the lines under the title.
+    assert not [
+        c.coordinate
+        for ws in (kpis, schools)
+        for row in ws.iter_rows()
+        for c in row
+        if str(c.value or "").startswith("[note")
+    ]
+    _, header, _ = table_of(kpis)
+    assert [kpis.cell(row, 1).value for row in range(2, header)] == [
+        "The five KPIs.",
+        "This worksheet contains one table. A chart is to the right of the table.",
+        "The notes marked in the title apply to the whole table: select the title to read them.",
+    ]
