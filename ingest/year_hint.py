@@ -37,11 +37,11 @@ YEAR_LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "tuition": (Tuition.start_date, Tuition.end_date),
     "ensemble_members": (EnsembleMembers.start_date, EnsembleMembers.end_date),
-    "engagements": (Engagements.date,),
-    "cpd": (Cpd.date,),
+    "engagements": (str(Engagements.date),),
+    "cpd": (str(Cpd.date),),
     "loans": (Loans.start_date, Loans.end_date),
-    "events": (Events.date,),
-    "finance": (Finance.date,),
+    "events": (str(Events.date),),
+    "finance": (str(Finance.date),),
 }
 
 
