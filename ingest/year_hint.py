@@ -35,11 +35,11 @@ YEAR_LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "workforce": (Workforce.academic_year,),
 }
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "tuition": (Tuition.start_date, Tuition.end_date),
-    "ensemble_members": (EnsembleMembers.start_date, EnsembleMembers.end_date),
+    "tuition": (str(Tuition.start_date), str(Tuition.end_date)),
+    "ensemble_members": (str(EnsembleMembers.start_date), str(EnsembleMembers.end_date)),
     "engagements": (str(Engagements.date),),
     "cpd": (str(Cpd.date),),
-    "loans": (Loans.start_date, Loans.end_date),
+    "loans": (str(Loans.start_date), str(Loans.end_date)),
     "events": (str(Events.date),),
     "finance": (str(Finance.date),),
 }
