@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hubreturns.errors import ValidationFailed
-from tests.workbooks import RETURN_SHEETS
+from tests.workbooks import RETURN_SHEETS, table_rows
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "hub_small"
 pytestmark = pytest.mark.flow
@@ -151,8 +151,8 @@ def test_rerun_gives_identical_cells_and_changes_list_what_moved(prefect_server,
     singing.write_text(text.replace(",45,", ",50,"))
     third = annual_return(config_path=str(hub), academic_year="2025/26", as_of="2026-11-23")
     changes = {
-        (row[0], row[1], row[2]): (row[3], row[4])
-        for row in openpyxl.load_workbook(path)["Changes"].iter_rows(min_row=7, values_only=True)
+        (row["Sheet"], row["Measure"], row["Breakdown"]): (row["Previous value"], row["Value"])
+        for row in table_rows(openpyxl.load_workbook(path)["Changes"])
     }
     assert changes[("KPIs", "KPI 4 count", "all")] == (45, 50)
     assert changes[("Singing", "singing_regular count", "All: All")] == (45, 50)
