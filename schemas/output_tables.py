@@ -63,7 +63,7 @@ class IncomeKpiFigures(pa.DataFrameModel):
         description="Income from all the return's sources in the year, in whole pounds",
     )
     share_pct: pl.Float64 = pa.Field(
-        nullable=True, ge=0, title="Share of total income", description="Amount as a share of total income"
+        nullable=True, ge=0, title="Share of income", description="Amount as a share of all the sources"
     )
     previous_amount_gbp: pl.Int64 = pa.Field(
         nullable=True, ge=0, title="Amount last year (£)", description="The same source's income last year"

@@ -89,11 +89,12 @@ def pi1_code(source: pl.Expr) -> pl.Expr:
 
 
 def income_kpi_table(income_shares: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
-    """PI1: income from each of the return's sources in whole pounds, its share of total income, last year's.
+    """The hub's income from each of the return's five sources in whole pounds, and its share of their total.
 
-    The amounts are the Finance sheet's income lines, rounded to whole pounds; last year's are from last
-    year's published run (``previous``: kpi_code 'PI1 <source>', count and denominator in pounds). The change
-    in the share is in percentage points, the change in the amount a percentage change.
+    The amounts are the Finance sheet's income lines, rounded to whole pounds (income in other categories is
+    on the Finance sheet only); last year's amount and share are from last year's published run
+    (``previous``: kpi_code 'PI1 <source>', count and denominator in pounds). The change in the share is in
+    percentage points, the change in the amount a percentage change.
     """
     total = pl.col(Fin.amount_gbp).sum().over(pl.lit(1))
     table = income_shares.select(

@@ -104,8 +104,22 @@ def test_strict_run_with_a_bad_row_publishes_nothing(prefect_server, hub: Path) 
     assert not (folder / "small-test-2025-26-annual-return.xlsx").exists()
     errors = openpyxl.load_workbook(folder / "small-test-2025-26-validation.xlsx")["Errors"]
     rows = [row for row in errors.iter_rows(values_only=True) if row and row[0] == "wcet"]
-    # Not about a URN: no school to name ([z]); on this one row only.
-    assert rows == [("wcet", "wcet.csv", 4, "weeks", "must be a whole number", "ten", "[z]", 1, "[z]")]
+    # Not about a URN: no school to name ([z]); not a duplicate ([z]); on this one row only. Its record
+    # (the programme id) is named once the flow passes the rows' ids (ingest.pipeline.record_ids): [x] until then.
+    (row,) = rows
+    assert row[:7] + row[8:] == (
+        "wcet",
+        "wcet.csv",
+        4,
+        "weeks",
+        "must be a whole number",
+        "ten",
+        "[z]",
+        "[z]",
+        1,
+        "[z]",
+    )
+    assert row[7] in ("[x]", "programme id W3")
     engine = sa.create_engine(f"sqlite:///{hub.parent / 'hubreturns.db'}")
     with engine.connect() as connection:
         assert connection.execute(sa.text("select status from runs")).scalar_one() == "failed"

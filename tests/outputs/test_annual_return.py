@@ -537,7 +537,7 @@ def test_pi1_money_has_columns_of_its_own_each_with_one_number_format(tmp_path: 
         "Source of income",
         "Amount (£)",
         "All the sources (£)",
-        "Share of total income",
+        "Share of income",
         "Amount last year (£)",
         "Share last year",
         "Change in share in percentage points",
