@@ -27,7 +27,7 @@ from foundation.errors import ConfigError, HubReturnsError, ValidationFailed
 from foundation.hub_config import HubConfig, la_geography
 from foundation.ofsted_frameworks import load_framework
 from foundation.provenance import code_version
-from ingest.pipeline import check_loaded, configured_exports, input_frames
+from ingest.pipeline import check_loaded, configured_exports, input_frames, record_ids
 from ingest.sources import (
     LoadedInput,
     load_census,
@@ -37,6 +37,7 @@ from ingest.sources import (
     load_sen,
     unreadable_files,
 )
+from ingest.year_hint import exports_year_hint
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from outputs.open_data import open_data_path, write_return_open_data
@@ -152,6 +153,8 @@ class ValidationSummary:
     warning_count: int
     inputs: pl.DataFrame
     unreadable: list[str] = field(default_factory=list)
+    # Which year the activity exports cover, when it is not the year checked (None when it is).
+    year_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,7 @@ def write_validation(
 
     path = validation_report_path(output_dir, config.hub.slug, period.year.slug)
     register = next((item.frame.lazy() for item in loaded if item.source == "gias"), None)
-    rows = report_rows(all_failures(loaded).lazy(), register).collect()
+    rows = report_rows(all_failures(loaded).lazy(), register, record_ids(loaded).lazy()).collect()
     write_validation_report(path, meta, inputs=input_summary(loaded), failures=rows)
     return path
 
@@ -397,7 +400,9 @@ def write_tracker(
 
 def school_reports_folder(output_dir: Path, config: HubConfig, period: Period) -> Path:
     """The year's `schools` folder under ``output_dir``."""
-    return school_engagement_path(output_dir, config.hub.slug, period.year.slug).parent / SCHOOL_REPORTS_FOLDER
+    return (
+        school_engagement_path(output_dir, config.hub.slug, period.year.slug).parent / SCHOOL_REPORTS_FOLDER
+    )
 
 
 @touches_files
@@ -530,17 +535,17 @@ def carried_into(config: HubConfig, period: Period, writing: tuple[str, ...]) ->
     slug, year = config.hub.slug, period.year.slug
     owned: dict[str, Callable[[Path], bool]] = {
         "annual_return": lambda p: (
-            p.parent == Path(".")
+            p.parent == Path()
             and p.name.startswith(
-                (annual_return_path(Path("."), slug, year).stem, open_data_path(Path("."), slug, year).stem)
+                (annual_return_path(Path(), slug, year).stem, open_data_path(Path(), slug, year).stem)
             )
         ),
         "school_engagement": lambda p: (
-            p == school_engagement_path(Path("."), slug, year).relative_to(slug, year)
+            p == school_engagement_path(Path(), slug, year).relative_to(slug, year)
         ),
         "school_reports": lambda p: p.parent == Path(SCHOOL_REPORTS_FOLDER) and is_school_report(p.name),
     }
-    validation = validation_report_path(Path("."), slug, year).relative_to(slug, year)
+    validation = validation_report_path(Path(), slug, year).relative_to(slug, year)
     rewritten = [owned[section] for section in writing]
 
     def carried(path: Path) -> bool:
@@ -592,7 +597,9 @@ def _build(config: HubConfig, request: RunRequest, runner: Runner) -> RunSummary
     errors = failures.filter(pl.col(ValidationFailure.severity) == "error")
     engine = open_store(config.database_url)
     if interrupted := mark_interrupted_runs(engine, config.hub.slug):
-        log.warning("%d earlier run(s) of this hub were stopped before publishing: marked interrupted", interrupted)
+        log.warning(
+            "%d earlier run(s) of this hub were stopped before publishing: marked interrupted", interrupted
+        )
     run = RunRecord(
         run_id=run_id,
         flow_run_id=runner.flow_run_id,
@@ -618,12 +625,16 @@ def _build(config: HubConfig, request: RunRequest, runner: Runner) -> RunSummary
         # A file that cannot be read at all is never published around, even in a non-strict run.
         if (request.strict and errors.height) or unreadable_files(failures).height:
             message = failure_message(failures)
-            record_run(engine, replace(run, status=FAILED, message=message, finished_at=_now()), failures=failures)
+            record_run(
+                engine, replace(run, status=FAILED, message=message, finished_at=_now()), failures=failures
+            )
             # The validation report is published at once: it says what to fix. Nothing else is.
             report = publish_file(staging, report)
             retain(engine, config, run_id, runner)
             raise ValidationFailed(f"{message}\nThe validation report lists every row: {report}")
-        computed, outputs = compute_and_write(config, request, data_of(loaded), engine, staging, run, loaded, runner)
+        computed, outputs = compute_and_write(
+            config, request, data_of(loaded), engine, staging, run, loaded, runner
+        )
         # Recorded first, published second, final status last: at every instant the published set is one the
         # store has, and a run killed in between stays "publishing" until the hub's next run marks it.
         record_run(
@@ -680,7 +691,9 @@ def compute_and_write(
     computed = runner.call(compute_return, data, config, period, history, loaded)
     tables, out, threshold = computed.tables, staging.output_dir, config.settings.suppression_threshold
     slug, year = config.hub.slug, period.year.slug
-    meta = workbook_meta(config, period, run.run_id, run.code_version, loaded, "annual return", history.previous_run)
+    meta = workbook_meta(
+        config, period, run.run_id, run.code_version, loaded, "annual return", history.previous_run
+    )
     outputs: dict[str, Path] = {}
     if "annual_return" in writing:
         path = annual_return_path(out, slug, year)
@@ -701,7 +714,9 @@ def compute_and_write(
             config, period, run.run_id, run.code_version, loaded, "school engagement tracker"
         )
         if "school_engagement" in writing:
-            outputs["school_engagement"] = runner.call(write_tracker, config, out, period, school_meta, engagement)
+            outputs["school_engagement"] = runner.call(
+                write_tracker, config, out, period, school_meta, engagement
+            )
             outside = engagement.exceptions.height
             log.info(
                 "School engagement tracker written to %s (%d schools%s)",
@@ -710,7 +725,9 @@ def compute_and_write(
                 f"; {outside} export row group(s) name schools outside the hub's universe" if outside else "",
             )
         if "school_reports" in writing:
-            outputs["school_reports"] = runner.call(write_reports, config, out, period, school_meta, engagement)
+            outputs["school_reports"] = runner.call(
+                write_reports, config, out, period, school_meta, engagement
+            )
             log.info(
                 "%d school reports written to %s",
                 engagement.tracker.height,
@@ -762,7 +779,9 @@ def retain(engine: Engine, config: HubConfig, run_id: str, runner: Runner) -> No
     now = _now()
     result = apply_retention(engine, config.hub.slug, config.retention, now.date(), run_id=run_id, now=now)
     reports = remove_expired_validation_reports(config.output_dir, config.hub.slug, result.failures_kept_from)
-    removed = f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    removed = (
+        f" Validation reports of earlier years removed: {', '.join(map(str, reports))}." if reports else ""
+    )
     runner.logger.info("%s%s", result.describe(), removed)
 
 
@@ -774,7 +793,9 @@ def in_published_words(exc: HubReturnsError, staging: Staging) -> str:
 def validate_hub(config: HubConfig, period: Period, runner: Runner) -> ValidationSummary:
     """Check a hub's input files and write the validation report only; nothing is published or recorded."""
     loaded = read_and_check(config, period, runner.pupil_key(config), runner)
-    meta = workbook_meta(config, period, f"validation-{uuid.uuid4()}", code_version(), loaded, "validation report")
+    meta = workbook_meta(
+        config, period, f"validation-{uuid.uuid4()}", code_version(), loaded, "validation report"
+    )
     report = runner.call(write_validation, config, config.output_dir, meta, period, loaded)
     runner.logger.info("Validation report written to %s", report)
     failures = all_failures(loaded)
@@ -790,6 +811,7 @@ def validate_hub(config: HubConfig, period: Period, runner: Runner) -> Validatio
             f"{r[ValidationFailure.file]}: {r[ValidationFailure.rule]}"
             for r in unreadable_files(failures).iter_rows(named=True)
         ],
+        year_hint=exports_year_hint(loaded, period.year),
     )
 
 

@@ -167,7 +167,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
-def direct_check(configs: list[HubConfig], folder: Path, period: Period, runner: Runner) -> pl.LazyFrame | None:
+def direct_check(
+    configs: list[HubConfig], folder: Path, period: Period, runner: Runner
+) -> pl.LazyFrame | None:
     """England's KPIs computed at once over every hub's validated data, or None when a hub's cannot be read."""
     hubs: dict[str, HubData] = {}
     for config in configs:

@@ -19,6 +19,7 @@ class ReturnTables:
     """Every table of the annual return, collected."""
 
     kpis: pl.DataFrame
+    income: pl.DataFrame
     schools: pl.DataFrame
     wcet: pl.DataFrame
     tuition: pl.DataFrame
@@ -80,4 +81,3 @@ def _exactly(record: type, frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.D
     if missing or extra:
         raise ValueError(f"{record.__name__}: missing tables {missing}, unexpected tables {extra}")
     return {name: frames[name] for name in wanted}
-

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from foundation.hub_config import DATABASE_URL_VARIABLE
 from foundation.errors import HubReturnsError, InputFileError, ValidationFailed
+from foundation.hub_config import DATABASE_URL_VARIABLE
 
 if TYPE_CHECKING:
     from core.hub_run import RunSummary, ValidationSummary
@@ -452,6 +452,8 @@ def _validate(args: argparse.Namespace) -> int:
         if row["error_count"] or row["warning_count"]:
             print(f"  {row['file']}: {row['error_count']} error(s), {row['warning_count']} warning(s)")
     print(f"Validation report: {summary.report}")
+    if args.year is None and summary.year_hint:
+        print(summary.year_hint)
     return EXIT_FAILURES if summary.error_count else EXIT_OK
 
 

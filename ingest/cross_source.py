@@ -18,7 +18,12 @@ from schemas.census import SchoolCensus
 from schemas.hub_exports import Pupils, Wcet
 from schemas.periods import AcademicYear
 from schemas.register import Establishment, EstablishmentLink
-from schemas.validation import FAILURE_SCHEMA, ValidationFailure
+from schemas.validation import (
+    DUPLICATE_ACROSS_FILES_RULE,
+    DUPLICATE_UPN_RULE,
+    FAILURE_SCHEMA,
+    ValidationFailure,
+)
 from schemas.vocabulary import MAX_SUCCESSOR_HOPS, PREDECESSOR_LINK_TYPES, SUCCESSOR_LINK_TYPES
 
 YEAR_START = "_year_start"
@@ -288,15 +293,20 @@ def check_not_after(rows: pl.DataFrame, *, source: str, column: str, as_of: date
 
 
 def check_duplicate_upns(pupils: pl.DataFrame, *, source: str = "pupils") -> pl.DataFrame:
-    """One pupil exported under two pupil refs (same UPN) would be counted twice."""
+    """One pupil exported under two pupil refs (same UPN) would be counted twice.
+
+    The UPN is not shown: rows with the same one say the same number instead, ``(pseudonymised: UPN 1)``,
+    numbered in the order of their first row, so that the report can pair them.
+    """
     duplicated = pupils.filter(pl.col(Pupils.upn).is_not_null() & (pl.len().over(Pupils.upn) > 1))
+    first_row = pl.col(SOURCE_ROW).min().over(Pupils.upn)
     return _failure_rows(
         duplicated,
         source=source,
         column=Pupils.upn,
         severity="error",
-        value=pl.lit("(pseudonymised)"),
-        rule="the same UPN appears under more than one pupil_ref: merge the records so the pupil counts once",
+        value=pl.format("(pseudonymised: UPN {})", first_row.rank("dense").cast(pl.Int64)),
+        rule=DUPLICATE_UPN_RULE,
     )
 
 
@@ -360,7 +370,7 @@ def check_duplicate_keys(rows: pl.DataFrame, *, source: str, keys: Sequence[str]
         column=", ".join(keys),
         severity="error",
         value=pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" / "),
-        rule="appears more than once across the files configured for this input",
+        rule=DUPLICATE_ACROSS_FILES_RULE,
     )
 
 

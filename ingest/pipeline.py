@@ -8,6 +8,7 @@ import polars as pl
 
 from foundation.hub_config import HubConfig
 from ingest.cross_source import cross_check
+from ingest.files import SOURCE_ROW
 from ingest.sources import (
     LoadedInput,
     after_cross_checks,
@@ -20,6 +21,8 @@ from ingest.sources import (
 )
 from schemas.hub_exports import HUB_EXPORTS
 from schemas.periods import AcademicYear
+from schemas.validation import RECORD_ID, RECORD_ID_COLUMNS, RECORD_ID_SCHEMA, record_label
+from schemas.validation import ValidationFailure as Failure
 
 
 def configured_exports(config: HubConfig) -> list[str]:
@@ -62,3 +65,36 @@ def load_and_check(config: HubConfig, *, key: bytes, year: AcademicYear, as_of: 
         ],
     ]
     return check_loaded(loaded, year=year, as_of=as_of)
+
+
+def _file_names(item: LoadedInput) -> pl.Series:
+    """The file each of ``item.all_rows`` came from: they are the files' rows, file after file."""
+    names = [record.file_name for record in item.files for _ in range(record.rows_read)]
+    return pl.Series(Failure.file, names, dtype=pl.String)
+
+
+def record_ids(loaded: list[LoadedInput]) -> pl.DataFrame:
+    """Every row read, by source, file and Excel row, with the record it is: ``enrolment id T7``, ``URN 100001``.
+
+    The id is the source's id column (schemas/validation.RECORD_ID_COLUMNS) as read, empty when the cell was
+    empty or unreadable; sources without one (the finance ledger, the pupils, whose ids are pseudonymised)
+    give no rows.
+    """
+    parts = []
+    for item in loaded:
+        column = RECORD_ID_COLUMNS.get(item.source)
+        rows = item.all_rows
+        if column is None or rows is None or column not in rows.columns or SOURCE_ROW not in rows.columns:
+            continue
+        files = _file_names(item)
+        if files.len() != rows.height:
+            continue  # rows and files do not line up (a file partly unreadable): no names rather than wrong ones
+        parts.append(
+            rows.with_columns(files).select(
+                pl.lit(item.source).alias(Failure.source),
+                pl.col(Failure.file),
+                pl.col(SOURCE_ROW).cast(pl.Int64).alias(Failure.row),
+                (pl.lit(f"{record_label(column)} ") + pl.col(column).cast(pl.String)).alias(RECORD_ID),
+            )
+        )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=RECORD_ID_SCHEMA)

@@ -11,7 +11,7 @@ from stdnum.gb.upn import calc_check_digit as upn_check_letter
 
 from ingest.files import SOURCE_ROW
 from schemas.periods import ACADEMIC_YEAR_REGEX
-from schemas.validation import FAILURE_SCHEMA, ValidationFailure
+from schemas.validation import FAILURE_SCHEMA, UNIQUE_RULE, ValidationFailure
 from schemas.vocabulary import (
     CENSUS_PERIOD_REGEX,
     LA_CODE_REGEX,
@@ -42,7 +42,7 @@ def plain_rule(check: str) -> str:
     if check in ("not_nullable", "nullable"):
         return "must not be empty"
     if check in ("field_uniqueness", "unique", "multiple_fields_uniqueness"):
-        return "must be unique: this value appears on more than one row"
+        return UNIQUE_RULE
     match = re.fullmatch(r"(\w+)\((.*)\)", check, flags=re.DOTALL)
     if not match:
         return check

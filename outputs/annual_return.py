@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from outputs.house_style import BarChart, Note, TableSheet, WorkbookMeta, write_workbook
-from schemas.output_tables import DutyFigures, KpiFigures
+from schemas.output_tables import DutyFigures, IncomeKpiFigures, KpiFigures
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import NOT_APPLICABLE
 
@@ -34,6 +34,12 @@ def annual_return_path(output_dir: Path, hub_slug: str, year_slug: str, *, publi
 
 _DENOMINATOR, _COUNT_PCT = str(DutyFigures.denominator), str(DutyFigures.count_pct)
 _CHANGE_PCT, _PREVIOUS_COUNT = str(KpiFigures.change_pct), str(KpiFigures.previous_count)
+_CHANGE_POINTS = str(KpiFigures.change_points)
+_TOTAL_INCOME, _SHARE, _PREVIOUS_AMOUNT = (
+    str(IncomeKpiFigures.total_income_gbp),
+    str(IncomeKpiFigures.share_pct),
+    str(IncomeKpiFigures.previous_amount_gbp),
+)
 
 
 def return_purpose(layout: ReturnLayout, *, published: bool) -> str:
@@ -64,13 +70,18 @@ def not_applicable(table: pl.DataFrame, markers: Mapping[str, pl.Series]) -> dic
     """A table's markers with [z] where a figure cannot exist (GSS: not applicable, not [x] not available).
 
     A duty measure with no denominator has no Out of and no Percentage; a KPI that was 0 last year has no
-    percentage change. A marker already given (such as [c]) is kept.
+    percentage change, and neither has PI1's amount; a share of no income at all does not exist. A marker
+    already given (such as [c]) is kept.
     """
     result = dict(markers)
     if _DENOMINATOR in table.columns and _COUNT_PCT in table.columns and _KPI_CODE not in table.columns:
         _with_z(result, (_DENOMINATOR, _COUNT_PCT), table.get_column(_DENOMINATOR).is_null())
-    if _CHANGE_PCT in table.columns:
-        _with_z(result, (_CHANGE_PCT,), (table.get_column(_PREVIOUS_COUNT) == 0).fill_null(False))
+    if _TOTAL_INCOME in table.columns:
+        # PI1 with no income at all: a share of nothing does not exist.
+        _with_z(result, (_SHARE, _CHANGE_POINTS), table.get_column(_TOTAL_INCOME) == 0)
+    previous = next((c for c in (_PREVIOUS_COUNT, _PREVIOUS_AMOUNT) if c in table.columns), None)
+    if _CHANGE_PCT in table.columns and previous is not None:
+        _with_z(result, (_CHANGE_PCT,), (table.get_column(previous) == 0).fill_null(False))
     return result
 
 
@@ -81,7 +92,7 @@ def _kpi_chart(kpis: pl.DataFrame) -> BarChart:
     if kpis.get_column(_PREVIOUS_PCT).is_not_null().all():
         value_columns.append(_PREVIOUS_PCT)
     return BarChart(
-        title="KPI and PI1 percentages",
+        title="KPI percentages",
         category_column=_KPI_CODE,
         value_columns=tuple(value_columns),
         value_axis_title="Percentage",

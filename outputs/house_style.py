@@ -922,28 +922,31 @@ def _write_intro(
     notes: Sequence[str],
     formats: HouseFormats,
 ) -> int:
-    """The lines above a sheet's table: title in A1, description, what the sheet holds, then its notes.
+    """The lines above a sheet's table: title in A1, its description and what the sheet holds.
 
-    Each note is a ``[note 1]`` marker in a cell of its own that links to the note on the Notes sheet.
-    Returns the row of the table's header.
+    The table's notes are marked in its title, GSS style (``Title [note 1] [note 3]``), and the title then
+    links to the first of them on the Notes sheet. Returns the row of the table's header.
     """
-    write_text(worksheet, 0, 0, title, formats.style("title"), formats)
     lines = [description] if description else []
     lines.append(about)
-    if notes:
-        lines.append("Notes for this table are in the next row: select one to read it on the Notes sheet.")
-    row = _write_lines(worksheet, 1, lines, formats.style("text"), formats)
     if not notes:
-        return row
-    cells = _state(workbook).note_cells
-    for col, note_id in enumerate(notes):
-        _check(
-            worksheet.write_url(
-                row, col, internal_link("Notes", cells.get(note_id, "A1")), None, string=note_marker(note_id)
-            ),
-            f"link note {note_id!r} to the Notes sheet",
-        )
-    return row + 1
+        write_text(worksheet, 0, 0, title, formats.style("title"), formats)
+        return _write_lines(worksheet, 1, lines, formats.style("text"), formats)
+    marked = " ".join([title, *(note_marker(note_id) for note_id in notes)])
+    style = formats.style("title")
+    cell = _state(workbook).note_cells.get(notes[0], "A1")
+    _check(
+        worksheet.write_url(
+            0,
+            0,
+            internal_link("Notes", cell),
+            formats.quoted(style) if looks_like_formula(marked) else style,
+            string=marked,
+        ),
+        f"link the notes of sheet {worksheet.get_name()!r} to the Notes sheet",
+    )
+    lines.append("The notes marked in the title apply to the whole table: select the title to read them.")
+    return _write_lines(worksheet, 1, lines, formats.style("text"), formats)
 
 
 def _excel_text_literal(text: str) -> str:

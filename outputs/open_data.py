@@ -24,6 +24,7 @@ from schemas.national import KPI_COLUMNS, SCHOOLS_KPI
 from schemas.national import EnglandKpiRow as England
 from schemas.national import HubKpiRow as HubKpis
 from schemas.output_tables import DutyFigures as Fig
+from schemas.output_tables import IncomeKpiFigures as Inc
 from schemas.output_tables import KpiFigures as Kpi
 from schemas.output_tables import SchoolUniverseRow as School
 from schemas.periods import AcademicYear
@@ -141,6 +142,25 @@ def _kpi_rows(
     return rows
 
 
+def _income_rows(year: AcademicYear, hub: str, activity: str, income: pl.DataFrame) -> list[Row]:
+    """PI1: each source's income in pounds and its share of total income (money is never suppressed)."""
+    return [
+        {
+            **_geography(year),
+            **_filters(hub, activity, f"Income from {source[Inc.source]} (£)"),
+            **_figure(
+                od.MONEY_UNIT,
+                source[Inc.amount_gbp],
+                source[Inc.share_pct],
+                has_denominator=source[Inc.total_income_gbp] > 0,
+                hidden=False,
+                hidden_pct=False,
+            ),
+        }
+        for source in income.iter_rows(named=True)
+    ]
+
+
 def _duty_rows(
     year: AcademicYear, hub: str, activity: str, table: pl.DataFrame, markers: Mapping[str, pl.Series]
 ) -> list[Row]:
@@ -205,7 +225,7 @@ def hub_open_data(
     hub_name: str,
     la_codes: Mapping[str, tuple[str, str]],
 ) -> list[Row]:
-    """The rows of one hub's published return: its KPIs, every duty sheet's figures, KPI 5 per LA."""
+    """The rows of one hub's published return: its KPIs, PI1, every duty sheet's figures, KPI 5 per LA."""
     rows: list[Row] = []
     for sheet in layout.sheets:
         if not sheet.published or sheet.table not in tables:
@@ -217,6 +237,8 @@ def hub_open_data(
             if "schools" in tables and kpi5.height:
                 measure = f"{SCHOOLS_KPI}: {kpi5.item(0, Kpi.measure)}"
                 rows += _la_rows(year, hub_name, sheet.name, measure, tables["schools"], la_codes)
+        elif sheet.table == "income":
+            rows += _income_rows(year, hub_name, sheet.name, table)
         elif issubclass(RETURN_TABLES[sheet.table], Fig):
             rows += _duty_rows(year, hub_name, sheet.name, table, own)
     return rows

@@ -6,7 +6,8 @@ chart, and below it a map of the schools: a scatter chart of their grid referenc
 each school's series and grid reference), Priorities (the schools to act on, by link officer then urgency,
 with every reason), Ofsted points (the 2013 points for hubs and the school inspection framework's areas, beside
 the hub's evidence) and Exceptions (schools the exports name outside the universe). The tables arrive computed;
-each is validated against its schema and laid out under its schema's column titles. Nothing is computed here.
+each is validated against its schema and laid out under its schema's column titles. Nothing is computed here
+but where a cell is not applicable ([z], GSS) rather than not available ([x]).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from schemas.engagement import (
     TrackerRow,
 )
 from schemas.output_tables import column_titles
+from schemas.vocabulary import MAINTAINED_SCHOOL_TYPES, NO_WCET_PHASES, NOT_APPLICABLE
 
 RAG_VALUE_FILLS = {column: RAG_FILLS for column in RAG_COLUMNS}
 
@@ -69,6 +71,30 @@ def _sheet(
         column_titles=column_titles(model),
         description=description,
     )
+
+
+def _z_where(table: pl.DataFrame, column: str, condition: pl.Expr) -> pl.Series:
+    """[z] where ``column`` is empty and ``condition`` holds, else null (the cell shows its value, or [x])."""
+    return table.select(
+        pl.when(pl.col(column).is_null() & condition).then(pl.lit(NOT_APPLICABLE)).alias(column)
+    ).to_series()
+
+
+def tracker_not_applicable(tracker: pl.DataFrame) -> dict[str, pl.Series]:
+    """The Schools sheet's [z] cells (GSS: not applicable, where [x] is not available).
+
+    A school maintained by its local authority is in no academy trust, and a secondary school has no
+    whole-class ensemble teaching to rate; an empty trust of an academy, or an empty rating of a primary
+    school, is not available ([x]).
+    """
+    return {
+        str(TrackerRow.trust_name): _z_where(
+            tracker, TrackerRow.trust_name, pl.col(TrackerRow.type_name).is_in(MAINTAINED_SCHOOL_TYPES)
+        ),
+        str(TrackerRow.rag_wcet): _z_where(
+            tracker, TrackerRow.rag_wcet, pl.col(TrackerRow.phase_name).is_in(NO_WCET_PHASES)
+        ),
+    }
 
 
 def _summary_chart() -> BarChart:
@@ -119,7 +145,9 @@ def write_school_engagement(
         tracker,
         "Schools",
         "Schools of the hub's universe: engagement, ratings and activity this year",
-        "One row per school. RAG: R red, A amber, G green (the letter is in the cell; the fill repeats it).",
+        "One row per school. RAG: R red, A amber, G green (the letter is in the cell; the fill repeats it). "
+        "[z]: not applicable (a school maintained by its local authority is in no trust; a secondary school "
+        "has no WCET to rate); [x]: not recorded.",
     )
     by_phase = _sheet(
         EngagementSummaryRow,
@@ -139,7 +167,7 @@ def write_school_engagement(
         "plotted.",
     )
     sheets = [
-        replace(schools, value_fills=RAG_VALUE_FILLS),
+        replace(schools, value_fills=RAG_VALUE_FILLS, markers=tracker_not_applicable(schools.table)),
         replace(by_phase, chart=_summary_chart()),
         points,
         _sheet(

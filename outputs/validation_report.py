@@ -14,7 +14,7 @@ import polars as pl
 from outputs.house_style import Note, TableSheet, WorkbookMeta, write_workbook
 from schemas.output_tables import column_titles
 from schemas.register import Establishment
-from schemas.validation import InputSummary, ReportedFailure, ValidationFailure
+from schemas.validation import RECORD_ID_COLUMNS, InputSummary, ReportedFailure, ValidationFailure
 from schemas.vocabulary import NOT_APPLICABLE
 
 PURPOSE = (
@@ -48,16 +48,28 @@ def _failures(failures: pl.DataFrame, severity: str) -> pl.DataFrame:
 def _no_other_rows(rows: pl.DataFrame) -> dict[str, pl.Series]:
     """[z] where a failure is on one row only (no other rows to list), or is not about a URN (no school).
 
-    A failure about a URN the register does not have shows [x] for its school: not available.
+    A failure about a URN the register does not have shows [x] for its school: not available. Its record is
+    [z] when it is about a whole file or its input has no id column, [x] when the row's id cell is empty; a
+    failure that is not a duplicate is the same as no other row ([z]).
     """
     other = rows.get_column(ReportedFailure.other_rows)
     not_a_urn = ~rows.get_column(ValidationFailure.column).fill_null("").str.ends_with(Establishment.urn)
+    without_ids = [source for source, column in RECORD_ID_COLUMNS.items() if column is None]
+    no_record = rows.select(
+        pl.col(ValidationFailure.row).is_null() | pl.col(ValidationFailure.source).is_in(without_ids)
+    ).to_series()
     return {
         ReportedFailure.other_rows: pl.select(
             pl.when(pl.lit(other).is_null()).then(pl.lit(NOT_APPLICABLE))
         ).to_series(),
         ReportedFailure.record: pl.select(
             pl.when(pl.lit(not_a_urn)).then(pl.lit(NOT_APPLICABLE))
+        ).to_series(),
+        ReportedFailure.record_id: pl.select(
+            pl.when(pl.lit(no_record)).then(pl.lit(NOT_APPLICABLE))
+        ).to_series(),
+        ReportedFailure.same_as: pl.select(
+            pl.when(pl.lit(rows.get_column(ReportedFailure.same_as)).is_null()).then(pl.lit(NOT_APPLICABLE))
         ).to_series(),
     }
 
@@ -88,7 +100,8 @@ def write_validation_report(
             table=errors,
             column_titles=titles,
             markers=_no_other_rows(errors),
-            description="Row numbers are as Excel shows them, with the header as row 1.",
+            description="Row numbers are as Excel shows them, with the header as row 1. Record is the row's id "
+            "in its file; a duplicate says which rows have the same value.",
             notes=("N1",),
         ),
         TableSheet(

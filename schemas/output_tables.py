@@ -49,6 +49,45 @@ class KpiFigures(pa.DataFrameModel):
         strict = True
 
 
+class IncomeKpiFigures(pa.DataFrameModel):
+    """PI1: the hub's income from each of the return's sources, out of its total income, with last year's.
+
+    Money has columns of its own, in pounds, so that no column mixes pounds with counts of pupils.
+    """
+
+    source: str = pa.Field(unique=True, title="Source of income", description="One of the return's sources")
+    amount_gbp: pl.Int64 = pa.Field(
+        ge=0, title="Amount (£)", description="Income from the source in the year, in whole pounds"
+    )
+    total_income_gbp: pl.Int64 = pa.Field(
+        ge=0,
+        title="All the sources (£)",
+        description="Income from all the return's sources in the year, in whole pounds",
+    )
+    share_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Share of income", description="Amount as a share of all the sources"
+    )
+    previous_amount_gbp: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Amount last year (£)", description="The same source's income last year"
+    )
+    previous_share_pct: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Share last year", description="Last year's share of total income"
+    )
+    change_points: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in share in percentage points",
+        description="This year's share minus last year's, in percentage points",
+    )
+    change_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        title="Change in the amount",
+        description="This year's amount against last year's, as a percentage change",
+    )
+
+    class Config:
+        strict = True
+
+
 class SchoolUniverseRow(pa.DataFrameModel):
     """One school of the hub's universe with the duties it was engaged on in the year."""
 
@@ -169,6 +208,23 @@ class InclusionFigures(DutyFigures):
     )
 
 
+class InclusionSheetFigures(InclusionFigures):
+    """The Inclusion sheet as the return shows it: each share with last year's and the change beside it."""
+
+    previous_count: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="Number last year", description="The same figure in last year's return"
+    )
+    previous_count_pct: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        title="Percentage last year",
+        description="The same percentage in last year's return",
+    )
+    change_count: pl.Float64 = pa.Field(
+        nullable=True, title="Change in the number", description="This year's number minus last year's"
+    )
+
+
 class WorkforceFigures(pa.DataFrameModel):
     """The hub's staff in the year by employment type, with an 'All' row."""
 
@@ -179,6 +235,29 @@ class WorkforceFigures(pa.DataFrameModel):
 
     class Config:
         strict = True
+
+
+class WorkforceSheetFigures(WorkforceFigures):
+    """The Workforce sheet as the return shows it: each figure with last year's and the change beside it."""
+
+    previous_staff_count: pl.Int64 = pa.Field(
+        nullable=True, ge=0, title="Headcount last year", description="The same figure in last year's return"
+    )
+    change_staff_count: pl.Int64 = pa.Field(
+        nullable=True, title="Change in headcount", description="This year's headcount minus last year's"
+    )
+    previous_fte: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="FTE last year", description="The same figure in last year's return"
+    )
+    change_fte: pl.Float64 = pa.Field(
+        nullable=True, title="Change in FTE", description="This year's FTE minus last year's"
+    )
+    previous_cpd_hours: pl.Float64 = pa.Field(
+        nullable=True, ge=0, title="CPD hours last year", description="The same figure in last year's return"
+    )
+    change_cpd_hours: pl.Float64 = pa.Field(
+        nullable=True, title="Change in CPD hours", description="This year's CPD hours minus last year's"
+    )
 
 
 class FinanceFigures(pa.DataFrameModel):

@@ -24,10 +24,11 @@ from schemas.output_tables import (
     FigureChange,
     FinanceFigures,
     FunctionMapRow,
-    InclusionFigures,
+    InclusionSheetFigures,
+    IncomeKpiFigures,
     KpiFigures,
     SchoolUniverseRow,
-    WorkforceFigures,
+    WorkforceSheetFigures,
 )
 from schemas.periods import AcademicYear
 from schemas.validation import InputSummary
@@ -36,6 +37,7 @@ LAYOUT_PACKAGE, LAYOUT_FOLDER = "config", "returns"
 # Every table the pipeline computes for the return, and the schema it is checked against.
 RETURN_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "kpis": KpiFigures,
+    "income": IncomeKpiFigures,
     "schools": SchoolUniverseRow,
     "wcet": DutySheetFigures,
     "tuition": DutySheetFigures,
@@ -45,8 +47,8 @@ RETURN_TABLES: dict[str, type[pa.DataFrameModel]] = {
     "loans": DutySheetFigures,
     "cpd": DutySheetFigures,
     "experiences": DutySheetFigures,
-    "inclusion": InclusionFigures,
-    "workforce": WorkforceFigures,
+    "inclusion": InclusionSheetFigures,
+    "workforce": WorkforceSheetFigures,
     "finance": FinanceFigures,
     "functions": FunctionMapRow,
     "changes": FigureChange,

@@ -181,6 +181,20 @@ UNIVERSE_EXCLUDED_TYPES = (
     "Academy secure 16 to 19",
 )
 UNIVERSE_EXCLUDED_STATUSES = ("Proposed to open",)
+# The universe's school types that are not academies or free schools: maintained by their local authority, so
+# in no academy trust (a foundation or voluntary school's own trust, if it has one, is still shown).
+MAINTAINED_SCHOOL_TYPES = (
+    "Community school",
+    "Voluntary aided school",
+    "Voluntary controlled school",
+    "Foundation school",
+    "Community special school",
+    "Foundation special school",
+    "Pupil referral unit",
+    "Local authority nursery school",
+)
+# Phases without whole-class ensemble teaching (a primary-school programme, usually in key stage 2).
+NO_WCET_PHASES = ("Secondary", "16 plus")
 # GIAS link types that point from a closed school to the one that replaced it.
 SUCCESSOR_LINK_TYPES = ("Successor", "Successor - merged", "Successor - amalgamated")
 # The same links written from the other end: the row's school replaced the linked one. A split (one school

@@ -18,6 +18,7 @@ RETURN_SHEETS = [
     "Contents",
     "Notes",
     "KPIs",
+    "PI1",
     "Functions",
     "Schools",
     "WCET",

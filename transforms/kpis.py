@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 
 from schemas.output_tables import FinanceFigures as Fin
+from schemas.output_tables import IncomeKpiFigures as Inc
 from schemas.output_tables import KpiFigures as Kpi
 from schemas.output_tables import SchoolUniverseRow as Row
 from schemas.periods import AcademicYear
@@ -77,26 +78,72 @@ def kpi_values(
 
 
 PI1_CODE = "PI1"
+# The store keeps PI1's figures on a sheet of their own, as '<PI1 source> count' (the amount in whole pounds),
+# 'denominator' (total income) and 'count_pct'; runs before it kept them among the KPIs, under the same names.
+INCOME_SHEET = "income"
 
 
-def income_kpis(income_shares: pl.LazyFrame) -> pl.LazyFrame:
-    """PI1: income from each source in whole pounds, out of the hub's total income (Finance sheet's lines)."""
+def pi1_code(source: pl.Expr) -> pl.Expr:
+    """A source's PI1 code, as the store names its figures: ``PI1 DfE grant``."""
+    return pl.concat_str(pl.lit(PI1_CODE), source, separator=" ")
+
+
+def income_kpi_table(income_shares: pl.LazyFrame, previous: pl.LazyFrame | None) -> pl.LazyFrame:
+    """The hub's income from each of the return's five sources in whole pounds, and its share of their total.
+
+    The amounts are the Finance sheet's income lines, rounded to whole pounds (income in other categories is
+    on the Finance sheet only); last year's amount and share are from last year's published run
+    (``previous``: kpi_code 'PI1 <source>', count and denominator in pounds). The change in the share is in
+    percentage points, the change in the amount a percentage change.
+    """
     total = pl.col(Fin.amount_gbp).sum().over(pl.lit(1))
-    return income_shares.select(
-        pl.concat_str(pl.lit(PI1_CODE), pl.col(Fin.category), separator=" ").alias(Kpi.kpi_code),
-        pl.concat_str(pl.lit("Income from"), pl.col(Fin.category), pl.lit("(£)"), separator=" ").alias(
-            Kpi.measure
-        ),
-        pl.col(Fin.amount_gbp).round(0).cast(pl.Int64).alias(Kpi.count),
-        total.round(0).cast(pl.Int64).alias(Kpi.denominator),
+    table = income_shares.select(
+        pl.col(Fin.category).alias(Inc.source),
+        pl.col(Fin.amount_gbp).round(0).cast(pl.Int64).alias(Inc.amount_gbp),
+        total.round(0).cast(pl.Int64).alias(Inc.total_income_gbp),
+    ).with_columns(share(Inc.amount_gbp, Inc.total_income_gbp).alias(Inc.share_pct))
+    if previous is None:
+        last = pl.LazyFrame(
+            schema={
+                Inc.source: pl.String,
+                Inc.previous_amount_gbp: pl.Int64,
+                Inc.previous_share_pct: pl.Float64,
+            }
+        )
+    else:
+        prefix = f"{PI1_CODE} "
+        last = previous.filter(pl.col(Kpi.kpi_code).str.starts_with(prefix)).select(
+            pl.col(Kpi.kpi_code).str.strip_prefix(prefix).alias(Inc.source),
+            pl.col(Kpi.count).cast(pl.Int64).alias(Inc.previous_amount_gbp),
+            share(Kpi.count, Kpi.denominator).alias(Inc.previous_share_pct),
+        )
+    return (
+        table.join(last, on=Inc.source, how="left", maintain_order="left")
+        .with_columns(
+            ((pl.col(Inc.share_pct) - pl.col(Inc.previous_share_pct)) * 100).alias(Inc.change_points),
+            pl.when(pl.col(Inc.previous_amount_gbp) > 0)
+            .then(pl.col(Inc.amount_gbp) / pl.col(Inc.previous_amount_gbp) - 1)
+            .alias(Inc.change_pct),
+        )
+        .select(list(Inc.to_schema().columns))
+    )
+
+
+def income_figures(table: pl.LazyFrame) -> pl.LazyFrame:
+    """PI1's table as the store keeps it: code 'PI1 <source>', count (pounds), denominator and count_pct."""
+    return table.select(
+        pi1_code(pl.col(Inc.source)).alias(Kpi.kpi_code),
+        pl.col(Inc.amount_gbp).alias(Kpi.count),
+        pl.col(Inc.total_income_gbp).alias(Kpi.denominator),
+        pl.col(Inc.share_pct).alias(Kpi.count_pct),
     )
 
 
 def kpis_from_figures(figures: pl.LazyFrame) -> pl.LazyFrame:
-    """A run's KPI numbers and denominators read back from the store's long figures (sheet 'KPIs')."""
+    """A run's KPI numbers and denominators read back from the store's long figures, PI1's included."""
     parts = pl.col("measure").str.extract_groups(r"^(?P<code>.*) (?P<column>count|denominator)$")
     return (
-        figures.filter(pl.col("sheet") == KPI_SHEET)
+        figures.filter(pl.col("sheet").is_in([KPI_SHEET, INCOME_SHEET]))
         .with_columns(
             parts.struct.field("code").alias(Kpi.kpi_code), parts.struct.field("column").alias("column")
         )

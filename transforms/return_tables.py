@@ -12,6 +12,7 @@ from schemas.output_tables import DutySheetFigures, FunctionMapRow
 from schemas.output_tables import FigureChange as Change
 from schemas.output_tables import FinanceFigures as Fin
 from schemas.output_tables import InclusionFigures as Inc
+from schemas.output_tables import InclusionSheetFigures as InclusionSheet
 from schemas.output_tables import KpiFigures as Kpi
 from schemas.output_tables import SchoolUniverseRow as Row
 from schemas.output_tables import WorkforceFigures as Staff
@@ -40,8 +41,15 @@ from transforms.figures import (
     long_keyed_figures,
     measure_definition,
 )
-from transforms.kpis import KPI_MEASURES, income_kpis, kpi_table, kpi_values
-from transforms.last_year import duty_with_last_year
+from transforms.kpis import (
+    INCOME_SHEET,
+    KPI_MEASURES,
+    income_figures,
+    income_kpi_table,
+    kpi_table,
+    kpi_values,
+)
+from transforms.last_year import duty_with_last_year, workforce_with_last_year
 from transforms.periods import ReportingWindow
 from transforms.schools import school_engagement
 from transforms.universe import census_for_year, school_universe
@@ -51,6 +59,7 @@ DUTY_SHEETS = tuple(name for name, model in RETURN_TABLES.items() if model is Du
 # The transforms whose docstrings define each table's measures: the Notes sheet prints their first paragraph.
 MEASURE_DEFINITIONS: dict[str, tuple[Callable[..., object], ...]] = {
     "kpis": tuple(function for _, _, function in KPI_MEASURES),
+    "income": (income_kpi_table,),
     "schools": (school_engagement,),
     "wcet": (
         wcet.wcet_pupil_figures,
@@ -87,10 +96,11 @@ def return_tables(
 ) -> dict[str, pl.LazyFrame]:
     """The return's tables by name (schemas/return_layout.RETURN_TABLES), except the run-history ones.
 
-    ``previous_kpis`` are last year's published KPI figures (kpi_code, count, denominator), if any;
+    ``previous_kpis`` are last year's published KPI figures (kpi_code, count, denominator), PI1's
+    included, if any;
     ``engaged_duties`` the Schools sheet's duty columns that count for KPI 5 (the year's layout says);
     ``previous_figures`` every figure of last year's published run (the store's long figures), if any, for
-    last year's number beside each duty sheet's figures.
+    last year's number beside each duty sheet's figures, the Inclusion sheet's and the Workforce sheet's.
     """
     window = ReportingWindow.for_year(year, as_of=as_of)
     links = data.establishment_links
@@ -99,14 +109,10 @@ def return_tables(
         school_universe(data.establishments, la_codes=la_codes, year=year.previous(), links=links)
     )
     roll = computed_once(census_for_year(data.census, year=year))
-    current = pl.concat(
-        [
-            kpi_values(data, la_codes=la_codes, year=year, as_of=as_of, engaged_duties=engaged_duties),
-            income_kpis(finance.income_shares(data.finance, window=window)),
-        ]
-    )
+    current = kpi_values(data, la_codes=la_codes, year=year, as_of=as_of, engaged_duties=engaged_duties)
     tables = {
         "kpis": kpi_table(current, previous_kpis),
+        "income": income_kpi_table(finance.income_shares(data.finance, window=window), previous_kpis),
         "schools": school_engagement(data, universe, window=window, counted=engaged_duties),
         "wcet": wcet.wcet_sheet(data.wcet, data.wcet_participants, data.pupils, universe, roll, year=year),
         "tuition": tuition.tuition_sheet(data.tuition, data.pupils, universe, roll, window=window),
@@ -134,6 +140,10 @@ def return_tables(
     }
     for name in DUTY_SHEETS:
         tables[name] = duty_with_last_year(tables[name], previous_figures, sheet=name)
+    tables["inclusion"] = duty_with_last_year(
+        tables["inclusion"], previous_figures, sheet="inclusion", model=InclusionSheet
+    )
+    tables["workforce"] = workforce_with_last_year(tables["workforce"], previous_figures, sheet="workforce")
     return tables
 
 
@@ -243,6 +253,15 @@ def return_figures(tables: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
             parts.append(
                 long_figures(
                     table, sheet=name, key=Kpi.kpi_code, values=[Kpi.count, Kpi.denominator, Kpi.count_pct]
+                )
+            )
+        elif name == "income":
+            parts.append(
+                long_figures(
+                    income_figures(table),
+                    sheet=INCOME_SHEET,
+                    key=Kpi.kpi_code,
+                    values=[Kpi.count, Kpi.denominator, Kpi.count_pct],
                 )
             )
         elif name == "schools":

@@ -63,6 +63,9 @@ def test_demo_return_has_every_sheet_and_kpis_with_last_year(demo: Path) -> None
         # Last year's figures come from the 2024/25 run in the store.
         assert isinstance(row["Number last year"], int), code
     assert len(_table(workbook, "Schools")) == kpis["KPI 5"]["Out of"]  # one row per school of the universe
+    # PI1, in pounds on its own sheet, with last year's amount from the same run history.
+    for row in _table(workbook, "PI1"):
+        assert isinstance(row["Amount (£)"], int) and isinstance(row["Amount last year (£)"], int), row
 
 
 def _by_measure(rows: list[dict]) -> dict[str, dict[str, dict[str, object]]]:
@@ -130,7 +133,7 @@ def test_demo_return_totals_reconcile(demo: Path) -> None:
     assert totals["Income less expenditure"] == pytest.approx(
         totals["Total income"] - totals["Total expenditure"], abs=0.01
     )
-    pi1 = {code: n for code, n in kpis.items() if code.startswith("PI1")}
+    pi1 = {row["Source of income"]: row["Amount (£)"] for row in _table(workbook, "PI1")}
     assert sum(pi1.values()) == pytest.approx(totals["Total income"], abs=5)  # whole pounds
     workforce = {row["Employment"]: row for row in _table(workbook, "Workforce")}
     assert sum(workforce[e]["FTE"] for e in ("permanent", "contract", "freelance")) == pytest.approx(

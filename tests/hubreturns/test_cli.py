@@ -33,6 +33,19 @@ def test_validate_clean_then_broken(prefect_server, hub: Path, capsys: pytest.Ca
     assert (hub.parent / "out" / "small-test" / "2025-26" / "small-test-2025-26-validation.xlsx").is_file()
 
 
+def test_validate_without_a_year_says_which_year_the_exports_cover(
+    hub: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As of 1 December 2026 the year is 2026/27; the fixture's activity is of 2024/25 and 2025/26.
+    main(["validate", "--config", str(hub), "--as-of", "2026-12-01"])
+    out = capsys.readouterr().out
+    assert "small-test 2026/27:" in out
+    assert "hold no activity in 2026/27" in out and "run validate with --year 2025/26" in out
+    # Asked for the year they cover, nothing more is said.
+    main(["validate", "--config", str(hub), "--year", "2025/26", "--as-of", "2026-12-01"])
+    assert "hold no activity" not in capsys.readouterr().out
+
+
 @pytest.mark.flow
 def test_run_refuses_without_a_key(prefect_server, hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
     hub.write_text(hub.read_text().replace("allow_demo_key = true", "allow_demo_key = false"))

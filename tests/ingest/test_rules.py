@@ -176,12 +176,18 @@ def test_date_after_the_as_of_date_is_a_warning(hub: Path) -> None:
 
 
 def test_one_pupil_under_two_refs(hub: Path) -> None:
+    # Two pupils, each under two refs: rows 2 and 4 share one UPN, rows 3 and 5 another.
     _edit(hub, "exports/pupils.csv", "S001,,100001", "S001,A123456789012,100001")
-    _edit(hub, "exports/pupils.csv", "S002,,100001", "S002,A123456789012,100001")
+    _edit(hub, "exports/pupils.csv", "S003,,100001", "S003,A123456789012,100001")
+    _edit(hub, "exports/pupils.csv", "S002,,100001", "S002,P123456789013,100001")
+    _edit(hub, "exports/pupils.csv", "S004,,100002", "S004,P123456789013,100002")
     rule = "the same UPN appears under more than one pupil_ref: merge the records so the pupil counts once"
+    # The UPN is not shown; the rows with the same one say the same number, in the order of their first row.
     assert _report(hub) == {
-        ("pupils", "pupils.csv", 2, "upn", rule, "(pseudonymised)", "error"),
-        ("pupils", "pupils.csv", 3, "upn", rule, "(pseudonymised)", "error"),
+        ("pupils", "pupils.csv", 2, "upn", rule, "(pseudonymised: UPN 1)", "error"),
+        ("pupils", "pupils.csv", 4, "upn", rule, "(pseudonymised: UPN 1)", "error"),
+        ("pupils", "pupils.csv", 3, "upn", rule, "(pseudonymised: UPN 2)", "error"),
+        ("pupils", "pupils.csv", 5, "upn", rule, "(pseudonymised: UPN 2)", "error"),
     }
 
 

@@ -15,10 +15,18 @@ import pytest
 from outputs.annual_return import annual_return_path, write_annual_return
 from outputs.house_style import Note, WorkbookMeta
 from schemas.columns import polars_schema
-from schemas.output_tables import DutySheetFigures, KpiFigures, SchoolUniverseRow, column_titles
+from schemas.output_tables import (
+    DutySheetFigures,
+    InclusionSheetFigures,
+    IncomeKpiFigures,
+    KpiFigures,
+    SchoolUniverseRow,
+    WorkforceSheetFigures,
+    column_titles,
+)
 from schemas.periods import AcademicYear
 from schemas.provenance import InputFileRecord
-from schemas.return_layout import ReturnLayout, return_layout
+from schemas.return_layout import ReturnLayout, SheetLayout, return_layout
 from tests.workbooks import table_rows
 from transforms.return_tables import return_notes
 
@@ -452,3 +460,180 @@ def test_a_change_from_zero_is_not_applicable(tmp_path: Path) -> None:
     rows = {r["KPI"]: r for r in table_rows(openpyxl.load_workbook(path)["KPIs"])}
     assert (rows["KPI 3"]["Number last year"], rows["KPI 3"]["Change in the number"]) == (0, "[z]")
     assert rows["KPI 2"]["Change in the number"] == "[x]"
+
+
+def test_a_tables_notes_are_marked_in_its_title_and_link_to_the_notes_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    write_annual_return(
+        path,
+        META,
+        layout=LAYOUT,
+        tables={"kpis": KPIS, "schools": SCHOOLS},
+        notes=NOTES,
+        table_notes={"kpis": ("N1", "N2"), "schools": ("N2",)},
+    )
+    book = openpyxl.load_workbook(path)
+    kpis, schools, notes = book["KPIs"], book["Schools"], book["Notes"]
+    # GSS: the markers in the table's heading, not in a row of their own above the table.
+    assert kpis["A1"].value == "Arts Council England key performance indicators [note 1] [note 2]"
+    assert schools["A1"].value == "Schools in the hub's area [note 2]"
+    # Each title links to its first note's row of the Notes sheet.
+    first = kpis["A1"].hyperlink.location.split("!")[1]
+    assert notes[first].value == "note 1"
+    assert notes[schools["A1"].hyperlink.location.split("!")[1]].value == "note 2"
+    # No row of markers of their own above the table: the table starts right below the lines under the title.
+    assert not [
+        c.coordinate
+        for ws in (kpis, schools)
+        for row in ws.iter_rows()
+        for c in row
+        if str(c.value or "").startswith("[note")
+    ]
+    _, header, _ = table_of(kpis)
+    assert [kpis.cell(row, 1).value for row in range(2, header)] == [
+        "The five KPIs.",
+        "This worksheet contains one table. A chart is to the right of the table.",
+        "The notes marked in the title apply to the whole table: select the title to read them.",
+    ]
+
+
+INCOME = pl.DataFrame(
+    {
+        "source": ["DfE grant", "schools", "parents and carers"],
+        "amount_gbp": [1500, 300, 0],
+        "total_income_gbp": [1800, 1800, 1800],
+        "share_pct": [1500 / 1800, 300 / 1800, 0.0],
+        "previous_amount_gbp": [1200, 0, None],
+        "previous_share_pct": [0.75, 0.0, None],
+        "change_points": [(1500 / 1800 - 0.75) * 100, 300 / 1800 * 100, None],
+        "change_pct": [0.25, None, None],
+    },
+    schema=polars_schema(IncomeKpiFigures),
+)
+INCOME_LAYOUT = LAYOUT.model_copy(
+    update={
+        "sheets": (
+            LAYOUT.sheets[0],
+            SheetLayout(
+                table="income",
+                name="PI1",
+                title="PI1: the hub's income by source",
+                description="Income by source.",
+                columns=tuple(IncomeKpiFigures.to_schema().columns),
+            ),
+        )
+    }
+)
+
+
+def test_pi1_money_has_columns_of_its_own_each_with_one_number_format(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    write_annual_return(
+        path, META, layout=INCOME_LAYOUT, tables={"kpis": KPIS, "income": INCOME}, notes=NOTES
+    )
+    book = openpyxl.load_workbook(path)
+    rows = table_rows(book["PI1"])
+    assert list(rows[0]) == [
+        "Source of income",
+        "Amount (£)",
+        "All the sources (£)",
+        "Share of income",
+        "Amount last year (£)",
+        "Share last year",
+        "Change in share in percentage points",
+        "Change in the amount",
+    ]
+    assert [(r["Source of income"], r["Amount (£)"], r["Amount last year (£)"]) for r in rows] == [
+        ("DfE grant", 1500, 1200),
+        ("schools", 300, 0),
+        ("parents and carers", 0, "[x]"),
+    ]
+    # Nothing from schools last year: a percentage change from 0 does not exist.
+    assert [r["Change in the amount"] for r in rows] == [0.25, "[z]", "[x]"]
+    for name in ("PI1", "KPIs"):
+        ws = book[name]
+        _, header, last = table_of(ws)
+        for col in range(1, ws.max_column + 1):
+            formats = {
+                ws.cell(row, col).number_format
+                for row in range(header + 1, last + 1)
+                if not isinstance(ws.cell(row, col).value, str)
+            }
+            assert len(formats) <= 1, (name, ws.cell(header, col).value, formats)
+    pi1 = book["PI1"]
+    _, header, _ = table_of(pi1)
+    money = [pi1.cell(header + 1, col).number_format for col in (2, 3, 5)]
+    assert all("£" in fmt for fmt in money)
+    assert "%" in pi1.cell(header + 1, 4).number_format
+    # The KPIs sheet holds counts of pupils and schools only: no pounds in its Number or Out of columns.
+    kpis = book["KPIs"]
+    _, header, last = table_of(kpis)
+    assert not [
+        kpis.cell(row, col).coordinate
+        for row in range(header + 1, last + 1)
+        for col in range(1, kpis.max_column + 1)
+        if "£" in kpis.cell(row, col).number_format or "PI1" in str(kpis.cell(row, col).value)
+    ]
+
+
+def test_the_inclusion_and_workforce_sheets_show_last_year_and_the_change(tmp_path: Path) -> None:
+    year_layout = return_layout(AcademicYear(2025))
+    layout = LAYOUT.model_copy(
+        update={"sheets": (LAYOUT.sheets[0], year_layout.sheet("inclusion"), year_layout.sheet("workforce"))}
+    )
+    inclusion = pl.DataFrame(
+        {
+            "measure_id": ["tuition_fsm"],
+            "measure": ["Pupils learning outside WCET"],
+            "unit": ["pupils"],
+            "breakdown": ["Free school meals"],
+            "group": ["Eligible"],
+            "count": [30.0],
+            "denominator": [120.0],
+            "count_pct": [0.25],
+            "parent_breakdown": [None],
+            "parent_group": [None],
+            "base_rate_pct": [0.2],
+            "difference_pct": [0.05],
+            "previous_count": [20.0],
+            "previous_count_pct": [0.2],
+            "change_count": [10.0],
+        },
+        schema=polars_schema(InclusionSheetFigures),
+    )
+    workforce = pl.DataFrame(
+        [("permanent", 12, 10.5, 60.0, 10, 2, 9.0, 1.5, 45.5, 14.5), ("freelance", 5, 1.2, 0.0, *[None] * 6)],
+        schema=polars_schema(WorkforceSheetFigures),
+        orient="row",
+    )
+    path = tmp_path / "r.xlsx"
+    write_annual_return(
+        path,
+        META,
+        layout=layout,
+        tables={"kpis": KPIS, "inclusion": inclusion, "workforce": workforce},
+        notes=NOTES,
+    )
+    book = openpyxl.load_workbook(path)
+    (fsm,) = table_rows(book["Inclusion"])
+    assert (fsm["Share"], fsm["Area base rate"]) == (0.25, 0.2)
+    assert (fsm["Pupils with it last year"], fsm["Share last year"], fsm["Change in pupils with it"]) == (
+        20,
+        0.2,
+        10,
+    )
+    staff = {r["Employment"]: r for r in table_rows(book["Workforce"])}
+    assert list(staff["permanent"])[:4] == [
+        "Employment",
+        "Headcount",
+        "Headcount last year",
+        "Change in headcount",
+    ]
+    assert (staff["permanent"]["Headcount last year"], staff["permanent"]["Change in headcount"]) == (10, 2)
+    assert (staff["permanent"]["FTE last year"], staff["permanent"]["Change in FTE"]) == (9.0, 1.5)
+    assert (staff["permanent"]["CPD hours last year"], staff["permanent"]["Change in CPD hours"]) == (
+        45.5,
+        14.5,
+    )
+    # No freelance staff last year: not available.
+    assert (staff["freelance"]["Headcount last year"], staff["freelance"]["Change in FTE"]) == ("[x]", "[x]")

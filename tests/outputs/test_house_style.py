@@ -115,12 +115,14 @@ def test_sheets_come_in_house_order(events_book) -> None:
 
 def test_table_sheet_is_a_real_table_below_title(events_book) -> None:
     ws = events_book["Events"]
-    assert ws["A1"].value == "Large-scale and live events"
-    assert ws["A2"].value == "One row per event."
-    # The note's marker, GSS style, links to its row of the Notes sheet.
-    marker = next(cell for cell in ws["A"][:6] if cell.value == "[note 1]")
-    assert marker.hyperlink.location == "'Notes'!A4"
+    # The note's marker is in the table's title, GSS style, and the title links to its row of the Notes sheet.
+    assert ws["A1"].value == "Large-scale and live events [note 1]"
+    assert ws["A1"].hyperlink.location == "'Notes'!A4"
+    assert ws["A1"].font.b
     assert events_book["Notes"]["A4"].value == "note 1"
+    assert ws["A2"].value == "One row per event."
+    # No row of markers between the lines above and the table.
+    assert not [cell.coordinate for row in ws.iter_rows() for cell in row if cell.value == "[note 1]"]
     (table,) = ws.tables.values()
     header = header_row_of(ws, "Event")
     # header + 3 rows, 7 columns A..G

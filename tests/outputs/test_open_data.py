@@ -16,8 +16,9 @@ from outputs.open_data import (
     write_open_data,
     write_return_open_data,
 )
+from schemas import open_data as od
 from schemas.periods import AcademicYear
-from tests.outputs.test_annual_return import KPIS, SCHOOLS, WCET, WCET_LAYOUT
+from tests.outputs.test_annual_return import INCOME, INCOME_LAYOUT, KPIS, SCHOOLS, WCET, WCET_LAYOUT
 
 YEAR = AcademicYear(2025)
 MANDATORY = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name"]
@@ -163,3 +164,23 @@ def test_the_national_file_has_england_and_every_hub(tmp_path: Path) -> None:
     assert rows[("South", "KPI 3")]["pupil_count"] == "0"  # zeros are shown
     assert rows[("North", "KPI 2")]["pupil_count"] == "x"  # not available
     assert rows[("South", "KPI 5")]["school_count"] == "2"  # schools are not suppressed
+
+
+def test_pi1_rows_come_from_its_own_sheet_in_pounds(tmp_path: Path) -> None:
+    path = open_data_path(tmp_path, "northshire", "2025-26")
+    write_return_open_data(
+        path,
+        layout=INCOME_LAYOUT,
+        tables={"kpis": KPIS, "income": INCOME},
+        markers={},
+        year=YEAR,
+        hub_name="Northshire Music Hub",
+        la_codes=LA_CODES,
+    )
+    rows = {(r["activity"], r["measure"]): r for r in check_standard(path)}
+    grant = rows[("PI1", "Income from DfE grant (£)")]
+    # 1500 of 1800 pounds: 83.3%, in the money indicator; the pupil and school indicators are z.
+    money, share = od.count_indicator(od.MONEY_UNIT).name, od.percent_indicator(od.MONEY_UNIT).name
+    assert (grant[money], grant[share], grant["pupil_count"]) == ("1500", "83.3", "z")
+    assert rows[("PI1", "Income from parents and carers (£)")][money] == "0"
+    assert not [r for r in rows.values() if r["activity"] == "KPIs" and r[money] != "z"]

@@ -414,3 +414,34 @@ def test_fill_text_with_quotes_is_an_excel_string(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "q.xlsx")["Q"]
     (cf,) = list(ws.conditional_formatting)
     assert cf.rules[0].formula == ['"say ""hi"""']
+
+
+def test_a_maintained_schools_trust_and_a_secondarys_wcet_rating_are_not_applicable(tmp_path: Path) -> None:
+    # GSS: [z] where a figure cannot exist, [x] only where it exists but is not recorded.
+    tracker = tracker_table(
+        tracker_row("100001", type_name="Community school"),  # maintained, no trust: [z]
+        tracker_row("100002", type_name="Academy converter"),  # an academy whose trust GIAS omits: [x]
+        tracker_row("100003", type_name="Academy converter", trust_name="Northshire Learning Trust"),
+        tracker_row("100004", type_name="Foundation school", trust_name="Valley Foundation Trust"),
+        tracker_row("100005", phase_name="Secondary"),  # no WCET rating: [z]
+        tracker_row("100006", phase_name="Secondary", rag_wcet="G"),  # rated anyway: shown
+        tracker_row("100007", phase_name="Middle deemed secondary"),  # years 5 to 8 may have WCET: [x]
+    )
+    path = tmp_path / "tracker.xlsx"
+    write_tracker(path, tracker=tracker)
+    ws = openpyxl.load_workbook(path)["Schools"]
+    header, cols = table_rows(ws)
+    trust = [ws.cell(header + i, cols[TITLES[TrackerRow.trust_name]]).value for i in range(1, 8)]
+    wcet = [ws.cell(header + i, cols[TITLES[TrackerRow.rag_wcet]]).value for i in range(1, 8)]
+    assert trust == [
+        "[z]",
+        "[x]",
+        "Northshire Learning Trust",
+        "Valley Foundation Trust",
+        "[z]",
+        "[z]",
+        "[z]",
+    ]
+    assert wcet == ["[x]", "[x]", "[x]", "[x]", "[z]", "G", "[x]"]
+    # The sheet says what the two symbols mean.
+    assert "[z]: not applicable" in " ".join(str(ws.cell(row, 1).value) for row in range(1, header))

@@ -76,7 +76,7 @@ def test_2023_24_layout_adds_pupil_ethnicity_and_keeps_the_rest() -> None:
 
 def test_2024_25_layout_adds_the_functions_sheet_after_the_kpis() -> None:
     layout = all_return_layouts()["2024-25"]
-    assert _tables(layout)[:3] == ["kpis", "functions", "schools"]
+    assert _tables(layout)[:4] == ["kpis", "income", "functions", "schools"]  # after the KPIs and PI1
     assert layout.sheet("functions").columns == ("sheet", "functions_2022", "roles_2011")
 
 

@@ -6,11 +6,13 @@ import polars as pl
 import pytest
 
 from schemas.hub_exports import Finance
-from schemas.output_tables import FinanceFigures
+from schemas.output_tables import FinanceFigures, IncomeKpiFigures
 from schemas.periods import AcademicYear
 from tests.builders import frame
 from transforms.finance import BALANCE, TOTAL_EXPENDITURE, TOTAL_INCOME, finance_sheet, income_shares
+from transforms.kpis import income_kpi_table, kpis_from_figures
 from transforms.periods import ReportingWindow
+from transforms.return_tables import return_figures
 
 YEAR = AcademicYear(2025)  # 2025/26
 WINDOW = ReportingWindow.for_year(YEAR, as_of=date(2026, 11, 23))  # the whole year: 1 Sept 2025 - 31 Aug 2026
@@ -119,3 +121,51 @@ def test_a_deficit_is_a_negative_balance() -> None:
     table = finance_sheet(finance, window=WINDOW).collect()
     FinanceFigures.validate(table, lazy=True)
     assert table.row(-1) == ("balance", BALANCE, -150.0, None)
+
+
+def _last_year(rows: list[tuple[str, str, str, float]]) -> pl.LazyFrame:
+    """Last year's run as the store keeps it: (sheet, measure, breakdown, value)."""
+    return pl.LazyFrame(rows, schema=["sheet", "measure", "breakdown", "value"], orient="row")
+
+
+def test_pi1_is_in_pounds_with_last_years_amount_and_share(finance: pl.LazyFrame) -> None:
+    # Runs before PI1 had a sheet of its own kept it among the KPIs: last year's is read from there too.
+    previous = kpis_from_figures(
+        _last_year(
+            [
+                ("kpis", "PI1 DfE grant count", "all", 1200.0),
+                ("kpis", "PI1 DfE grant denominator", "all", 1600.0),
+                ("kpis", "PI1 schools count", "all", 0.0),
+                ("kpis", "PI1 schools denominator", "all", 1600.0),
+                ("kpis", "KPI 1 count", "all", 250.0),
+                ("kpis", "KPI 1 denominator", "all", 1000.0),
+            ]
+        )
+    )
+    table = income_kpi_table(income_shares(finance, window=WINDOW), previous).collect()
+    # The five sources: 1500 + 300 + 0 + 0 + 100 = 1900 (Trust grant and Arts Council project are not sources).
+    assert table.columns == list(IncomeKpiFigures.to_schema().columns)
+    rows = {row["source"]: row for row in table.iter_rows(named=True)}
+    assert list(rows) == ["DfE grant", "schools", "parents and carers", "local authority", "other"]
+    grant = rows["DfE grant"]
+    assert (grant["amount_gbp"], grant["total_income_gbp"]) == (1500, 1900)
+    assert grant["share_pct"] == pytest.approx(1500 / 1900)
+    assert (grant["previous_amount_gbp"], grant["previous_share_pct"]) == (1200, 0.75)
+    assert grant["change_points"] == pytest.approx((1500 / 1900 - 0.75) * 100)
+    assert grant["change_pct"] == pytest.approx(0.25)
+    # Nothing from schools last year: no percentage change; no figure at all last year for the others.
+    assert (rows["schools"]["previous_amount_gbp"], rows["schools"]["change_pct"]) == (0, None)
+    assert rows["other"]["previous_amount_gbp"] is None
+    IncomeKpiFigures.validate(table)
+
+
+def test_pi1_in_the_store_is_read_back_as_last_years(finance: pl.LazyFrame) -> None:
+    this_year = income_kpi_table(income_shares(finance, window=WINDOW), None)
+    stored = return_figures({"income": this_year}).collect()
+    assert set(stored.get_column("sheet")) == {"income"}
+    assert ("PI1 DfE grant count", 1500.0) in stored.select("measure", "value").rows()
+    next_year = income_kpi_table(
+        income_shares(finance, window=WINDOW), kpis_from_figures(stored.lazy())
+    ).collect()
+    assert next_year.get_column("previous_amount_gbp").to_list() == [1500, 300, 0, 0, 100]
+    assert next_year.get_column("change_pct").to_list() == [0.0, 0.0, None, None, 0.0]

@@ -1,16 +1,27 @@
 """Each KPI on a frame of a few rows, with the expected figure worked out by hand in the comments."""
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 import pytest
 
 from schemas.census import SchoolCensus
-from schemas.hub_exports import Engagements, EnsembleMembers, Ensembles, Pupils, Singing, Tuition, Wcet
+from schemas.hub_exports import (
+    Engagements,
+    EnsembleMembers,
+    Ensembles,
+    Finance,
+    Pupils,
+    Singing,
+    Tuition,
+    Wcet,
+)
 from schemas.periods import AcademicYear
 from schemas.return_layout import return_layout
 from tests.builders import census, establishments, frame, hub_data, school
 from transforms.kpis import kpi_table, kpi_values
+from transforms.return_tables import return_tables
 
 YEAR = AcademicYear(2025)  # 2025/26
 AS_OF = date(2026, 11, 23)
@@ -208,3 +219,30 @@ def test_census_of_the_year_is_preferred_to_older_ones(data) -> None:
         == 30
     )
     assert SchoolCensus.census_period == "census_period"
+
+
+def test_pi1_is_a_table_of_its_own_and_the_kpis_hold_no_pounds(data) -> None:
+    finance = frame(
+        Finance,
+        [
+            {"category": "DfE grant", "amount_gbp": 900.0},
+            {"category": "schools", "amount_gbp": 100.0},
+        ],
+        kind="income",
+        date=date(2026, 1, 15),
+    )
+    tables = return_tables(
+        replace(data, finance=finance),
+        la_codes=HUB,
+        year=YEAR,
+        as_of=AS_OF,
+        previous_kpis=None,
+        engaged_duties=DUTIES,
+    )
+    kpis = tables["kpis"].collect()
+    assert kpis.get_column("kpi_code").to_list() == ["KPI 1", "KPI 2", "KPI 3", "KPI 4", "KPI 5"]
+    income = tables["income"].collect()
+    assert income.select("source", "amount_gbp", "total_income_gbp").rows()[:2] == [
+        ("DfE grant", 900, 1000),
+        ("schools", 100, 1000),
+    ]

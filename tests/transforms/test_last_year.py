@@ -4,8 +4,14 @@ import polars as pl
 import pytest
 
 from schemas.columns import polars_schema
-from schemas.output_tables import DutyFigures, DutySheetFigures
-from transforms.last_year import duty_with_last_year
+from schemas.output_tables import (
+    DutyFigures,
+    DutySheetFigures,
+    InclusionSheetFigures,
+    WorkforceFigures,
+    WorkforceSheetFigures,
+)
+from transforms.last_year import duty_with_last_year, workforce_with_last_year
 from transforms.return_tables import return_figures
 
 
@@ -68,3 +74,60 @@ def test_another_sheets_figures_or_no_history_leave_last_year_empty() -> None:
         table = duty_with_last_year(THIS_YEAR, previous, sheet="tuition").collect()
         assert table.get_column("previous_count").is_null().all()
         assert table.height == 3
+
+
+def inclusion(rows: list[tuple]) -> pl.LazyFrame:
+    """Inclusion rows of (group, count, denominator, base rate): pupils in tuition with free school meals."""
+    return duty([("tuition_fsm", "Free school meals", g, c, d) for g, c, d, _ in rows]).with_columns(
+        pl.Series("base_rate_pct", [b for *_, b in rows], dtype=pl.Float64),
+        pl.Series("difference_pct", [c / d - b for _, c, d, b in rows], dtype=pl.Float64),
+    )
+
+
+def test_the_inclusion_sheet_gets_last_years_share_and_keeps_its_base_rates() -> None:
+    this_year = inclusion([("Eligible", 30.0, 120.0, 0.2)])
+    stored = return_figures({"inclusion": inclusion([("Eligible", 20.0, 100.0, 0.18)])})
+    table = duty_with_last_year(this_year, stored, sheet="inclusion", model=InclusionSheetFigures).collect()
+    InclusionSheetFigures.validate(table, lazy=True)
+    row = table.row(0, named=True)
+    # This year 30 of 120 (25%) against a base rate of 20%; last year 20 of 100 (20%).
+    assert (row["count_pct"], row["base_rate_pct"]) == (0.25, 0.2)
+    assert (row["previous_count"], row["previous_count_pct"], row["change_count"]) == (20.0, 0.2, 10.0)
+
+
+def workforce(rows: list[tuple]) -> pl.LazyFrame:
+    """Workforce rows of (employment, headcount, FTE, CPD hours)."""
+    return pl.LazyFrame(rows, schema=polars_schema(WorkforceFigures), orient="row")
+
+
+def test_the_workforce_sheet_gets_last_years_figures_and_the_change() -> None:
+    this_year = workforce(
+        [("permanent", 12, 10.5, 60.0), ("freelance", 5, 1.2, 0.0), ("All", 17, 11.7, 60.0)]
+    )
+    # Last year had no freelance staff: no row for them.
+    stored = return_figures({"workforce": workforce([("permanent", 10, 9.0, 45.5), ("All", 10, 9.0, 45.5)])})
+    table = workforce_with_last_year(this_year, stored, sheet="workforce").collect()
+    WorkforceSheetFigures.validate(table, lazy=True)
+    got = {
+        r["employment"]: (
+            r["previous_staff_count"],
+            r["change_staff_count"],
+            r["previous_fte"],
+            r["change_fte"],
+            r["previous_cpd_hours"],
+            r["change_cpd_hours"],
+        )
+        for r in table.iter_rows(named=True)
+    }
+    assert got == {
+        "permanent": (10, 2, 9.0, pytest.approx(1.5), 45.5, 14.5),
+        "freelance": (None, None, None, None, None, None),
+        "All": (10, 7, 9.0, pytest.approx(2.7), 45.5, 14.5),
+    }
+    assert (
+        workforce_with_last_year(this_year, None, sheet="workforce")
+        .collect()
+        .get_column("previous_fte")
+        .is_null()
+        .all()
+    )
