@@ -84,7 +84,7 @@ class NationalSummary:
 
 def hub_configurations(patterns: list[str]) -> list[Path]:
     """The hub configuration files matched by the given paths or glob patterns, in a stable order."""
-    found = sorted({Path(p).resolve() for pattern in patterns for p in glob(pattern)})
+    found = sorted({Path(p).resolve() for pattern in patterns for p in glob(pattern)})  # noqa: PTH207 - absolute patterns
     if not found:
         raise ConfigError(f"no hub configuration file matches {', '.join(patterns)}")
     return found

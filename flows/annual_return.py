@@ -14,7 +14,15 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from core.hub_run import RunSummary, Section, ValidationSummary, resolve_period, run_hub, run_request, validate_hub
+from core.hub_run import (
+    RunSummary,
+    Section,
+    ValidationSummary,
+    resolve_period,
+    run_hub,
+    run_request,
+    validate_hub,
+)
 from flows.notifications import notify_failure
 from flows.plain import fail_plainly
 from flows.steps import PrefectRunner

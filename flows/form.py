@@ -27,7 +27,6 @@ HUB_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ACADEMIC_YEAR_PATTERN = r"^[0-9]{4}/[0-9]{2}$"
 
 
-
 def hubs_folder() -> Path:
     """The folder of hub configurations: ``$HUBRETURNS_HUBS_FOLDER``, else ``config/hubs``."""
     return Path(os.environ.get(HUBS_FOLDER_VARIABLE) or DEFAULT_HUBS_FOLDER)

@@ -45,7 +45,9 @@ def run_hub(config_path: str, parameters: dict, checked_inputs: str | None) -> H
         config_path=config_path, **parameters, checked_inputs=checked_inputs, return_state=True
     )
     if not state.is_completed():
-        return HubOutcome(config.hub.slug, config.hub.name, "failed", message=state.message or "the run failed")
+        return HubOutcome(
+            config.hub.slug, config.hub.name, "failed", message=state.message or "the run failed"
+        )
     summary: RunSummary = state.result()
     return HubOutcome(config.hub.slug, config.hub.name, summary.status, summary.message, summary.outputs)
 
@@ -97,7 +99,9 @@ def national(
     request = run_request(academic_year, as_of, strict=strict, published=published, sections=sections)
     address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
     where = f"the Dask cluster at {address}" if address else f"this machine, {max_parallel_hubs} at a time"
-    get_run_logger().info("National run for %s: %d hub(s) on %s", request.period.year.label, len(configs), where)
+    get_run_logger().info(
+        "National run for %s: %d hub(s) on %s", request.period.year.label, len(configs), where
+    )
     folder = national_folder(configs, output_dir)
     check = check_folder(folder) if check_totals else None
     parameters = {

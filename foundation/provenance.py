@@ -7,7 +7,6 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-
 __version__ = version("hubreturns")
 
 

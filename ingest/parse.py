@@ -225,13 +225,13 @@ def decimal_convention(
             frame,
             name,
             both & ~one_group
-            & (text.str.contains(r"\..*,") | text.str.contains(r"^[+-]?\d*,\d+$") | text.str.contains(r"^\d{1,3}(\.\d{3}){2,}$")),
+            & (text.str.contains(r"\..*,") | text.str.contains(r"^[+-]?\d*,\d+$") | text.str.contains(r"^\d{1,3}(\.\d{3}){2,}$")),  # noqa: E501 - the three patterns side by side, as the other decimal's line
         )  # fmt: skip
         clues[POINT] = clues[POINT] or _examples(
             frame,
             name,
             both & ~one_group
-            & (text.str.contains(r",.*\.") | text.str.contains(r"^[+-]?\d*\.\d+$") | text.str.contains(r"^\d{1,3}(,\d{3}){2,}$")),
+            & (text.str.contains(r",.*\.") | text.str.contains(r"^[+-]?\d*\.\d+$") | text.str.contains(r"^\d{1,3}(,\d{3}){2,}$")),  # noqa: E501 - the three patterns side by side, as the other decimal's line
         )  # fmt: skip
         ambiguous = ambiguous or _examples(frame, name, one_group)
     point, comma = clues[POINT], clues[COMMA]
@@ -254,7 +254,8 @@ def decimal_convention(
             ambiguous.value.replace(",", "."),
         )
         raise InputFileError(
-            f"the value {ambiguous.value} in column '{_heading(headers, ambiguous.column)}' (row {ambiguous.row}) could be "
+            f"the value {ambiguous.value} in column '{_heading(headers, ambiguous.column)}' "
+            f"(row {ambiguous.row}) could be "
             f"{int(thousand):,} or {fraction}, and no other number in the file shows which way it writes "
             'decimals. Say which in the hub configuration: give this file as { path = ..., decimal = "comma" } '
             "when 1.234,56 means one thousand two hundred and thirty-four pounds fifty-six (as a European-style "

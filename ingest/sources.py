@@ -1,4 +1,4 @@
-"""Load each input source: read, map headers, type, pseudonymise, validate, and split kept rows from quarantined ones."""
+"""Load each input source: read, map headers, type, pseudonymise, validate, and split kept rows from the rest."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from foundation.hub_config import InputFile
 from foundation.errors import InputFileError
+from foundation.hub_config import InputFile
 from ingest.files import SOURCE_ROW, read_table
 from ingest.headers import matched_headers, rename_to_canonical
 from ingest.layout import blank_rows_warning, total_row_warnings, total_rows

@@ -106,8 +106,8 @@ def publish(staging: Staging) -> None:
         else:
             retired = staging.root / RETIRED_FOLDER
             if published.is_dir():
-                os.rename(published, retired)
-            os.rename(folder, published)
+                published.rename(retired)
+            folder.rename(published)
     except OSError as exc:
         raise _plain_os_error(exc, published, "publish the run's outputs") from exc
     discard(staging)
@@ -118,7 +118,7 @@ def publish_file(staging: Staging, path: Path) -> Path:
     target = staging.published_path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
+        path.replace(target)
     except OSError as exc:
         raise _plain_os_error(exc, target.parent, f"publish {target.name}") from exc
     return target
@@ -145,7 +145,7 @@ def remove_stale_staging(output_dir: Path, hub_slug: str) -> list[Path]:
             for year in (p for p in (root / hub_slug).glob("*") if p.is_dir()):
                 published = Path(output_dir) / hub_slug / year.name
                 if not published.exists():
-                    os.rename(retired, published)
+                    retired.rename(published)
         shutil.rmtree(root, ignore_errors=True)
         removed.append(root)
     return removed

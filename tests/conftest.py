@@ -17,10 +17,10 @@ os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
 os.environ.pop("HUBRETURNS_PSEUDONYMISATION_KEY", None)
 os.environ.pop("HUBRETURNS_DATABASE_URL", None)
 
-from collections.abc import Iterator, Mapping  # noqa: E402
+from collections.abc import Iterator, Mapping
 from typing import NoReturn
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +29,11 @@ def prefect_server() -> Iterator[None]:
     import prefect.settings as settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with settings.temporary_settings(updates={settings.PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        with prefect_test_harness(server_startup_timeout=90):
-            yield
+    with (
+        settings.temporary_settings(updates={settings.PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=90),
+    ):
+        yield
 
 
 # The PostgreSQL server the store's tests use; each test gets its own schema in it (SPEC.md section 4).

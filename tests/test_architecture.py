@@ -184,11 +184,16 @@ def test_flows_and_core_name_columns_through_the_schemas(package: str) -> None:
         for path in (ROOT / package).rglob("*.py")
         for where in _column_literals(path.read_text(encoding="utf-8"), columns)
     ]
-    assert not offences, f"write the schema's attribute (e.g. ValidationFailure.file), not the name: {offences}"
+    assert not offences, (
+        f"write the schema's attribute (e.g. ValidationFailure.file), not the name: {offences}"
+    )
 
 
 def test_the_column_check_catches_a_literal() -> None:
-    assert _column_literals("x = row['urn']\ny = pl.col('urn')\n", {"urn"}) == ["line 1: 'urn'", "line 2: 'urn'"]
+    assert _column_literals("x = row['urn']\ny = pl.col('urn')\n", {"urn"}) == [
+        "line 1: 'urn'",
+        "line 2: 'urn'",
+    ]
 
 
 def test_nothing_below_the_command_line_imports_it() -> None:

@@ -299,7 +299,7 @@ class _WcetBuilder:
             names = [f"{tree} Class" for tree in rng.sample(_CLASS_TREES, classes)]
         partner = None
         provision = "delivered"
-        if rng.random() < 0.12 or instrument in ("samba drums", "steel pans") and rng.random() < 0.5:
+        if rng.random() < 0.12 or (instrument in ("samba drums", "steel pans") and rng.random() < 0.5):
             provision = "supported"
             partner = {"samba drums": PARTNERS[0], "steel pans": PARTNERS[3]}.get(
                 instrument, rng.choice(PARTNERS)
@@ -623,10 +623,8 @@ class _EnsembleBuilder:
             return False
         if definition.site is not None and pupil.later_site is not definition.site:
             return False
-        return (
-            pupil.later_nc in definition.nc_years
-            or definition.site is None
-            and pupil.later_nc in ("12", "13")
+        return pupil.later_nc in definition.nc_years or (
+            definition.site is None and pupil.later_nc in ("12", "13")
         )
 
     def _learners_by_nc(self, index: int) -> dict[tuple[str, str], list[Pupil]]:

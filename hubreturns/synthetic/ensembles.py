@@ -238,7 +238,7 @@ def plan_ensembles(
     ):
         # A fixed number of each kind (about a third of all ensembles are choirs), at schools drawn at random.
         kinds = [template for template in templates for _ in range(template.schools)]
-        for base, school_template in zip(rng.sample(pool, min(len(kinds), len(pool))), kinds):
+        for base, school_template in zip(rng.sample(pool, min(len(kinds), len(pool))), kinds, strict=False):
             record = base.record_for(years[1])
             assert record is not None
             name = f"{_short_name(record.name)} {school_template.label}"

@@ -390,10 +390,8 @@ class _RecordMaker:
         )
         new_type = _academy_type(site, sponsor)
         new_name = self.name(site, True, religion, "academy")
-        if rng.random() < 0.5 or new_name == old_name:
-            new_name = old_name  # a converter often keeps its name
-        else:
-            new_name = ids.unique_name(new_name, la)
+        # A converter often keeps its name.
+        new_name = old_name if rng.random() < 0.5 or new_name == old_name else ids.unique_name(new_name, la)
         trust = self.pick_trust()
         single = site.kind == "secondary" and rng.random() < 0.15
         if single:

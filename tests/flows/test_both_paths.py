@@ -45,7 +45,9 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
 
 def _outputs(config: Path) -> dict[str, Path]:
     out = config.parent / "out"
-    return {str(p.relative_to(out)): p for p in sorted(out.rglob("*")) if p.is_file() and ".lock" not in p.name}
+    return {
+        str(p.relative_to(out)): p for p in sorted(out.rglob("*")) if p.is_file() and ".lock" not in p.name
+    }
 
 
 def _figures(config: Path) -> list[tuple]:
@@ -107,9 +109,11 @@ def test_the_command_line_and_the_flow_write_the_same_cells(prefect_server, tmp_
     flow_runs, flow_figures = _figures(flowed)
     assert plain_figures == flow_figures and len(plain_figures) > 100
     # The same runs and statuses; only the flow's runs name a Prefect flow run.
-    assert [r[:2] for r in plain_runs] == [r[:2] for r in flow_runs] == [("2024/25", "published")] * 1 + [
-        ("2025/26", "published")
-    ]
+    assert (
+        [r[:2] for r in plain_runs]
+        == [r[:2] for r in flow_runs]
+        == [("2024/25", "published")] * 1 + [("2025/26", "published")]
+    )
     assert all(no_flow_run for *_, no_flow_run in plain_runs)
     assert not any(no_flow_run for *_, no_flow_run in flow_runs)
 

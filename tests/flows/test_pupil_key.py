@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from foundation.hub_config import load_config
 from foundation.errors import RunRefused
+from foundation.hub_config import load_config
 
 CONFIG = """
 [hub]

@@ -95,8 +95,8 @@ def _hold_lock(lock: Path) -> subprocess.Popen:
 
 
 def test_a_second_run_of_the_same_hub_is_refused_while_one_runs(prefect_server, hub: Path) -> None:
-    from flows.annual_return import annual_return
     from core.run_lock import hub_lock_path
+    from flows.annual_return import annual_return
 
     holder = _hold_lock(hub_lock_path(hub.parent / "out", "small-test"))
     try:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from foundation.hub_config import known_la_codes, load_config
 from foundation.errors import ConfigError
+from foundation.hub_config import known_la_codes, load_config
 
 GOOD = """
 [hub]
@@ -76,7 +76,9 @@ def test_retention_is_read_and_a_setting_that_would_lose_last_year_is_refused(tm
         _write(tmp_path, GOOD + "\n[retention]\nvalidation_failures_years = 3\nruns_years = 7\n")
     )
     assert (config.retention.validation_failures_years, config.retention.runs_years) == (3, 7)
-    with pytest.raises(ConfigError, match="retention.runs_years: Input should be greater than or equal to 3"):
+    with pytest.raises(
+        ConfigError, match=r"retention.runs_years: Input should be greater than or equal to 3"
+    ):
         load_config(_write(tmp_path, GOOD + "\n[retention]\nruns_years = 2\n"))
-    with pytest.raises(ConfigError, match="retention.keep_for_ever: Extra inputs are not permitted"):
+    with pytest.raises(ConfigError, match=r"retention.keep_for_ever: Extra inputs are not permitted"):
         load_config(_write(tmp_path, GOOD + "\n[retention]\nkeep_for_ever = true\n"))

@@ -20,8 +20,8 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from hubreturns.cli import EXIT_OK, main
 from foundation.hub_config import DATABASE_URL_VARIABLE
+from hubreturns.cli import EXIT_OK, main
 from ingest.pseudonymise import DEMO_KEY, pseudonym
 from schemas.output_tables import column_titles
 from schemas.periods import AcademicYear

@@ -24,8 +24,8 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from foundation.hub_config import InputFile
 from foundation.errors import HubReturnsError
+from foundation.hub_config import InputFile
 from ingest.files import read_text_table
 from ingest.sources import (
     LoadedInput,
@@ -229,7 +229,7 @@ def hostile_csv(draw: st.DrawFn, seed: Seed) -> HostileFile:
     for _ in range(draw(st.integers(0, 3))):
         text, kind = draw(text_mutation(text))
         recipe.append(kind)
-    encoding = draw(st.sampled_from(("utf-8",) + ENCODINGS))
+    encoding = draw(st.sampled_from(("utf-8", *ENCODINGS)))
     data = text.encode(encoding, errors="replace")
     recipe.append(encoding)
     for _ in range(draw(st.integers(0, 2))):

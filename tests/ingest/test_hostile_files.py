@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from foundation.hub_config import InputFile
 from foundation.errors import InputFileError
+from foundation.hub_config import InputFile
 from ingest import files
 from ingest.files import read_text_table
 from ingest.sources import load_hub_export
@@ -66,7 +66,7 @@ def test_unicode_text_with_a_bom_is_read(tmp_path: Path, encoding: str) -> None:
 
 
 def test_utf16_without_a_bom_is_refused_in_plain_words(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="not a text file.*CSV UTF-8") as error:
+    with pytest.raises(InputFileError, match=r"not a text file.*CSV UTF-8") as error:
         read_text_table(_write(tmp_path / "schools.csv", ROWS.encode("utf-16-le")))
     assert error.value.file == "schools.csv"
 
@@ -148,7 +148,7 @@ def test_a_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
     assert bomb.stat().st_size < 1 << 20
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    with pytest.raises(InputFileError, match="unzips to [0-9,]+ times its stored size") as error:
+    with pytest.raises(InputFileError, match=r"unzips to [0-9,]+ times its stored size") as error:
         read_text_table(bomb, sheet="Staff")
     assert time.perf_counter() - started < 2
     assert error.value.file == "staff.xlsx" and SHEET_PART in error.value.message
@@ -178,7 +178,9 @@ def test_a_workbook_too_big_once_unzipped_is_refused(tmp_path: Path, monkeypatch
 
 def test_a_workbook_too_big_on_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(files, "MAX_XLSX_BYTES", 1000)
-    with pytest.raises(InputFileError, match="workbook is too big to read safely .*the limit is 1,000 bytes"):
+    with pytest.raises(
+        InputFileError, match=r"workbook is too big to read safely .*the limit is 1,000 bytes"
+    ):
         read_text_table(_workbook(tmp_path / "staff.xlsx", [["staff_ref"], ["T1"]]))
 
 

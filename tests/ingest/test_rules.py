@@ -83,8 +83,8 @@ def test_school_not_open_in_the_year_without_successor(hub: Path) -> None:
     _edit(
         hub,
         "dfe/edubasealldata20260901.csv",
-        '100006,"891","Nottinghamshire","2004","Trent Side Primary School","01","Community school","4","Local authority maintained schools","1","Open","",""',
-        '100006,"891","Nottinghamshire","2004","Trent Side Primary School","01","Community school","4","Local authority maintained schools","2","Closed","","31-08-2021"',
+        '100006,"891","Nottinghamshire","2004","Trent Side Primary School","01","Community school","4","Local authority maintained schools","1","Open","",""',  # noqa: E501 - a file's row, as written
+        '100006,"891","Nottinghamshire","2004","Trent Side Primary School","01","Community school","4","Local authority maintained schools","2","Closed","","31-08-2021"',  # noqa: E501 - a file's row, as written
         encoding="cp1252",
     )
     _edit(hub, "exports/engagements.csv", "G2,100001,2025-11-10", "G2,100004,2025-11-10")
@@ -212,7 +212,7 @@ def test_school_twice_in_the_census(hub: Path) -> None:
     _append(
         hub,
         "dfe/spc_school_level_underlying_data_2026.csv",
-        "202526,Academic year,School,830,Derbyshire,100001,8302001,Ashby Brook Primary School,210,210,30,60,120,0,0,0,42,105,105",
+        "202526,Academic year,School,830,Derbyshire,100001,8302001,Ashby Brook Primary School,210,210,30,60,120,0,0,0,42,105,105",  # noqa: E501 - a file's row, as written
     )
     assert _report(hub) == {
         (

@@ -442,10 +442,9 @@ def test_a_database_url_given_on_the_command_line_is_not_recorded(
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.settings import PREFECT_API_URL
 
     from hubreturns.cli import main
-
-    from prefect.settings import PREFECT_API_URL
 
     # The CLI hands the URL to the run through this variable: recorded here, so it is removed after the test.
     monkeypatch.setenv("HUBRETURNS_DATABASE_URL", "")

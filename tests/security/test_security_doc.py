@@ -3,8 +3,8 @@ retention defaults, the store's tables in the audit's words, the commands it giv
 
 from pathlib import Path
 
-from hubreturns.cli import build_parser
 from foundation.hub_config import DATABASE_URL_VARIABLE, Retention
+from hubreturns.cli import build_parser
 from ingest.pseudonymise import KEY_ENVIRONMENT_VARIABLE
 from schemas.hub_exports import EnsembleMembers, Pupils, WcetParticipants
 from store.models import Base

@@ -18,8 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from foundation.hub_config import HubInfo, load_config
 from foundation.errors import ConfigError
+from foundation.hub_config import HubInfo, load_config
 from hubreturns.synthetic.generator import generate_hub_area
 from schemas.periods import AcademicYear
 from tests.security.workbook_scan import as_stored, cells, package_text, workbooks_under

@@ -8,7 +8,7 @@ from tests.conftest import postgres_unreachable
 
 
 def test_unreachable_postgres_skips_outside_ci() -> None:
-    with pytest.raises(pytest.skip.Exception, match="not reachable.*connection refused"):
+    with pytest.raises(pytest.skip.Exception, match=r"not reachable.*connection refused"):
         postgres_unreachable("connection refused", environ={})
     with pytest.raises(pytest.skip.Exception):
         postgres_unreachable("connection refused", environ={"CI": "false"})
@@ -16,7 +16,7 @@ def test_unreachable_postgres_skips_outside_ci() -> None:
 
 @pytest.mark.parametrize("ci", ["true", "True"])
 def test_unreachable_postgres_fails_on_ci(ci: str) -> None:
-    with pytest.raises(pytest.fail.Exception, match="not reachable.*connection refused"):
+    with pytest.raises(pytest.fail.Exception, match=r"not reachable.*connection refused"):
         postgres_unreachable("connection refused", environ={"CI": ci})
 
 
