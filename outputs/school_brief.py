@@ -13,6 +13,7 @@ row with several Excel tables on it (the brief, and the report's data sheets).
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,12 @@ def _lines(text: str, width: int) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
     if len(text) < width:
         return 1  # most cells: no need to wrap (and textwrap is slow, called thousands of times a run)
+    return _wrapped_lines(text, width)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, width: int) -> int:
+    """``_lines`` for a text that may wrap (headings and most words in the tables recur in every report)."""
     return max(1, len(textwrap.wrap(text, max(1, width - 1))))
 
 
@@ -157,7 +164,6 @@ class SheetWriter:
         self.date_format = formats.get(num_format=NUMBER_FORMATS["date"], align="left", valign="top")
         self.number_format = formats.get(num_format="#,##0.0", valign="top")
         self.integer_format = formats.number("integer")
-        self.pct_format = formats.number("pct")
         self.text = formats.style("text")
         # Indented, so text after a right-aligned number does not run into it.
         self.wrapped = formats.style("wrapped_text", indent=1)
@@ -195,7 +201,7 @@ class SheetWriter:
         titles: Mapping[str, str],
         *,
         col: int = 0,
-        percent: Sequence[str] = (),
+        description: str = "",
     ) -> int:
         """An Excel table of ``frame``'s ``columns`` from column ``col``; return its header row.
 
@@ -211,7 +217,7 @@ class SheetWriter:
         for offset_col, column in enumerate(columns):
             dtype = frame.schema[column]
             values = frame.get_column(column).to_list()
-            cell_format = self.pct_format if column in percent else self._format(dtype)
+            cell_format = self._format(dtype)
             for offset, value in enumerate(values):
                 self._cell(first + 1 + offset, col + offset_col, value, dtype, cell_format)
                 if isinstance(value, str):
@@ -232,13 +238,20 @@ class SheetWriter:
                 "style": TABLE_STYLE,
                 "columns": specs,
                 "autofilter": self.filters,
+                **({"description": description[:255]} if description else {}),
             },
         )
         self._row_heights(first, [titles[column] for column in columns], col, lines)
         self.row = last + 1
         return first
 
-    def record(self, name: str, items: Sequence[tuple[str, Any, str]], headings: tuple[str, str]) -> int:
+    def record(
+        self,
+        name: str,
+        items: Sequence[tuple[str, Any, str]],
+        headings: tuple[str, str],
+        description: str = "",
+    ) -> int:
         """A two-column Excel table from column A: (label, value, kind) rows, each value as its kind shows it.
 
         Kinds: "text", "integer", "pct" (a fraction shown as a percentage), "date", "bool" (Y/N). A missing
@@ -275,6 +288,7 @@ class SheetWriter:
                 "style": TABLE_STYLE,
                 "columns": [{"header": h, "header_format": self.heading_format} for h in headings],
                 "autofilter": self.filters,
+                **({"description": description[:255]} if description else {}),
             },
         )
         self._row_heights(first, list(headings), 0, lines)

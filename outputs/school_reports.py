@@ -316,7 +316,9 @@ def write_school_data(
         (_TRACKER_TITLES[field], profile[field], _profile_kind(field, profile[field]))
         for field in PROFILE_FIELDS
     ]
-    header = writer.record("profile", items, _PROFILE_HEADINGS)
+    header = writer.record(
+        "profile", items, _PROFILE_HEADINGS, "The school's profile: one item of the SMEP tracker per row"
+    )
     profile_end = writer.row
     writer.row = top
     writer.line(
@@ -325,14 +327,27 @@ def write_school_data(
         col=_DATA_RIGHT,
     )
     writer.table(
-        "activity", brief.activity, _ACTIVITY_COLUMNS, column_titles(SchoolActivityRow), col=_DATA_RIGHT
+        "activity",
+        brief.activity,
+        _ACTIVITY_COLUMNS,
+        column_titles(SchoolActivityRow),
+        col=_DATA_RIGHT,
+        description="One row per activity: this year, last year and similar schools per 100 pupils on roll",
     )
     writer.heading("Ratings by duty area: now, at the previous contact and last year", col=_DATA_RIGHT)
-    first = writer.table("ratings", brief.rag, _RATING_COLUMNS, column_titles(SchoolRagRow), col=_DATA_RIGHT)
+    first = writer.table(
+        "ratings",
+        brief.rag,
+        _RATING_COLUMNS,
+        column_titles(SchoolRagRow),
+        col=_DATA_RIGHT,
+        description="One row per duty area: R red, A amber, G green (the letter is in the cell; the fill repeats it)",
+    )
     if not brief.rag.is_empty():
         rag_cols = [_DATA_RIGHT + _RATING_COLUMNS.index(c) for c in RAG_TABLE_COLUMNS]
         writer.rag_fills(first + 1, first + brief.rag.height, rag_cols)
     writer.row = max(writer.row, profile_end)
+    worksheet.freeze_panes(header + 1, 0)  # the profile's and the activity's headings stay in view
     print_data_sheet(worksheet, header, footer)
     worksheet.print_area(0, 0, writer.row - 1, len(_DATA_WIDTHS) - 1)
     return worksheet
@@ -360,9 +375,21 @@ def write_conversations_and_actions(
     )
     writer.row += 1
     writer.line("Conversation log", "subtitle")
-    header = writer.table("log", report.conversations, _LOG_COLUMNS, column_titles(ConversationLogRow))
+    header = writer.table(
+        "log",
+        report.conversations,
+        _LOG_COLUMNS,
+        column_titles(ConversationLogRow),
+        description="One row per SMEP contact with the school this year, oldest first",
+    )
     writer.heading("Open actions: agreed at the latest contact that agreed actions, open until the next")
-    writer.table("actions", brief.actions, _ACTION_COLUMNS, column_titles(OpenActionRow))
+    writer.table(
+        "actions",
+        brief.actions,
+        _ACTION_COLUMNS,
+        column_titles(OpenActionRow),
+        description="One row per action still open, with when it is due against the as-of date",
+    )
     print_data_sheet(worksheet, header, footer)
     worksheet.print_area(0, 0, writer.row - 1, len(_LOG_WIDTHS) - 1)
     return worksheet
