@@ -234,7 +234,7 @@ _ACTION_COLUMNS = (
     OpenActionRow.due_status,
 )
 # School data: the profile in columns A and B, then a narrow gap, the activity and ratings from column D.
-_DATA_WIDTHS = (24, 36, 2, 24, 10, 10, 15, 14, 20, 20, 26)
+_DATA_WIDTHS = (24, 34, 2, 26, 10, 10, 15, 14, 20, 20, 30)
 _DATA_RIGHT = 3
 # Conversations and actions: the log's columns, each wide enough for the open action table's column under it
 # (Date / Agreed on, Kind / Action, With / Due, Hub officer / Overdue, Minutes / When due).
