@@ -7,11 +7,13 @@ development plan and quality marks, and prompts for the conversation grouped und
 ratings, activity and actions are Excel tables (every row of the school's figures); the writer computes nothing.
 
 Print setup for the other sheets is here too (house_style lays sheets out for the screen): landscape A4, fitted
-to the page's width, the header row repeated on every page.
+to the page's width, the header row repeated on every page. So is ``SheetWriter``, which lays a sheet out row by
+row with several Excel tables on it (the brief, and the report's data sheets).
 """
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from outputs.house_style import (
+    EMPTY_TABLE_TEXT,
     FILL_TEXT_COLOUR,
     NO,
     NUMBER_FORMATS,
@@ -53,6 +56,8 @@ _RAG_COLUMNS = (
     SchoolRagRow.since_previous,
     SchoolRagRow.since_last_year,
 )
+# The rating columns (now, at the previous contact, last year), filled by their letter wherever shown.
+RAG_TABLE_COLUMNS = (SchoolRagRow.rag, SchoolRagRow.rag_previous, SchoolRagRow.rag_last_year)
 _ACTIVITY_COLUMNS = (
     SchoolActivityRow.activity,
     SchoolActivityRow.this_year,
@@ -81,14 +86,17 @@ class SchoolBrief:
     evidence_note: str
 
 
-def print_data_sheet(worksheet: Worksheet, layout: TableLayout | None, footer: str) -> None:
-    """Landscape A4, fitted to the page's width, the table's header row repeated on every page, a footer."""
+def print_data_sheet(worksheet: Worksheet, layout: TableLayout | int | None, footer: str) -> None:
+    """Landscape A4, fitted to the page's width, the table's header row repeated on every page, a footer.
+
+    ``layout`` is the table as house_style laid it out, or the header row (zero-indexed) to repeat.
+    """
     worksheet.set_paper(A4)
     worksheet.set_landscape()
     worksheet.fit_to_pages(1, 0)
     worksheet.set_margins(**_MARGINS)
     if layout is not None:
-        worksheet.repeat_rows(layout.header_row)
+        worksheet.repeat_rows(layout if isinstance(layout, int) else layout.header_row)
     worksheet.set_footer(_footer(footer))
 
 
@@ -108,6 +116,12 @@ def _lines(text: str, width: int) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
     if len(text) < width:
         return 1  # most cells: no need to wrap (and textwrap is slow, called thousands of times a run)
+    return _wrapped_lines(text, width)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, width: int) -> int:
+    """``_lines`` for a text that may wrap (headings and most words in the tables recur in every report)."""
     return max(1, len(textwrap.wrap(text, max(1, width - 1))))
 
 
@@ -125,22 +139,39 @@ def _shown(value: Any) -> Any:
     return value
 
 
-class _BriefWriter:
-    """Writes the brief row by row down the sheet."""
+class SheetWriter:
+    """Writes a sheet row by row: lines of text, label-value pairs and Excel tables, in columns of given widths."""
 
-    def __init__(self, workbook: Workbook, worksheet: Worksheet, formats: HouseFormats) -> None:
+    def __init__(
+        self,
+        workbook: Workbook,
+        worksheet: Worksheet,
+        formats: HouseFormats,
+        *,
+        widths: Sequence[int] = _WIDTHS,
+        table_prefix: str = f"tbl_{BRIEF_SHEET}",
+        empty_tables: bool = False,
+        filters: bool = False,
+    ) -> None:
         self.workbook, self.ws, self.formats = workbook, worksheet, formats
+        # An empty table: on the brief a line "None."; on a data sheet its headings and a row saying so (GSS).
+        self.widths, self.table_prefix, self.empty_tables = tuple(widths), table_prefix, empty_tables
+        self.filters = filters  # filter buttons on the tables' headings (a data sheet's, not the brief's)
+        for col, width in enumerate(self.widths):
+            worksheet.set_column(col, col, width)
         self.row = 0
+        self.heights: dict[int, int] = {}  # rows given a height: lines tall
         self.date_format = formats.get(num_format=NUMBER_FORMATS["date"], align="left", valign="top")
         self.number_format = formats.get(num_format="#,##0.0", valign="top")
         self.integer_format = formats.number("integer")
         self.text = formats.style("text")
         # Indented, so text after a right-aligned number does not run into it.
         self.wrapped = formats.style("wrapped_text", indent=1)
+        self.heading_format = formats.style("column_heading")
 
-    def line(self, text: str, style: str = "text", **extra: Any) -> None:
-        """One line of text in column A (it runs on across the empty cells to its right)."""
-        write_text(self.ws, self.row, 0, text, self.formats.style(style, **extra), self.formats)
+    def line(self, text: str, style: str = "text", *, col: int = 0, **extra: Any) -> None:
+        """One line of text in column ``col`` (it runs on across the empty cells to its right)."""
+        write_text(self.ws, self.row, col, text, self.formats.style(style, **extra), self.formats)
         self.row += 1
 
     def paragraph(self, text: str, *, indent: str = "") -> None:
@@ -148,10 +179,10 @@ class _BriefWriter:
         for number, piece in enumerate(textwrap.wrap(text, _LINE - len(indent)) or [""]):
             self.line((indent if number == 0 else " " * len(indent)) + piece)
 
-    def heading(self, text: str) -> None:
+    def heading(self, text: str, *, col: int = 0) -> None:
         """A section heading, with a blank row before it."""
         self.row += 1
-        self.line(text, "subtitle")
+        self.line(text, "subtitle", col=col)
 
     def label_value(self, label: str, value: Any) -> None:
         """A label in column A and its value in column B (dates as dates; text runs on to the right)."""
@@ -163,40 +194,120 @@ class _BriefWriter:
         self.row += 1
 
     def table(
-        self, name: str, frame: pl.DataFrame, columns: Sequence[str], titles: Mapping[str, str]
-    ) -> None:
-        """An Excel table of ``frame``'s ``columns`` from column A, or a line saying there are none."""
-        if frame.is_empty():
-            self.line("None.")
-            return
-        heading = self.formats.style("column_heading")
+        self,
+        name: str,
+        frame: pl.DataFrame,
+        columns: Sequence[str],
+        titles: Mapping[str, str],
+        *,
+        col: int = 0,
+        description: str = "",
+    ) -> int:
+        """An Excel table of ``frame``'s ``columns`` from column ``col``; return its header row.
+
+        An empty frame is a line "None." (the brief), or with ``empty_tables`` the table's headings and one row
+        saying it has no rows.
+        """
         first = self.row
+        if frame.is_empty() and not self.empty_tables:
+            self.line("None.", col=col)
+            return first
         specs = []
-        lines = [1] * frame.height
-        for col, column in enumerate(columns):
+        lines = [1] * max(1, frame.height)
+        for offset_col, column in enumerate(columns):
             dtype = frame.schema[column]
             values = frame.get_column(column).to_list()
             cell_format = self._format(dtype)
             for offset, value in enumerate(values):
-                self._cell(first + 1 + offset, col, value, dtype, cell_format)
+                self._cell(first + 1 + offset, col + offset_col, value, dtype, cell_format)
                 if isinstance(value, str):
-                    lines[offset] = max(lines[offset], _lines(value, _WIDTHS[col]))
-            specs.append({"header": titles[column], "header_format": heading, "format": cell_format})
-        last = first + frame.height
+                    lines[offset] = max(lines[offset], _lines(value, self.widths[col + offset_col]))
+            specs.append(
+                {"header": titles[column], "header_format": self.heading_format, "format": cell_format}
+            )
+        if frame.is_empty():
+            self.ws.write_string(first + 1, col, EMPTY_TABLE_TEXT, self.text)
+        last = first + max(1, frame.height)
+        self.ws.add_table(
+            first,
+            col,
+            last,
+            col + len(columns) - 1,
+            {
+                "name": f"{self.table_prefix}_{name}",
+                "style": TABLE_STYLE,
+                "columns": specs,
+                "autofilter": self.filters,
+                **({"description": description[:255]} if description else {}),
+            },
+        )
+        self._row_heights(first, [titles[column] for column in columns], col, lines)
+        self.row = last + 1
+        return first
+
+    def record(
+        self,
+        name: str,
+        items: Sequence[tuple[str, Any, str]],
+        headings: tuple[str, str],
+        description: str = "",
+    ) -> int:
+        """A two-column Excel table from column A: (label, value, kind) rows, each value as its kind shows it.
+
+        Kinds: "text", "integer", "pct" (a fraction shown as a percentage), "date", "bool" (Y/N). A missing
+        value is [x]. Returns the header row.
+        """
+        first = self.row
+        # A record's values are one column of mixed kinds: all aligned left, as its text is.
+        formats = {
+            kind: self.formats.get(num_format=NUMBER_FORMATS[kind], align="left", valign="top")
+            for kind in ("integer", "pct", "date")
+        }
+        lines = []
+        label_format = self.formats.style("label")
+        for offset, (label, value, kind) in enumerate(items):
+            row = first + 1 + offset
+            self.ws.write_string(row, 0, label, label_format)
+            if value is None:
+                self.ws.write_string(row, 1, NOT_AVAILABLE, self.text)
+            elif kind == "date":
+                self.ws.write_datetime(row, 1, value, formats[kind])
+            elif kind in formats:
+                self.ws.write_number(row, 1, value, formats[kind])
+            else:
+                write_text(self.ws, row, 1, str(_shown(value)), self.wrapped, self.formats)
+            lines.append(max(_lines(label, self.widths[0]), _lines(str(_shown(value)), self.widths[1])))
+        last = first + len(items)
         self.ws.add_table(
             first,
             0,
             last,
-            len(columns) - 1,
-            {"name": f"tbl_Brief_{name}", "style": TABLE_STYLE, "columns": specs, "autofilter": False},
+            1,
+            {
+                "name": f"{self.table_prefix}_{name}",
+                "style": TABLE_STYLE,
+                "columns": [{"header": h, "header_format": self.heading_format} for h in headings],
+                "autofilter": self.filters,
+                **({"description": description[:255]} if description else {}),
+            },
         )
-        # Wrapped cells: each row as tall as its longest text needs (Excel does not size rows on opening).
-        header_lines = max(_lines(titles[column], _WIDTHS[col]) for col, column in enumerate(columns))
-        self.ws.set_row(first, _ROW_HEIGHT * header_lines)
-        for offset, count in enumerate(lines):
-            if count > 1:
-                self.ws.set_row(first + 1 + offset, _ROW_HEIGHT * count)
+        self._row_heights(first, list(headings), 0, lines)
         self.row = last + 1
+        return first
+
+    def _row_heights(self, header_row: int, headings: Sequence[str], col: int, lines: Sequence[int]) -> None:
+        """Wrapped cells: each row as tall as its longest text needs (Excel does not size rows on opening)."""
+        header_lines = max(_lines(title, self.widths[col + offset]) for offset, title in enumerate(headings))
+        self._set_height(header_row, header_lines, always=True)
+        for offset, count in enumerate(lines):
+            self._set_height(header_row + 1 + offset, count)
+
+    def _set_height(self, row: int, count: int, *, always: bool = False) -> None:
+        """Make ``row`` ``count`` lines tall, never lower than a table beside it on the same row needs."""
+        count = max(count, self.heights.get(row, 0))
+        if count > 1 or always or row in self.heights:
+            self.ws.set_row(row, _ROW_HEIGHT * count)
+            self.heights[row] = count
 
     def _format(self, dtype: pl.DataType) -> Any:
         if dtype == pl.Date:
@@ -214,6 +325,8 @@ class _BriefWriter:
             self.ws.write_datetime(row, col, value, cell_format)
         elif dtype.is_numeric():
             self.ws.write_number(row, col, value, cell_format)
+        elif isinstance(value, bool):
+            self.ws.write_string(row, col, _shown(value), self.formats.style("text"))
         else:
             write_text(self.ws, row, col, str(value), cell_format, self.formats)
 
@@ -240,9 +353,7 @@ class _BriefWriter:
 def write_brief(workbook: Workbook, brief: SchoolBrief, meta_line: str, formats: HouseFormats) -> Worksheet:
     """The Brief sheet, first in the report: portrait A4, one page wide, at most two pages tall."""
     worksheet = workbook.add_worksheet(BRIEF_SHEET)
-    for col, width in enumerate(_WIDTHS):
-        worksheet.set_column(col, col, width)
-    writer = _BriefWriter(workbook, worksheet, formats)
+    writer = SheetWriter(workbook, worksheet, formats)
     facts = brief.facts
     writer.line(f"Conversation brief: {brief.school_name} (URN {brief.urn})", "title")
     writer.line(meta_line)
@@ -270,7 +381,9 @@ def write_brief(workbook: Workbook, brief: SchoolBrief, meta_line: str, formats:
     first = writer.row + 1
     writer.table("ratings", brief.rag, _RAG_COLUMNS, column_titles(SchoolRagRow))
     if not brief.rag.is_empty():
-        writer.rag_fills(first, first + brief.rag.height - 1, (1, 2, 3))
+        writer.rag_fills(
+            first, first + brief.rag.height - 1, [_RAG_COLUMNS.index(c) for c in RAG_TABLE_COLUMNS]
+        )
 
     writer.heading("Activity this year, against last year and similar schools (per 100 pupils on roll)")
     writer.table("activity", brief.activity, _ACTIVITY_COLUMNS, column_titles(SchoolActivityRow))

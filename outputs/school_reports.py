@@ -1,12 +1,17 @@
 """One workbook per school of the universe (``schools/<LAESTAB>-<safe-name>.xlsx``, SPEC 3.3).
 
 Each report opens on the Brief (outputs/school_brief.py): what the link officer raises in the conversation
-with the school, on one A4 page (two at most), with the school's ratings, activity and open actions as tables.
-Behind it, Cover says where the figures come from (run, code version, source files and their SHA-256) and
-lists the sheets and the notes; then Conversations (this year's SMEP log). Every sheet prints on A4 and the
-whole report on at most four pages: LibreOffice and Excel print every sheet on a page of its own at least, so
-the report keeps to three sheets (the school's tracker row is on the tracker). Every table is validated once
-for all schools and split by URN once; nothing is computed here.
+with the school, on one A4 page (two at most), with the school's ratings, activity and open actions read for the
+conversation. Behind it are the data sheets, where the school's figures are Excel tables to sort, filter and copy:
+School data (the school's profile as a two-column record, its activity this year and last year against similar
+schools, and its ratings by duty area now, at the previous contact and last year, with the date of each) and
+Conversations and actions (this year's SMEP log, and the actions still open). Cover comes last: where the
+figures come from (run, code version, source files and their SHA-256), the sheets and the notes.
+
+Every sheet prints on A4 (the data sheets landscape, fitted to the page's width, their first table's header row
+repeated on every page) and the whole report on at most four pages: LibreOffice and Excel print each sheet on a
+page of its own at least, so related tables share a sheet. Every table is validated once for all schools and
+split by URN once; nothing is computed here.
 
 File names are safe whatever a school is called: the LAESTAB (or URN) digits, a hyphen, then the name
 transliterated to ASCII letters, digits and hyphens (at most 60 characters, cut at a word), ``.xlsx``. Two
@@ -24,21 +29,25 @@ import io
 import os
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import date
 from itertools import chain, count
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
 from slugify import slugify
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from foundation.ofsted_frameworks import OfstedFramework
 from outputs.house_style import (
+    HouseFormats,
     Note,
-    TableSheet,
     WorkbookMeta,
     house_formats,
     internal_link,
@@ -46,10 +55,17 @@ from outputs.house_style import (
     set_document_properties,
     write_bytes_atomically,
     write_cover,
-    write_sheet,
     write_text,
 )
-from outputs.school_brief import BRIEF_SHEET, SchoolBrief, print_data_sheet, print_one_page, write_brief
+from outputs.school_brief import (
+    BRIEF_SHEET,
+    RAG_TABLE_COLUMNS,
+    SchoolBrief,
+    SheetWriter,
+    print_data_sheet,
+    print_one_page,
+    write_brief,
+)
 from outputs.worker_processes import exit_with_parent
 from schemas.engagement import (
     BriefPromptRow,
@@ -158,10 +174,71 @@ def _is_a_kept_file(candidate: Path, kept: Sequence[Path]) -> bool:
 
 # -- Workbooks ----------------------------------------------------------------------------------------------
 
-COVER_SHEET, CONVERSATIONS_SHEET = "Cover", "Conversations"
-_CONVERSATIONS_TITLE = "Conversations with the school this year"
-_CONVERSATIONS_DESCRIPTION = "One row per SMEP contact with the school this year (the conversation log)."
+COVER_SHEET, DATA_SHEET, CONVERSATIONS_SHEET = "Cover", "School data", "Conversations and actions"
+_DATA_TITLE = "The school's profile, activity and ratings"
+_CONVERSATIONS_TITLE = "Conversations with the school this year, and the actions still open"
 _NOTE_LINE = 110
+# The tracker's fields a link officer reads about the school, in the order shown on the profile (its ratings
+# and activity are tables of their own beside it; its map coordinates are on the tracker's map).
+PROFILE_FIELDS: tuple[str, ...] = (
+    TrackerRow.school_name,
+    TrackerRow.urn,
+    TrackerRow.laestab,
+    TrackerRow.phase_name,
+    TrackerRow.type_name,
+    TrackerRow.trust_name,
+    TrackerRow.la_name,
+    TrackerRow.postcode,
+    TrackerRow.pupil_headcount,
+    TrackerRow.fsm_pct,
+    TrackerRow.hub_officer,
+    TrackerRow.is_engaged,
+    TrackerRow.engagement_level,
+    TrackerRow.engagement_level_name,
+    TrackerRow.conversations,
+    TrackerRow.last_conversation,
+    TrackerRow.next_conversation,
+    TrackerRow.conversation_status,
+    TrackerRow.mdp_published,
+    TrackerRow.mdp_url,
+    TrackerRow.quality_marks,
+    TrackerRow.is_priority,
+    TrackerRow.priority_reason,
+)
+_PROFILE_HEADINGS = ("Item", "Value")
+_ACTIVITY_COLUMNS = (
+    SchoolActivityRow.activity,
+    SchoolActivityRow.this_year,
+    SchoolActivityRow.last_year,
+    SchoolActivityRow.since_last_year,
+    SchoolActivityRow.per_100_pupils,
+    SchoolActivityRow.similar_per_100,
+    SchoolActivityRow.band_per_100,
+    SchoolActivityRow.compared,
+)
+_RATING_COLUMNS = (
+    SchoolRagRow.duty_area,
+    SchoolRagRow.rag,
+    SchoolRagRow.rated_on,
+    SchoolRagRow.rag_previous,
+    SchoolRagRow.rag_last_year,
+    SchoolRagRow.since_previous,
+    SchoolRagRow.since_last_year,
+)
+_LOG_COLUMNS = tuple(c for c in ConversationLogRow.to_schema().columns if c != ConversationLogRow.urn)
+_ACTION_COLUMNS = (
+    OpenActionRow.agreed_on,
+    OpenActionRow.action,
+    OpenActionRow.due,
+    OpenActionRow.is_overdue,
+    OpenActionRow.due_status,
+)
+# School data: the profile in columns A and B, then a narrow gap, the activity and ratings from column D.
+_DATA_WIDTHS = (24, 34, 2, 26, 10, 10, 15, 14, 20, 20, 30)
+_DATA_RIGHT = 3
+# Conversations and actions: the log's columns, each wide enough for the open action table's column under it
+# (Date / Agreed on, Kind / Action, With / Due, Hub officer / Overdue, Minutes / When due).
+_LOG_WIDTHS = (11, 40, 16, 16, 20, 11, 44, 12)
 
 
 def _by_school(
@@ -181,7 +258,8 @@ class _Report:
     path: Path
     meta: WorkbookMeta
     brief: SchoolBrief
-    conversations: TableSheet
+    profile: Mapping[str, Any]
+    conversations: pl.DataFrame
 
 
 def _meta_line(meta: WorkbookMeta, year_is_closed: bool) -> str:
@@ -196,21 +274,146 @@ def _wrapped(text: str) -> tuple[str, ...]:
     return tuple(textwrap.wrap(text, _NOTE_LINE))
 
 
+def _profile_kind(field: str, value: Any) -> str:
+    """How a profile value is shown: a date, a percentage (FSM), a whole number, Y/N, or text."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, date):
+        return "date"
+    if field.endswith("_pct"):
+        return "pct"
+    if isinstance(value, int):
+        return "integer"
+    return "text"
+
+
+_TRACKER_TITLES = column_titles(TrackerRow)
+
+
+def write_school_data(
+    workbook: Workbook, brief: SchoolBrief, profile: Mapping[str, Any], formats: HouseFormats, footer: str
+) -> Worksheet:
+    """The School data sheet: the profile (A:B) beside the activity and the ratings (from column D)."""
+    worksheet = workbook.add_worksheet(DATA_SHEET)
+    writer = SheetWriter(
+        workbook,
+        worksheet,
+        formats,
+        widths=_DATA_WIDTHS,
+        table_prefix="tbl_School_data",
+        empty_tables=True,
+        filters=True,
+    )
+    writer.line(f"{_DATA_TITLE}: {brief.school_name} (URN {brief.urn})", "title")
+    writer.line(
+        "This worksheet contains three tables: the school's profile from the SMEP tracker (columns A and B); "
+        "beside it, its activity this year and last year, and its ratings by duty area."
+    )
+    writer.row += 1
+    top = writer.row
+    writer.line("Profile", "subtitle")
+    items = [
+        (_TRACKER_TITLES[field], profile[field], _profile_kind(field, profile[field]))
+        for field in PROFILE_FIELDS
+    ]
+    header = writer.record(
+        "profile", items, _PROFILE_HEADINGS, "The school's profile: one item of the SMEP tracker per row"
+    )
+    profile_end = writer.row
+    writer.row = top
+    writer.line(
+        "Activity this year and last year, against similar schools per 100 pupils on roll",
+        "subtitle",
+        col=_DATA_RIGHT,
+    )
+    writer.table(
+        "activity",
+        brief.activity,
+        _ACTIVITY_COLUMNS,
+        column_titles(SchoolActivityRow),
+        col=_DATA_RIGHT,
+        description="One row per activity: this year, last year and similar schools per 100 pupils on roll",
+    )
+    writer.heading("Ratings by duty area: now, at the previous contact and last year", col=_DATA_RIGHT)
+    first = writer.table(
+        "ratings",
+        brief.rag,
+        _RATING_COLUMNS,
+        column_titles(SchoolRagRow),
+        col=_DATA_RIGHT,
+        description="One row per duty area: R red, A amber, G green (the letter is in the cell; the fill repeats it)",
+    )
+    if not brief.rag.is_empty():
+        rag_cols = [_DATA_RIGHT + _RATING_COLUMNS.index(c) for c in RAG_TABLE_COLUMNS]
+        writer.rag_fills(first + 1, first + brief.rag.height, rag_cols)
+    writer.row = max(writer.row, profile_end)
+    worksheet.freeze_panes(header + 1, 0)  # the profile's and the activity's headings stay in view
+    print_data_sheet(worksheet, header, footer)
+    worksheet.print_area(0, 0, writer.row - 1, len(_DATA_WIDTHS) - 1)
+    return worksheet
+
+
+def write_conversations_and_actions(
+    workbook: Workbook, report: _Report, formats: HouseFormats, footer: str
+) -> Worksheet:
+    """The Conversations and actions sheet: this year's SMEP log, then the actions still open."""
+    worksheet = workbook.add_worksheet(CONVERSATIONS_SHEET)
+    writer = SheetWriter(
+        workbook,
+        worksheet,
+        formats,
+        widths=_LOG_WIDTHS,
+        table_prefix="tbl_Conversations",
+        empty_tables=True,
+        filters=True,
+    )
+    brief = report.brief
+    writer.line(f"{_CONVERSATIONS_TITLE}: {brief.school_name} (URN {brief.urn})", "title")
+    writer.line(
+        "This worksheet contains two tables: one row per SMEP contact with the school this year (the "
+        "conversation log), then one row per action agreed at the latest contact that agreed actions."
+    )
+    writer.row += 1
+    writer.line("Conversation log", "subtitle")
+    header = writer.table(
+        "log",
+        report.conversations,
+        _LOG_COLUMNS,
+        column_titles(ConversationLogRow),
+        description="One row per SMEP contact with the school this year, oldest first",
+    )
+    writer.heading("Open actions: agreed at the latest contact that agreed actions, open until the next")
+    writer.table(
+        "actions",
+        brief.actions,
+        _ACTION_COLUMNS,
+        column_titles(OpenActionRow),
+        description="One row per action still open, with when it is due against the as-of date",
+    )
+    print_data_sheet(worksheet, header, footer)
+    worksheet.print_area(0, 0, writer.row - 1, len(_LOG_WIDTHS) - 1)
+    return worksheet
+
+
 def render_school_report(report: _Report, notes: Sequence[Note]) -> bytes:
-    """The bytes of one school's report: Brief, then Cover (provenance, contents, notes), then Conversations."""
+    """The bytes of one school's report: Brief, School data, Conversations and actions, then Cover."""
     buffer = io.BytesIO()
     workbook = open_workbook(buffer)
     formats = house_formats(workbook)
     set_document_properties(workbook, report.meta)
     closed = bool(report.brief.facts[SchoolBriefRow.year_is_closed])
+    footer = report.meta.title
     write_brief(workbook, report.brief, _meta_line(report.meta, closed), formats)
+    write_school_data(workbook, report.brief, report.profile, formats, footer)
+    write_conversations_and_actions(workbook, report, formats, footer)
     cover = write_cover(workbook, report.meta, formats=formats)
     row = cover.dim_rowmax + 2
     write_text(cover, row, 0, "Sheets in this report", formats.style("subtitle"), formats)
     sheets = [
         (BRIEF_SHEET, "The brief for the conversation with the school (first sheet; prints on one page)"),
-        (COVER_SHEET, "About this report: run, code version, source files, sheets and notes"),
+        (DATA_SHEET, f"{_DATA_TITLE}, as tables"),
         (CONVERSATIONS_SHEET, _CONVERSATIONS_TITLE),
+        (COVER_SHEET, "About this report: run, code version, source files, sheets and notes"),
     ]
     for name, description in sheets:
         row += 1
@@ -224,10 +427,7 @@ def render_school_report(report: _Report, notes: Sequence[Note]) -> bytes:
             if number == 0:
                 write_text(cover, row, 0, note.note_id, formats.style("label"), formats)
             write_text(cover, row, 1, piece, formats.style("text"), formats)
-    footer = report.meta.title
     print_one_page(cover, footer)
-    layout = write_sheet(workbook, report.conversations, formats)
-    print_data_sheet(layout.worksheet, layout, footer)
     workbook.close()
     return buffer.getvalue()
 
@@ -289,9 +489,9 @@ def write_school_reports(
     folder = Path(folder)
     paths = school_report_paths(folder, tracker)
     folder.mkdir(parents=True, exist_ok=True)
-    conversation_titles = column_titles(ConversationLogRow)
     reports = []
-    for urn, school_name in tracker.select(_URN, _SCHOOL_NAME).iter_rows():
+    for profile in tracker.select(PROFILE_FIELDS).iter_rows(named=True):
+        urn, school_name = profile[_URN], profile[_SCHOOL_NAME]
         reports.append(
             _Report(
                 paths[urn],
@@ -307,13 +507,8 @@ def write_school_reports(
                     framework_title=framework.title,
                     evidence_note=framework.evidence_note,
                 ),
-                TableSheet(
-                    sheet_name=CONVERSATIONS_SHEET,
-                    title=_CONVERSATIONS_TITLE,
-                    table=part("conversations", urn),
-                    column_titles=conversation_titles,
-                    description=_CONVERSATIONS_DESCRIPTION,
-                ),
+                profile,
+                part("conversations", urn),
             )
         )
     note_rows = list(notes)

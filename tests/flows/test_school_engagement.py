@@ -44,10 +44,15 @@ def _register_universe(register: Path, la_codes: set[str]) -> set[str]:
     return urns
 
 
+def sheet_rows(ws, table: str) -> list[dict]:
+    """The rows of one of the sheet's tables, as heading -> value."""
+    rows = [[cell.value for cell in row] for row in ws[ws.tables[table].ref]]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def brief_rows(ws, name: str) -> list[dict]:
     """The rows of one of the brief's tables, as heading -> value."""
-    rows = [[cell.value for cell in row] for row in ws[ws.tables[f"tbl_Brief_{name}"].ref]]
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return sheet_rows(ws, f"tbl_Brief_{name}")
 
 
 def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
@@ -114,12 +119,12 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
         "8312002-Eglise-Street-Primary-School.xlsx",
     ]
     report = openpyxl.load_workbook(year_dir / "schools" / "8304001-Crossfield-Academy.xlsx")
-    assert report.sheetnames == ["Brief", "Cover", "Conversations"]
+    assert report.sheetnames == ["Brief", "School data", "Conversations and actions", "Cover"]
     brief = report["Brief"]
     assert brief["A1"].value == "Conversation brief: Crossfield Academy (URN 100002)"
     rag = {row["Duty area"]: row["RAG now"] for row in brief_rows(brief, "ratings")}
     assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
-    log = table_rows(report["Conversations"])
+    log = sheet_rows(report["Conversations and actions"], "tbl_Conversations_log")
     assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [
         (datetime(2025, 10, 6), "conversation", 45)
     ]
@@ -127,6 +132,16 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     assert [(row["Action"], row["Due"], row["When due"]) for row in actions] == [
         ("Agree MDP", datetime(2026, 2, 1), "Overdue at the year's end")
     ]
+    actions = sheet_rows(report["Conversations and actions"], "tbl_Conversations_actions")
+    assert [(row["Action"], row["Overdue"]) for row in actions] == [("Agree MDP", "Y")]
+    profile = {
+        row["Item"]: row["Value"] for row in sheet_rows(report["School data"], "tbl_School_data_profile")
+    }
+    assert (profile["School"], profile["URN"], profile["Conversations this year"]) == (
+        "Crossfield Academy",
+        "100002",
+        1,
+    )
     facts = {row[0]: row[1] for row in brief.iter_rows(values_only=True) if row and row[0]}
     assert facts["Music development plan"] == "Summary published: https://crossfield.example.org/music"
     assert facts["Quality marks"] == "Music Mark of Recognition: Ambition & Quality; Artsmark Gold"

@@ -17,16 +17,21 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
+from core.hub_run import engagement_rules
+from foundation.hub_config import HubConfig, load_config
 from foundation.ofsted_frameworks import load_framework
+from hubreturns.synthetic import generate_hub_area
+from ingest.pipeline import input_frames, load_and_check
 from outputs.house_style import Note, WorkbookMeta
 from outputs.school_reports import write_school_reports
 from schemas.census import SchoolCensus
+from schemas.engagement import ConversationLogRow, OpenActionRow, TrackerRow
 from schemas.hub_exports import Cpd, Engagements, Singing
 from schemas.output_tables import DutyFigures
 from schemas.periods import AcademicYear
 from tests.builders import establishments, frame, hub_data, school
 from transforms.activity import HubData
-from transforms.engagement_tables import EngagementRules, engagement_tables
+from transforms.engagement_tables import EngagementRules, engagement_notes, engagement_tables
 
 YEAR = AcademicYear(2025)  # 2025/26
 IN_PROGRESS, CLOSED = date(2026, 3, 1), date(2026, 11, 23)
@@ -419,17 +424,96 @@ def _brief_only(report: Path, out: Path) -> Path:
     return path
 
 
+def _assert_prints_on_four_pages(report: Path, out: Path, case: str) -> None:
+    """The brief prints on one page (two at most) and the whole report on at most four."""
+    whole = _to_pdf(report, out)
+    brief = _pages(_to_pdf(_brief_only(report, out), out))
+    assert brief == 1, (case, brief)  # one page; the sheet allows two at most (fit to 1 wide by 2 tall)
+    # Brief, School data, Conversations and actions, Cover: each prints on a page of its own at least, so
+    # four pages is each on one page (the data sheets' tables are not cut across pages).
+    assert _pages(whole) == 4, (case, _pages(whole))
+    firsts = [page.extract_text().splitlines() for page in PdfReader(whole).pages]
+    assert any(line.startswith("Conversation brief:") for line in firsts[0])
+    assert any(line.startswith("The school's profile, activity and ratings:") for line in firsts[1])
+    assert any(line.startswith("Conversations with the school this year") for line in firsts[2])
+
+
 @pytest.mark.parametrize("case", [IMPROVING, DECLINING, OVERDUE, SPECIAL])
 def test_the_brief_prints_on_at_most_two_pages_and_the_report_on_at_most_four(
     in_progress: dict[str, Path], case: str, tmp_path: Path
 ) -> None:
-    report = in_progress[case]
-    whole = _pages(_to_pdf(report, tmp_path))
-    brief = _pages(_to_pdf(_brief_only(report, tmp_path), tmp_path))
-    assert brief == 1, (case, brief)  # one page; the sheet allows two at most (fit to 1 wide by 2 tall)
-    assert whole <= 4, (case, whole)
-    # Brief, Cover and Conversations each print on a page of their own at least.
-    assert whole >= 3
+    _assert_prints_on_four_pages(in_progress[case], tmp_path, case)
+
+
+DEMO_YEAR, DEMO_AS_OF = AcademicYear(2025), {"closed": date(2026, 11, 23), "in progress": date(2026, 3, 1)}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[HubConfig, HubData]:
+    """The demo hub (the generator's default seed, as ``hubreturns demo`` writes it), read and validated."""
+    config = load_config(generate_hub_area(tmp_path_factory.mktemp("demo"), seed=2026, year=DEMO_YEAR))
+    loaded = load_and_check(
+        config, key=b"demo-print-key-0123456789", year=DEMO_YEAR, as_of=DEMO_AS_OF["closed"]
+    )
+    return config, HubData.of_frames(input_frames(loaded))
+
+
+def _busiest_and_typical(tables: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """The school with the most rows of its log and open actions, and one with the median number (lowest URN)."""
+    rows = (
+        tables["tracker"]
+        .select(TrackerRow.urn)
+        .join(tables["conversations"].group_by(ConversationLogRow.urn).len("log"), on="urn", how="left")
+        .join(tables["actions"].group_by(OpenActionRow.urn).len("actions"), on="urn", how="left")
+        .fill_null(0)
+        .with_columns(rows=pl.col("log") + pl.col("actions"))
+        .sort("rows", "urn", descending=[True, False])
+    )
+    median = rows.get_column("rows").median()
+    typical = rows.filter(pl.col("rows") == pl.lit(median).round().cast(pl.UInt32)).sort("urn")
+    return {"busiest": rows.get_column("urn")[0], "typical": typical.get_column("urn")[0]}
+
+
+@pytest.mark.parametrize("state", list(DEMO_AS_OF))
+def test_demo_reports_print_on_four_pages(
+    demo: tuple[HubConfig, HubData], state: str, tmp_path: Path
+) -> None:
+    config, data = demo
+    as_of = DEMO_AS_OF[state]
+    rules = engagement_rules(config, DEMO_YEAR)
+    lazy = engagement_tables(
+        data, frame(DutyFigures, []), la_codes=config.hub.la_codes, year=DEMO_YEAR, as_of=as_of, rules=rules
+    )
+    tables = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
+    cases = _busiest_and_typical(tables)
+    busiest = tables["conversations"].filter(pl.col(ConversationLogRow.urn) == cases["busiest"]).height
+    assert busiest >= 4  # the demo's busiest school: four contacts this year, and its open actions
+    meta = WorkbookMeta(
+        title="School report",
+        hub_name=config.hub.name,
+        period_label=DEMO_YEAR.label,
+        as_of=as_of,
+        run_id="run-1",
+        code_version="test",
+        created=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        sources=(),
+    )
+    notes = [Note(n, t) for n, t in engagement_notes(year=DEMO_YEAR, as_of=as_of, rules=rules)]
+    paths = write_school_reports(
+        tmp_path / "schools",
+        meta,
+        tracker=tables["tracker"].filter(pl.col(TrackerRow.urn).is_in(list(cases.values()))),
+        brief=tables["brief"],
+        prompts=tables["prompts"],
+        activity=tables["activity"],
+        rag=tables["rag"],
+        conversations=tables["conversations"],
+        actions=tables["actions"],
+        notes=notes,
+        framework=rules.framework,
+    )
+    for case, urn in cases.items():
+        _assert_prints_on_four_pages(paths[urn], tmp_path, f"{state}, {case} ({urn})")
 
 
 def test_without_libreoffice_ci_fails_rather_than_skips(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -288,7 +288,7 @@ def column_a(ws) -> list[Any]:
 def test_report_opens_on_the_brief_with_provenance_behind_it(awkward_reports) -> None:
     _, paths = awkward_reports
     book = openpyxl.load_workbook(paths["100001"])
-    assert book.sheetnames == ["Brief", "Cover", "Conversations"]
+    assert book.sheetnames == ["Brief", "School data", "Conversations and actions", "Cover"]
     assert book.active.title == "Brief"
     brief = book["Brief"]
     assert brief["A1"].value == "Conversation brief: St Mary's C of E Primary (URN 100001)"
@@ -298,7 +298,7 @@ def test_report_opens_on_the_brief_with_provenance_behind_it(awkward_reports) ->
     )
     assert book["Cover"]["A1"].value == "School report: St Mary's C of E Primary (URN 100001)"
     links = [c.hyperlink.location for c in book["Cover"]["A"] if c.hyperlink is not None]
-    assert links == ["'Brief'!A1", "'Cover'!A1", "'Conversations'!A1"]
+    assert links == ["'Brief'!A1", "'School data'!A1", "'Conversations and actions'!A1", "'Cover'!A1"]
     cover = column_a(book["Cover"])
     assert cover[cover.index("Notes") + 1] == "1"
     assert book["Cover"].cell(cover.index("Notes") + 2, 2).value == "Counts are this year's."
@@ -346,11 +346,100 @@ def test_brief_tables_hold_the_input_rows(awkward_reports) -> None:
     ]
 
 
+def sheet_table(ws, name: str) -> list[tuple[Any, ...]]:
+    """The rows of the sheet's table ``name``, header first."""
+    return [tuple(cell.value for cell in row) for row in ws[ws.tables[name].ref]]
+
+
+def test_school_data_holds_the_profile_activity_and_ratings(awkward_reports) -> None:
+    _, paths = awkward_reports
+    ws = openpyxl.load_workbook(paths["100001"])["School data"]
+    assert (
+        ws["A1"].value == "The school's profile, activity and ratings: St Mary's C of E Primary (URN 100001)"
+    )
+    profile = sheet_table(ws, "tbl_School_data_profile")
+    assert profile[0] == ("Item", "Value")
+    values = dict(profile[1:])
+    # What a link officer reads, typed; not the tracker's map coordinates, ratings or counts (tables beside).
+    assert list(values)[:4] == ["School", "URN", "LAESTAB", "Phase"]
+    assert values["School"] == "St Mary's C of E Primary" and values["LAESTAB"] == "8012001"
+    assert values["Pupils on roll"] == 210 and values["FSM"] == 0.25
+    assert values["Last conversation"] == datetime(2025, 11, 4)
+    assert (values["Engaged"], values["Priority"], values["Trust"]) == ("Y", "N", "[x]")
+    assert values["Conversation status"] == "Next due 04/02/2026"
+    assert not {"Easting", "Northing", "RAG: Curriculum", "WCET pupils"} & set(values)
+    cells = {row[0].value: row[1] for row in ws[ws.tables["tbl_School_data_profile"].ref]}
+    assert cells["FSM"].number_format == "0.0%" and cells["Last conversation"].is_date
+    assert sheet_table(ws, "tbl_School_data_activity") == [
+        (
+            "Activity",
+            "This year",
+            "Last year",
+            "Since last year",
+            "Per 100 pupils on roll",
+            "Similar schools per 100 pupils",
+            "Same phase and FSM band per 100 pupils",
+            "Against similar schools",
+        ),
+        ("WCET pupils", 58, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
+        ("Tuition pupils", 7, 40, "↑ up 18", 27.6, 15.0, 16.5, "Well above similar schools"),
+    ]
+    ratings = sheet_table(ws, "tbl_School_data_ratings")
+    assert ratings[0] == (
+        "Duty area",
+        "RAG now",
+        "Rated on",
+        "At the previous contact",
+        "Last year",
+        "Since the previous contact",
+        "Since last year",
+    )
+    # The date of each rating is here, not on the brief.
+    assert ratings[1:] == [
+        ("WCET", "R", datetime(2025, 11, 4), "A", "[x]", "↓ worse (A to R)", "Not rated"),
+        ("Choir", "[x]", "[x]", "[x]", "[x]", "Not rated", "Not rated"),
+    ]
+    # Ratings are filled by their letter on this sheet too: one rule per letter over now, previous, last year.
+    header = ws[ws.tables["tbl_School_data_ratings"].ref.split(":")[0]].row
+    (rule_range,) = list(ws.conditional_formatting)
+    assert set(str(rule_range.sqref).split()) == {f"{col}{header + 1}:{col}{header + 2}" for col in "EGH"}
+    assert {r.formula[0] for r in rule_range.rules} == {f'"{text}"' for text in RAG_FILLS}
+    assert all(ws.tables[name].autoFilter is not None for name in ws.tables)  # to sort and filter
+
+
+def test_conversations_and_actions_hold_the_log_and_the_open_actions(awkward_reports) -> None:
+    _, paths = awkward_reports
+    ws = openpyxl.load_workbook(paths["100001"])["Conversations and actions"]
+    assert sheet_table(ws, "tbl_Conversations_log") == [
+        (
+            "Date",
+            "Kind",
+            "With",
+            "Hub officer",
+            "Minutes",
+            "Engagement level",
+            "Actions agreed",
+            "Next contact due",
+        ),
+        (datetime(2025, 11, 4), "visit", "Music lead", "[x]", 45, 2, "=1+1; book WCET", "[x]"),
+    ]
+    assert sheet_table(ws, "tbl_Conversations_actions") == [
+        ("Agreed on", "Action", "Due", "Overdue", "When due"),
+        (datetime(2025, 11, 4), "Book WCET", datetime(2026, 2, 4), "Y", "Overdue by 25 days"),
+    ]
+    # The other school's rows are in its own report only.
+    other = openpyxl.load_workbook(paths["100002"])["Conversations and actions"]
+    assert sheet_table(other, "tbl_Conversations_log")[1][0] == "There are no rows in this table."
+
+
 def test_formula_like_text_in_a_report_stays_text(awkward_reports) -> None:
     _, paths = awkward_reports
     book = openpyxl.load_workbook(paths["100001"])
     (actions_cell,) = [
-        c for row in book["Conversations"].iter_rows() for c in row if c.value == "=1+1; book WCET"
+        c
+        for row in book["Conversations and actions"].iter_rows()
+        for c in row
+        if c.value == "=1+1; book WCET"
     ]
     assert actions_cell.data_type == "s"
     (prompt,) = [c for row in book["Brief"].iter_rows() for c in row if c.value == "- =Who takes part?"]
@@ -375,22 +464,43 @@ def test_school_with_no_rows_gets_empty_tables(awkward_reports) -> None:
     book = openpyxl.load_workbook(paths["100003"])
     assert set(book["Brief"].tables) == set()
     assert column_a(book["Brief"]).count("None.") == 3
-    assert "There are no rows in this table." in column_a(book["Conversations"])
+    # The data sheets keep their tables, each with its headings and a row saying it has none.
+    log = book["Conversations and actions"]
+    assert set(log.tables) == {"tbl_Conversations_log", "tbl_Conversations_actions"}
+    assert column_a(log).count("There are no rows in this table.") == 2
+    assert sheet_table(log, "tbl_Conversations_actions") == [
+        ("Agreed on", "Action", "Due", "Overdue", "When due"),
+        ("There are no rows in this table.", None, None, None, None),
+    ]
+    data = book["School data"]
+    assert set(data.tables) == {
+        "tbl_School_data_profile",
+        "tbl_School_data_activity",
+        "tbl_School_data_ratings",
+    }
+    assert sheet_table(data, "tbl_School_data_activity")[1][0] == "There are no rows in this table."
 
 
 def test_every_sheet_is_set_up_for_a4(awkward_reports) -> None:
     _, paths = awkward_reports
     book = openpyxl.load_workbook(paths["100001"])
-    brief, cover, log = book["Brief"], book["Cover"], book["Conversations"]
+    brief, data, log, cover = (book[name] for name in book.sheetnames)
     assert brief.page_setup.paperSize == 9 and brief.page_setup.orientation == "portrait"
-    for ws in (brief, cover, log):
+    for ws in (brief, data, log, cover):
+        assert ws.page_setup.paperSize == 9, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth in (None, 1), ws.title  # 1 is the default, left out of the file
+        assert "Page &P of &N" in ws.oddFooter.right.text, ws.title
     assert brief.page_setup.fitToHeight == 2
     assert cover.page_setup.fitToHeight in (None, 1)
-    assert log.page_setup.orientation == "landscape" and log.page_setup.fitToHeight == 0
-    assert log.print_title_rows == "$4:$4"  # the header row (row 4) repeats on every page
-    assert "Page &P of &N" in brief.oddFooter.right.text
+    # The data sheets: landscape, as many pages tall as they need, their first tables' header row repeated.
+    for ws in (data, log):
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0, ws.title
+    header = data[data.tables["tbl_School_data_profile"].ref.split(":")[0]].row
+    assert data[data.tables["tbl_School_data_activity"].ref.split(":")[0]].row == header  # side by side
+    assert data.print_title_rows == f"${header}:${header}"
+    header = log[log.tables["tbl_Conversations_log"].ref.split(":")[0]].row
+    assert log.print_title_rows == f"${header}:${header}"
 
 
 def test_stale_reports_are_removed_and_other_files_kept(tmp_path: Path) -> None:
@@ -471,7 +581,8 @@ def test_reports_written_by_several_processes_are_the_reports_one_process_writes
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in one.values())
     for urn in (urns[0], urns[1], urns[-1]):
         assert _sheet_cells(two[urn]) == _sheet_cells(one[urn]), urn
-    assert _sheet_cells(two[urns[0]])["Conversations"] != _sheet_cells(two[urns[-1]])["Conversations"]
+    log = "Conversations and actions"
+    assert _sheet_cells(two[urns[0]])[log] != _sheet_cells(two[urns[-1]])[log]
 
 
 def test_a_failure_in_a_writing_process_stops_the_run_with_its_message(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ PATH_NAMES = ("../../x", "..\\..\\x", "/etc/passwd", "CON", "NUL.txt", "Ctrl\x1b
 SCHOOL_NAMES = FORMULA_NAMES + PATH_NAMES
 HUB_NAME = "=HUB()+1 Music Hub"
 CPD_FILE = "=SUM(1,2) cpd.csv"
-# SMEP log fields of the first school: shown on its report (Conversations, and the Brief's open actions).
+# SMEP log fields of the first school: shown on its report (Conversations and actions, and the Brief's open actions).
 WITH_ROLE, HUB_OFFICER, ACTION = "+44 1234 567890", "-Officer", '=1+1 "act"'
 # Quality marks are a closed list: formula-like text there is refused, and quoted as text in the report.
 QUALITY_MARK = "@Music Mark"
@@ -232,9 +232,10 @@ def test_hostile_log_fields_finance_and_file_names_are_text(hostile: HostileRun)
         _assert_text(cover, CPD_FILE, f"{path.name} Cover")
         assert any(HUB_NAME in value for value in cover), path.name
     report = hostile.report(hostile.urns[0])
-    conversations = _strings(report, "Conversations")
-    _assert_text(conversations, WITH_ROLE, "Conversations")
-    _assert_text(conversations, HUB_OFFICER, "Conversations")
+    conversations = _strings(report, "Conversations and actions")
+    _assert_text(conversations, WITH_ROLE, "Conversations and actions")
+    _assert_text(conversations, HUB_OFFICER, "Conversations and actions")
+    _assert_text(conversations, ACTION, "the open actions")
     _assert_text(_strings(report, "Brief"), ACTION, "the Brief's open actions")
 
 
