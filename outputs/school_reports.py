@@ -68,6 +68,7 @@ from outputs.school_brief import (
 )
 from outputs.worker_processes import exit_with_parent
 from schemas.engagement import (
+    DUTY_AREA_LABELS,
     BriefPromptRow,
     ConversationLogRow,
     OpenActionRow,
@@ -77,6 +78,7 @@ from schemas.engagement import (
     TrackerRow,
 )
 from schemas.output_tables import column_titles
+from schemas.vocabulary import MAINTAINED_SCHOOL_TYPES, NO_WCET_PHASES, NOT_APPLICABLE
 
 _URN, _LAESTAB, _SCHOOL_NAME = str(TrackerRow.urn), str(TrackerRow.laestab), str(TrackerRow.school_name)
 # Matched whole (fullmatch): ASCII digits only, and no newline can hide before the end.
@@ -169,7 +171,7 @@ def remove_stale_reports(folder: Path, kept: Iterable[Path]) -> list[Path]:
 def _is_a_kept_file(candidate: Path, kept: Sequence[Path]) -> bool:
     """Whether ``candidate`` is a kept report under another case (a case-insensitive filesystem)."""
     same_name = (path for path in kept if path.name.lower() == candidate.name.lower())
-    return any(path.exists() and os.path.samefile(candidate, path) for path in same_name)
+    return any(path.exists() and candidate.samefile(path) for path in same_name)
 
 
 # -- Workbooks ----------------------------------------------------------------------------------------------
@@ -272,6 +274,25 @@ def _meta_line(meta: WorkbookMeta, year_is_closed: bool) -> str:
 def _wrapped(text: str) -> tuple[str, ...]:
     """A note's text in lines for the cover (the same notes are on every report: wrapped once)."""
     return tuple(textwrap.wrap(text, _NOTE_LINE))
+
+
+def ratings_not_applicable(ratings: pl.DataFrame, phase: str | None) -> pl.DataFrame:
+    """A school's ratings with [z] (not applicable) for the WCET rating of a phase that has no WCET."""
+    if phase not in NO_WCET_PHASES:
+        return ratings
+    wcet = pl.col(SchoolRagRow.duty_area) == DUTY_AREA_LABELS["wcet"]
+    rated = (SchoolRagRow.rag, SchoolRagRow.rag_previous, SchoolRagRow.rag_last_year)
+    return ratings.with_columns(
+        pl.when(wcet & pl.col(c).is_null()).then(pl.lit(NOT_APPLICABLE)).otherwise(pl.col(c)).alias(c)
+        for c in rated
+    )
+
+
+def profile_not_applicable(profile: dict[str, Any]) -> dict[str, Any]:
+    """A school's profile with [z] (not applicable) for the trust of a school its local authority maintains."""
+    if profile[TrackerRow.trust_name] is None and profile[TrackerRow.type_name] in MAINTAINED_SCHOOL_TYPES:
+        return {**profile, TrackerRow.trust_name: NOT_APPLICABLE}
+    return profile
 
 
 def _profile_kind(field: str, value: Any) -> str:
@@ -486,6 +507,8 @@ def write_school_reports(
         by_urn, empty = parts[name]
         return by_urn.get(urn, empty)
 
+    phases = dict(tracker.select(_URN, TrackerRow.phase_name).iter_rows())
+
     folder = Path(folder)
     paths = school_report_paths(folder, tracker)
     folder.mkdir(parents=True, exist_ok=True)
@@ -500,14 +523,14 @@ def write_school_reports(
                     school_name=school_name,
                     urn=urn,
                     facts=facts[urn],
-                    rag=part("rag", urn),
+                    rag=ratings_not_applicable(part("rag", urn), phases[urn]),
                     activity=part("activity", urn),
                     actions=part("actions", urn),
                     prompts=part("prompts", urn),
                     framework_title=framework.title,
                     evidence_note=framework.evidence_note,
                 ),
-                profile,
+                profile_not_applicable(profile),
                 part("conversations", urn),
             )
         )

@@ -31,6 +31,7 @@ from schemas.engagement import (
 )
 from schemas.hub_exports import Engagements, Pupils
 from schemas.output_tables import column_titles
+from schemas.vocabulary import MAINTAINED_SCHOOL_TYPES
 from transforms.activity import HubData
 from transforms.inclusion import activity_pupils
 from transforms.periods import ReportingWindow
@@ -400,7 +401,13 @@ def school_briefs(
         "{}, {}, {}; {} pupils on roll; FSM {}",
         pl.col(TrackerRow.phase_name),
         pl.col(TrackerRow.type_name),
-        pl.coalesce(pl.format("trust: {}", pl.col(TrackerRow.trust_name)), pl.lit("not in a trust")),
+        pl.coalesce(
+            pl.format("trust: {}", pl.col(TrackerRow.trust_name)),
+            # Not in a trust only when the local authority maintains it; an academy's missing trust is unknown.
+            pl.when(pl.col(TrackerRow.type_name).is_in(MAINTAINED_SCHOOL_TYPES))
+            .then(pl.lit("not in a trust"))
+            .otherwise(pl.lit("trust not recorded")),
+        ),
         pl.coalesce(headcount.cast(pl.String), pl.lit("[x]")),
         pl.coalesce(pl.format("{}%", (fsm * 100).round(1)), pl.lit("[x]")),
     )

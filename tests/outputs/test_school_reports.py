@@ -365,7 +365,8 @@ def test_school_data_holds_the_profile_activity_and_ratings(awkward_reports) -> 
     assert values["School"] == "St Mary's C of E Primary" and values["LAESTAB"] == "8012001"
     assert values["Pupils on roll"] == 210 and values["FSM"] == 0.25
     assert values["Last conversation"] == datetime(2025, 11, 4)
-    assert (values["Engaged"], values["Priority"], values["Trust"]) == ("Y", "N", "[x]")
+    # A community school is in no trust: not applicable, [z] (an academy's missing trust would be [x]).
+    assert (values["Engaged"], values["Priority"], values["Trust"]) == ("Y", "N", "[z]")
     assert values["Conversation status"] == "Next due 04/02/2026"
     assert not {"Easting", "Northing", "RAG: Curriculum", "WCET pupils"} & set(values)
     cells = {row[0].value: row[1] for row in ws[ws.tables["tbl_School_data_profile"].ref]}
@@ -646,3 +647,22 @@ def test_a_process_that_wrote_reports_in_processes_can_exit(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "120"
     assert len(list(tmp_path.glob("*.xlsx"))) == 120
+
+
+def test_a_secondary_academys_wcet_rating_is_not_applicable_and_its_missing_trust_not_available(
+    tmp_path: Path,
+) -> None:
+    tracker = tracker_table(
+        tracker_row("100001", phase_name="Secondary", type_name="Academy converter"), tracker_row("100002")
+    )
+    paths = write_reports(tmp_path / "schools", tracker)
+    ws = openpyxl.load_workbook(paths["100001"])["School data"]
+    values = dict(sheet_table(ws, "tbl_School_data_profile")[1:])
+    assert values["Phase"] == "Secondary" and values["Trust"] == "[x]"
+    ratings = {row[0]: row for row in sheet_table(ws, "tbl_School_data_ratings")[1:]}
+    # A secondary school has no WCET: its WCET ratings are not applicable; its other areas, not available.
+    assert ratings["WCET"][1:5] == ("R", datetime(2025, 11, 4), "A", "[z]")
+    assert ratings["Choir"][1:5] == ("[x]", "[x]", "[x]", "[x]")
+    # The primary community school beside it keeps [x] for an unrated WCET and [z] for its trust.
+    other = openpyxl.load_workbook(paths["100002"])["School data"]
+    assert dict(sheet_table(other, "tbl_School_data_profile")[1:])["Trust"] == "[z]"

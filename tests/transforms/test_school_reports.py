@@ -269,3 +269,26 @@ def test_an_action_due_after_a_closed_year_is_not_overdue() -> None:
     window = ReportingWindow.for_year(YEAR, as_of=as_of)
     table = open_actions(log, pl.LazyFrame({"urn": [A]}), window=window, as_of=as_of).collect()
     assert table.select("is_overdue", "due_status").rows() == [(False, "Due after the year's end")]
+
+
+def test_the_school_line_says_not_in_a_trust_only_for_a_maintained_school() -> None:
+    from schemas.engagement import SchoolBriefRow
+    from tests.outputs.test_school_engagement import tracker_row, tracker_table
+    from transforms.school_reports import school_briefs
+
+    tracker = tracker_table(
+        tracker_row("100001"),  # a community school, no trust
+        tracker_row("100002", type_name="Academy converter"),  # an academy whose trust is not recorded
+        tracker_row("100003", type_name="Academy converter", trust_name="Peak Learning Trust"),
+    )
+    engagements = frame(Engagements, []).head(0)
+    window = ReportingWindow.for_year(AcademicYear(2025), as_of=date(2026, 3, 1))
+    lines = dict(
+        school_briefs(tracker.lazy(), engagements, window=window, as_of=date(2026, 3, 1))
+        .select(SchoolBriefRow.urn, SchoolBriefRow.school_line)
+        .collect()
+        .iter_rows()
+    )
+    assert "Community school, not in a trust;" in lines["100001"]
+    assert "Academy converter, trust not recorded;" in lines["100002"]
+    assert "Academy converter, trust: Peak Learning Trust;" in lines["100003"]
