@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from glob import glob
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -32,6 +35,7 @@ from outputs.annual_return import annual_return_path
 from outputs.house_style import WorkbookMeta
 from outputs.national_summary import national_summary_path, write_national_summary
 from outputs.open_data import national_open_data, national_open_data_path, write_open_data
+from outputs.worker_processes import exit_with_parent
 from schemas.national import HubRunRow
 from schemas.provenance import InputFileRecord
 from schemas.return_layout import return_layout
@@ -115,11 +119,31 @@ def outcome_of(config: HubConfig, request: RunRequest, runner: Runner) -> HubOut
     return HubOutcome(config.hub.slug, config.hub.name, summary.status, summary.message, summary.outputs)
 
 
+class HubLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The run's logger, each message headed by the hub's name (hubs run side by side)."""
+
+    def __init__(self, hub_name: str) -> None:
+        super().__init__(logging.getLogger(LOGGER_NAME), {"hub": hub_name})
+
+    def process(self, msg: object, kwargs: Any) -> tuple[object, Any]:
+        """The message with the hub's name in front."""
+        return f"{self.extra['hub'] if self.extra else ''}: {msg}", kwargs
+
+
 def _run_in_worker(config_path: str, request: RunRequest, key: Callable[[HubConfig], bytes]) -> HubOutcome:
     """One hub's run in a worker process of the command line's pool."""
     config = load_config(Path(config_path))
-    logger = logging.getLogger(f"{LOGGER_NAME}.{config.hub.slug}")
-    return outcome_of(config, request, PlainRunner(key, logger=logger))
+    return outcome_of(config, request, PlainRunner(key, logger=HubLogger(config.hub.name)))
+
+
+def _worker_started(parent: int, level: int) -> None:
+    """A hub worker's start: it stops with the command that started it, and logs as it does, one line each."""
+    exit_with_parent(parent)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def run_hubs_here(
@@ -140,7 +164,13 @@ def run_hubs_here(
             done(outcomes[-1])
         return outcomes
     by_path: dict[str, HubOutcome] = {}
-    with ProcessPoolExecutor(max_workers=processes) as pool:
+    # "spawn": Polars' threads and a fork do not mix; each worker ends if this process is killed.
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(os.getpid(), logging.getLogger(LOGGER_NAME).getEffectiveLevel()),
+    ) as pool:
         futures = {
             pool.submit(_run_in_worker, str(config.config_path), request, key): str(config.config_path)
             for config in configs

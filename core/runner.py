@@ -70,14 +70,14 @@ class PlainRunner:
         pupil_key: Callable[[HubConfig], bytes],
         *,
         progress: Callable[[str], Any] | None = None,
-        logger: logging.Logger | None = None,
+        logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
     ) -> None:
         self._pupil_key = pupil_key
         self._progress = progress
         self._logger = logger or logging.getLogger(LOGGER_NAME)
 
     @property
-    def logger(self) -> logging.Logger:
+    def logger(self) -> logging.Logger | logging.LoggerAdapter[Any]:
         """The ``hubreturns`` logger (the command line shows it above the progress bar)."""
         return self._logger
 
