@@ -126,7 +126,7 @@ class KpiLine:
     count_pct: float | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunSummary:
     """What a run produced: the figures for the log and artifact, and where the workbooks are."""
 
@@ -142,7 +142,7 @@ class RunSummary:
     warning_count: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ValidationSummary:
     """What a validation-only run found."""
 

@@ -59,7 +59,7 @@ CHECK_FOLDER = ".national-check"
 FAILED = "failed"
 
 
-@dataclass
+@dataclass(frozen=True)
 class HubOutcome:
     """What the national run did for one hub."""
 
@@ -70,7 +70,7 @@ class HubOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class NationalSummary:
     """What the national run produced: per-hub outcomes, England's KPIs and where the summary is."""
 
