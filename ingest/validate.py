@@ -10,6 +10,7 @@ import polars as pl
 from stdnum.gb.upn import calc_check_digit as upn_check_letter
 
 from ingest.files import SOURCE_ROW
+from schemas.one_pass import failing_columns
 from schemas.periods import ACADEMIC_YEAR_REGEX
 from schemas.validation import FAILURE_SCHEMA, ValidationFailure
 from schemas.vocabulary import (
@@ -78,12 +79,21 @@ def validate_frame(
 ) -> pl.DataFrame:
     """Validate every value at once (lazy) and return one failure row per broken rule and row.
 
-    Cells already reported as unreadable (``already_failed``) are not reported again as empty. When the
+    Every check runs in one query (``schemas.one_pass``); Pandera reports the columns breaking one. Cells
+    already reported as unreadable (``already_failed``) are not reported again as empty. When the
     text as read (``raw``) is given, failures quote the value exactly as the file has it.
     """
-    columns = list(model.to_schema().columns)
+    schema = model.to_schema()
+    columns = list(schema.columns)
+    checked = typed.select(columns)
+    # Every check in one query; Pandera then reports only the columns that break one (its report for a
+    # column does not depend on the others), or every column when the one query cannot tell.
+    failing = failing_columns(schema, checked)
     try:
-        model.validate(typed.select(columns), lazy=True)
+        if failing is None:
+            model.validate(checked, lazy=True)
+        elif failing:
+            schema.select_columns(failing).validate(checked.select(failing), lazy=True)
         failures = pl.DataFrame(schema=FAILURE_SCHEMA)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.filter(pl.col("index").is_not_null())
