@@ -58,7 +58,8 @@ class Timings:
     cpu: list[float] = field(default_factory=list)
 
     def run(self, action: Callable[[], object]) -> None:
-        """Run ``action`` once, keeping its wall and CPU time."""
+        """Run ``action`` once, keeping its wall and CPU time (the garbage of earlier runs collected first)."""
+        gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
         action()
         self.wall.append(time.perf_counter() - wall)
