@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandera.backends.polars.builtin_checks  # noqa: F401 - registers the Polars versions of the checks
+import pandera.backends.polars.builtin_checks as polars_checks
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
@@ -52,6 +52,20 @@ def _plain(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> bool:
     return True
 
 
+def _polars_function(check: pa.Check) -> Any:
+    """The function Pandera runs for ``check`` on Polars data: a built-in check's Polars version, else its own.
+
+    Pandera picks a built-in check's version by the data's type from a registry that is filled as its Polars
+    backend is first used; the Polars module holds the same functions by name, whatever was imported first.
+    """
+    registry = getattr(check._check_fn, "_function_registry", None)
+    if registry is None:
+        return check._check_fn
+    if PolarsData in registry:
+        return registry[PolarsData]
+    return getattr(polars_checks, str(check.name), check._check_fn)
+
+
 def _check_frames(schema: pa.DataFrameSchema, frame: pl.LazyFrame) -> list[tuple[str, pl.LazyFrame]]:
     """Per column, one single-column frame per data check: true where a row fails it (as Pandera decides)."""
     found: list[tuple[str, pl.LazyFrame]] = []
@@ -64,7 +78,7 @@ def _check_frames(schema: pa.DataFrameSchema, frame: pl.LazyFrame) -> list[tuple
         if column.unique:
             found.append((name, frame.select(value.is_duplicated())))
         for check in column.checks:
-            out = check._check_fn(PolarsData(frame, name), **check._check_kwargs)
+            out = _polars_function(check)(PolarsData(frame, name), **check._check_kwargs)
             if not isinstance(out, pl.LazyFrame) or len(out.collect_schema()) != 1:
                 raise TypeError("a check that is not one boolean column")
             passed = pl.col(out.collect_schema().names()[0])
