@@ -7,9 +7,9 @@ import re
 import pandera.errors
 import pandera.polars as pa
 import polars as pl
-from stdnum.gb.upn import calc_check_digit as upn_check_letter
 
 from ingest.files import SOURCE_ROW
+from schemas.one_pass import failing_columns
 from schemas.periods import ACADEMIC_YEAR_REGEX
 from schemas.validation import FAILURE_SCHEMA, UNIQUE_RULE, ValidationFailure
 from schemas.vocabulary import (
@@ -35,6 +35,11 @@ _PATTERN_RULES = {
     QUALITY_MARKS_REGEX: "must be quality marks separated by ';', each one of: " + "; ".join(QUALITY_MARKS),
     r"^https?://\S+$": "must be a web address starting http:// or https://",
 }
+
+
+# DfE's UPN alphabet (python-stdnum's gb.upn): letters without I, O and S, then the digits; a character's
+# place in it is its value in the check letter's weighted sum.
+UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
 
 
 def plain_rule(check: str) -> str:
@@ -78,12 +83,21 @@ def validate_frame(
 ) -> pl.DataFrame:
     """Validate every value at once (lazy) and return one failure row per broken rule and row.
 
-    Cells already reported as unreadable (``already_failed``) are not reported again as empty. When the
+    Every check runs in one query (``schemas.one_pass``); Pandera reports the columns breaking one. Cells
+    already reported as unreadable (``already_failed``) are not reported again as empty. When the
     text as read (``raw``) is given, failures quote the value exactly as the file has it.
     """
-    columns = list(model.to_schema().columns)
+    schema = model.to_schema()
+    columns = list(schema.columns)
+    checked = typed.select(columns)
+    # Every check in one query; Pandera then reports only the columns that break one (its report for a
+    # column does not depend on the others), or every column when the one query cannot tell.
+    failing = failing_columns(schema, checked)
     try:
-        model.validate(typed.select(columns), lazy=True)
+        if failing is None:
+            model.validate(checked, lazy=True)
+        elif failing:
+            schema.select_columns(failing).validate(checked.select(failing), lazy=True)
         failures = pl.DataFrame(schema=FAILURE_SCHEMA)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.filter(pl.col("index").is_not_null())
@@ -132,12 +146,20 @@ def _quote_raw_values(failures: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _upn_letter_is_right(upn: str) -> bool:
-    """Whether a UPN's first character is the check letter DfE's algorithm gives for the other twelve."""
-    try:
-        return upn_check_letter(upn[1:]) == upn[0]
-    except ValueError:  # a character outside the UPN alphabet: the pattern rule reports it
-        return True
+def _upn_letter_is_wrong(upn: pl.Expr) -> pl.Expr:
+    """``not _upn_letter_is_right`` as one Polars expression: DfE's weighted sum of the twelve characters
+    after the first (weights 2 to 13, mod 23) names the check letter; a character outside the alphabet
+    gives no verdict (false), as the pattern rule reports it."""
+    position = {character: number for number, character in enumerate(UPN_ALPHABET)}
+    weighted = [
+        upn.str.slice(offset, 1).replace_strict(position, default=None, return_dtype=pl.Int64) * (offset + 1)
+        for offset in range(1, 13)
+    ]
+    expected = (pl.sum_horizontal(weighted) % 23).replace_strict(
+        dict(enumerate(UPN_ALPHABET)), default=None, return_dtype=pl.String
+    )
+    known = pl.all_horizontal(w.is_not_null() for w in weighted)
+    return (known & (expected != upn.str.slice(0, 1))).fill_null(False)
 
 
 def check_upn_letters(frame: pl.DataFrame, column: str, *, source: str, file_name: str) -> pl.DataFrame:
@@ -145,10 +167,7 @@ def check_upn_letters(frame: pl.DataFrame, column: str, *, source: str, file_nam
     well_formed = frame.filter(pl.col(column).str.contains(UPN_REGEX).fill_null(False))
     if not well_formed.height:
         return pl.DataFrame(schema=FAILURE_SCHEMA)
-    wrong = [
-        upn for upn in well_formed.get_column(column).unique().to_list() if not _upn_letter_is_right(upn)
-    ]
-    bad = well_formed.filter(pl.col(column).is_in(wrong))
+    bad = well_formed.filter(_upn_letter_is_wrong(pl.col(column)))
     return bad.select(
         pl.lit(source).alias(ValidationFailure.source),
         pl.lit(file_name).alias(ValidationFailure.file),

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from outputs.house_style import BarChart, Note, TableSheet, WorkbookMeta, write_workbook
+from schemas import one_pass
 from schemas.output_tables import DutyFigures, IncomeKpiFigures, KpiFigures
 from schemas.return_layout import RETURN_TABLES, ReturnLayout, SheetLayout
 from schemas.vocabulary import NOT_APPLICABLE
@@ -145,7 +146,7 @@ def write_annual_return(
     for sheet in layout.sheets:
         if meta.published and not sheet.published:
             continue
-        table = RETURN_TABLES[sheet.table].validate(tables[sheet.table], lazy=True)
+        table = one_pass.validate(RETURN_TABLES[sheet.table], tables[sheet.table])
         sheets.append(
             _table_sheet(
                 sheet,
