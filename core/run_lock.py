@@ -17,7 +17,7 @@ from foundation.errors import RunRefused
 from outputs.staging import remove_stale_staging
 
 LOCK_FILE = ".hubreturns-run.lock"
-# The name outputs/house_style.write_bytes_atomically gives a workbook while it is being written.
+# The name outputs/workbook_files.write_bytes_atomically gives a workbook while it is being written.
 TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}\.tmp")
 
 

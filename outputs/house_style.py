@@ -1,4 +1,4 @@
-"""The house style every workbook shares: cover, contents and notes sheets, table sheets, formats, symbols.
+"""The house style's sheet writers, which every workbook shares: cover, contents and notes, table sheets.
 
 The layout follows the Government Analysis Function's "Releasing statistics in spreadsheets": a cover sheet,
 a contents sheet, a notes sheet, then one table per sheet, each a real Excel table with one header row
@@ -8,24 +8,16 @@ available, ``[z]`` not applicable).
 
 Writers only lay out what they are given: they never compute a figure. Workbooks are deterministic: the
 ``created`` document property comes from the run (``WorkbookMeta.created``), never from the wall clock, so
-the same inputs give byte-identical files and a workbook's SHA-256 can go into provenance.
+the same inputs give byte-identical files and a workbook's SHA-256 can go into provenance. The look (fonts,
+number formats, symbols) is outputs/theme.py; opening and writing the file safely, outputs/workbook_files.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import gc
-import hashlib
 import io
 import math
-import os
 import re
-import uuid
-import weakref
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import repeat
@@ -34,54 +26,30 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from xlsxwriter.core import Core
 from xlsxwriter.format import Format
-from xlsxwriter.packager import Packager
-from xlsxwriter.utility import xl_range, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from foundation.errors import HubReturnsError
+from outputs.theme import (
+    A4_PAPER,
+    DISPLAY_TIME_ZONE,
+    EMPTY_TABLE_TEXT,
+    FILL_TEXT_COLOUR,
+    HEX_COLOUR,
+    NO,
+    NUMBER_FORMATS,
+    SYMBOLS,
+    TABLE_STYLE,
+    WORKBOOK_STATE,
+    YES,
+    HouseFormats,
+    house_formats,
+    workbook_state,
+)
+from outputs.workbook_files import collection_paused, open_workbook, write_bytes_atomically
 from schemas.provenance import InputFileRecord
-from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
-
-# -- The house style as data (gptables keeps its theme in YAML; one dict here is enough) -------------------
-
-THEME: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 15},
-    "subtitle": {"bold": True, "font_size": 12},
-    "label": {"bold": True, "valign": "top"},
-    "text": {"valign": "top"},
-    "wrapped_text": {"valign": "top", "text_wrap": True},
-    # gptables' column_heading: bold, bottom border, wrapped, top-aligned.
-    "column_heading": {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"},
-    # A shorthand symbol standing in for a number sits where the number would.
-    "symbol": {"align": "right", "valign": "top"},
-}
-# A light style with no header fill: a filled (dark) header would fight the bold heading format above.
-TABLE_STYLE = "Table Style Light 1"
-NUMBER_FORMATS: dict[str, str] = {
-    "integer": "#,##0",
-    "plain_integer": "0",
-    "float": "#,##0.0#",
-    "pct": "0.0%",
-    "gbp": "£#,##0.00",
-    "date": "dd/mm/yyyy",
-    "datetime": "dd/mm/yyyy hh:mm",
-}
-DISPLAY_TIME_ZONE = "Europe/London"
-SYMBOLS: dict[str, str] = {
-    SUPPRESSED: "Suppressed to protect confidentiality",
-    NOT_AVAILABLE: "Not available",
-    NOT_APPLICABLE: "Not applicable",
-}
-YES, NO = "Y", "N"
-# Fills for a red-amber-green rating (``TableSheet.value_fills``): light tints under dark text, so the letter
-# stays readable (contrast above 12:1) and the colour is never the only signal. Amber is a yellow tint, not
-# orange, so it stays apart from red for readers with red-green colour blindness.
-RAG_FILLS: dict[str, str] = {"R": "#F4C7C3", "A": "#FFE89A", "G": "#C9E7C3"}
-FILL_TEXT_COLOUR = "#0B0C0C"
-_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+from schemas.vocabulary import NOT_AVAILABLE
 
 _MAX_SHEET_NAME = 31
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -89,10 +57,6 @@ _RESERVED_SHEET_NAMES = {"history"}
 # Text starting with these would be read as a formula if a user re-entered it: mark it as text in Excel too.
 _FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_TEXT_FROM = 6, 62, 60
-# The document's language (GSS checklist: set it so screen readers read the text in the right voice).
-LANGUAGE = "en-GB"
-EMPTY_TABLE_TEXT = "There are no rows in this table."
-_A4 = 9
 _NOTE_NUMBER = re.compile(r"^(?:N|note\s*)?(\d+)$", re.IGNORECASE)
 
 
@@ -217,67 +181,6 @@ class TableLayout:
         return self.columns.index(name)
 
 
-# -- Formats and per-workbook state -------------------------------------------------------------------------
-
-
-class HouseFormats:
-    """The workbook's formats, created once each and shared by every sheet."""
-
-    def __init__(self, workbook: Workbook) -> None:
-        self._workbook = workbook
-        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
-        self._properties: dict[int, dict[str, Any]] = {}
-
-    def get(self, **properties: Any) -> Format:
-        """The format with exactly these xlsxwriter properties."""
-        key = tuple(sorted(properties.items()))
-        if key not in self._cache:
-            self._cache[key] = self._workbook.add_format(dict(properties))
-            self._properties[id(self._cache[key])] = dict(properties)
-        return self._cache[key]
-
-    def quoted(self, cell_format: Format | None) -> Format:
-        """``cell_format`` (one of these formats, or none) with Excel's quote prefix: the cell is text."""
-        properties = self._properties.get(id(cell_format), {}) if cell_format is not None else {}
-        if cell_format is not None and id(cell_format) not in self._properties:
-            raise ValueError("quoted() needs a format made by this HouseFormats")
-        return self.get(**{**properties, "quote_prefix": True})
-
-    def style(self, name: str, **extra: Any) -> Format:
-        """A named format of ``THEME``, optionally with extra properties."""
-        return self.get(**{**THEME[name], **extra})
-
-    def number(self, kind: str) -> Format:
-        """The format for values of a kind of ``NUMBER_FORMATS``."""
-        return self.get(num_format=NUMBER_FORMATS[kind], valign="top")
-
-
-@dataclass
-class _WorkbookState:
-    formats: HouseFormats
-    table_names: set[str] = field(default_factory=set)
-    # Where each note is on the Notes sheet (note id -> cell), for the links from the tables' note markers.
-    note_cells: dict[str, str] = field(default_factory=dict)
-    # Per sheet: the first table's header row (repeated on every printed page) and the ranges of text cells
-    # (codes such as URN are text: Excel is told not to warn "number stored as text" there).
-    header_rows: dict[str, int] = field(default_factory=dict)
-    text_ranges: dict[str, list[str]] = field(default_factory=dict)
-
-
-_STATE: weakref.WeakKeyDictionary[Workbook, _WorkbookState] = weakref.WeakKeyDictionary()
-
-
-def _state(workbook: Workbook) -> _WorkbookState:
-    if workbook not in _STATE:
-        _STATE[workbook] = _WorkbookState(HouseFormats(workbook))
-    return _STATE[workbook]
-
-
-def house_formats(workbook: Workbook) -> HouseFormats:
-    """The shared formats of ``workbook``."""
-    return _state(workbook).formats
-
-
 # -- Names ------------------------------------------------------------------------------------------------
 
 
@@ -301,7 +204,7 @@ def _table_name(workbook: Workbook, sheet_name: str, suffix: str = "") -> str:
     """An Excel table name made from the sheet name, unique in the workbook (Excel ignores case)."""
     stem = re.sub(r"[^0-9A-Za-z_]+", "_", sheet_name + suffix).strip("_") or "table"
     base = f"tbl_{stem}"[:200]
-    taken = _state(workbook).table_names
+    taken = workbook_state(workbook).table_names
     candidate, n = base, 1
     while candidate.lower() in taken:
         n += 1
@@ -324,95 +227,6 @@ def note_label(note_id: str) -> str:
 def note_marker(note_id: str) -> str:
     """A note's marker as a table shows it: ``[note 3]``."""
     return f"[{note_label(note_id)}]"
-
-
-# -- Opening and document properties ------------------------------------------------------------------------
-
-
-class _HouseCore(Core):
-    """xlsxwriter's core document properties, ending with the document's language (it has no setting for it)."""
-
-    def _write_cp_content_status(self) -> None:
-        """The last property xlsxwriter writes, then ``dc:language`` (as ``with_language`` adds it)."""
-        super()._write_cp_content_status()
-        self._xml_data_element("dc:language", LANGUAGE)
-
-
-class _HousePackager(Packager):
-    """xlsxwriter's packager writing the core properties with the document's language."""
-
-    def _write_core_file(self) -> None:
-        """docProps/core.xml, as xlsxwriter writes it, with ``dc:language``."""
-        core = _HouseCore()
-        core._set_properties(self.workbook.doc_properties)
-        core._set_xml_writer(self._filename("docProps/core.xml"))
-        core._assemble_xml_file()
-
-
-class _HouseWorksheet(Worksheet):
-    """xlsxwriter's worksheet, writing its formatted number and text cells with less work per cell.
-
-    Every data cell here has a format, and xlsxwriter's general cell writer escapes each attribute (the cell
-    reference and the format's number) and looks up the cell's type by name: the cost of writing a workbook
-    is mostly there. The XML is the same, character for character; other cells go to xlsxwriter's writer.
-    """
-
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        """One ``<c>`` element: formatted numbers, dates and shared strings directly, others as xlsxwriter does."""
-        cell_format = cell.format
-        kind = cell.__class__.__name__
-        if cell_format is None or self.constant_memory or kind not in ("Number", "Datetime", "String"):
-            super()._write_cell(row, col, cell)
-            return
-        reference = xl_rowcol_to_cell_fast(row, col)
-        index = cell_format._get_xf_index()
-        if kind == "String":
-            self.fh.write(f'<c r="{reference}" s="{index}" t="s"><v>{cell.string}</v></c>')
-        else:
-            self.fh.write(f'<c r="{reference}" s="{index}"><v>{cell.number:.16G}</v></c>')
-
-
-class _HouseWorkbook(Workbook):
-    """xlsxwriter's workbook with the house worksheet (faster cell writing) and the document's language."""
-
-    worksheet_class = _HouseWorksheet
-
-    def _get_packager(self) -> Packager:
-        """The packager writing ``dc:language`` into the core properties."""
-        return _HousePackager()
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a workbook is built, then as it was.
-
-    xlsxwriter keeps a small object per cell until the workbook is closed; each few thousand of them start a
-    collection over every object of the process (Polars, Pandera, Prefect and all), which cost a third of
-    the time of writing a return. Cells hold no reference cycles: nothing is left for the collector.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def open_workbook(path: str | Path | io.BytesIO) -> Workbook:
-    """A new workbook that never turns text into formulas, URLs or numbers, in the document's language."""
-    target = path if isinstance(path, io.BytesIO) else str(path)
-    workbook = _HouseWorkbook(
-        target,
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "in_memory": True,
-        },
-    )
-    _state(workbook)
-    return workbook
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -614,7 +428,7 @@ def write_contents(
             workbook, worksheet, header_row, ("Sheet name", "Description"), formats, "Contents"
         )
         return worksheet
-    _state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
+    workbook_state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
     for offset, (name, description) in enumerate(sheets):
         row = header_row + 1 + offset
         _check(worksheet.write_url(row, 0, internal_link(name), None, string=name), f"link to sheet {name!r}")
@@ -658,7 +472,7 @@ def write_notes(
     labels = [note_label(note.note_id) for note in notes]
     if len({label.lower() for label in labels}) != len(labels):
         raise ValueError(f"Note ids must be unique: {[note.note_id for note in notes]}")
-    cells = _state(workbook).note_cells
+    cells = workbook_state(workbook).note_cells
     for offset, note in enumerate(notes):
         cells[note.note_id] = f"A{2 + 1 + offset + 1}"
     table = pl.DataFrame(
@@ -856,7 +670,7 @@ def _write_empty_table(
         worksheet.add_table(header_row, 0, header_row + 1, len(headings) - 1, options),
         f"add the empty table on sheet {worksheet.get_name()!r}",
     )
-    _state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
+    workbook_state(workbook).header_rows.setdefault(worksheet.get_name(), header_row)
     return TableLayout(worksheet, header_row, header_row + 1, header_row, tuple(columns or headings))
 
 
@@ -899,7 +713,7 @@ def _write_table(
             description=description,
             columns=columns,
         )
-    state = _state(workbook)
+    state = workbook_state(workbook)
     state.header_rows.setdefault(worksheet.get_name(), header_row)
     table_columns = []
     for col, name in enumerate(columns):
@@ -1039,7 +853,7 @@ def _write_intro(
         return _write_lines(worksheet, 1, lines, formats.style("text"), formats)
     marked = " ".join([title, *(note_marker(note_id) for note_id in notes)])
     style = formats.style("title")
-    cell = _state(workbook).note_cells.get(notes[0], "A1")
+    cell = workbook_state(workbook).note_cells.get(notes[0], "A1")
     _check(
         worksheet.write_url(
             0,
@@ -1087,7 +901,7 @@ def _add_value_fills(
     """
     grouped: dict[tuple[tuple[str, str], ...], list[CellRange]] = {}
     for cells, fills in fills_by_range:
-        bad = [colour for colour in fills.values() if not _HEX_COLOUR.match(colour)]
+        bad = [colour for colour in fills.values() if not HEX_COLOUR.match(colour)]
         if bad:
             raise ValueError(f"Fill colours must be #RRGGBB: {bad}")
         ranges = grouped.setdefault(tuple(fills.items()), [])
@@ -1176,13 +990,13 @@ def write_record_sheet(
         return _write_empty_table(
             workbook, worksheet, header_row, RECORD_HEADINGS, formats, name, description=sheet.description
         )
-    _state(workbook).header_rows.setdefault(name, header_row)
+    workbook_state(workbook).header_rows.setdefault(name, header_row)
     text_rows = [
         xl_range(header_row + 1 + offset, 1, header_row + 1 + offset, 1)
         for offset, (field_name, value) in enumerate(sheet.record.items())
         if _value_kind(field_name, value) == "text"
     ]
-    _state(workbook).text_ranges.setdefault(name, []).extend(
+    workbook_state(workbook).text_ranges.setdefault(name, []).extend(
         [xl_range(header_row + 1, 0, header_row + len(fields), 0), *text_rows]
     )
     _write_column(worksheet, header_row + 1, 0, "text", labels, None, formats, wrap=False)
@@ -1277,7 +1091,7 @@ def _render(
         finish_sheets(workbook)
         workbook.close()
     finally:
-        _STATE.pop(workbook, None)
+        WORKBOOK_STATE.pop(workbook, None)
     return buffer.getvalue()  # in the document's language already (open_workbook)
 
 
@@ -1285,11 +1099,11 @@ def finish_sheets(workbook: Workbook) -> None:
     """Every sheet set to print (A4 landscape, fit to one page wide, the table's header row on every page),
     and Excel told not to flag the text codes of tables (URN, LAESTAB) as "number stored as text".
     """
-    state = _state(workbook)
+    state = workbook_state(workbook)
     for worksheet in workbook.worksheets():
         name = worksheet.get_name()
         worksheet.set_landscape()
-        worksheet.set_paper(_A4)
+        worksheet.set_paper(A4_PAPER)
         worksheet.fit_to_pages(1, 0)
         if name in state.header_rows:
             worksheet.repeat_rows(state.header_rows[name])
@@ -1298,73 +1112,6 @@ def finish_sheets(workbook: Workbook) -> None:
                 worksheet.ignore_errors({"number_stored_as_text": " ".join(state.text_ranges[name])}),
                 f"mark the text cells of sheet {name!r}",
             )
-
-
-def with_language(content: bytes) -> bytes:
-    """The workbook's bytes with its document language set (``LANGUAGE``): xlsxwriter has no setting for it.
-
-    The core properties gain ``dc:language``; every other part is copied unchanged, with its date, so equal
-    workbooks stay byte-identical.
-    """
-    source = zipfile.ZipFile(io.BytesIO(content))
-    target_buffer = io.BytesIO()
-    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml" and b"<dc:language>" not in data:
-                data = data.replace(
-                    b"</cp:coreProperties>",
-                    f"<dc:language>{LANGUAGE}</dc:language></cp:coreProperties>".encode(),
-                )
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return target_buffer.getvalue()
-
-
-def write_bytes_atomically(path: Path, content: bytes) -> str:
-    """Write ``content`` to ``path`` through a temporary file and a rename; return its SHA-256.
-
-    A failure leaves any existing file untouched and no temporary file behind. A full, read-only or misplaced
-    output folder is said in plain words (HubReturnsError, not retried); other I/O errors are raised as they are.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # os.open with 0o666 lets the umask decide permissions, as for any new file.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)  # noqa: PTH105 - the module's os, which the fault tests wrap to kill a run here
-    except BaseException as exc:
-        # A folder that refuses the write may refuse this too; the next run of the hub clears it.
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
-            raise
-        unchanged = f"The previous copy of {path.name}, if there was one, is unchanged."
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise HubReturnsError(
-                f"Could not write {path.name}: the output folder {path.parent} is full (no space left on its "
-                f"disk). Free some space there, or set the hub's [storage] output_dir to a folder with room, "
-                f"then run again. {unchanged}"
-            ) from exc
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise HubReturnsError(
-                f"Could not write {path.name}: the output folder {path.parent} cannot be written to "
-                f"({exc.strerror}: it is read-only, or this account may not write there). Ask for write access "
-                f"to it, or set the hub's [storage] output_dir to a folder you can write to, then run again. "
-                f"{unchanged}"
-            ) from exc
-        if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-            raise HubReturnsError(
-                f"Could not write {path.name}: the output folder {path.parent} cannot be made, because it or a "
-                f"folder above it is a file, not a folder. Move that file away, or set the hub's [storage] "
-                f"output_dir to another folder, then run again."
-            ) from exc
-        raise
-    return hashlib.sha256(content).hexdigest()
 
 
 def write_workbook(

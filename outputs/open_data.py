@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from outputs.house_style import write_bytes_atomically
 from outputs.national_summary import NATIONAL_FOLDER
+from outputs.workbook_files import write_bytes_atomically
 from schemas import open_data as od
 from schemas.national import KPI_COLUMNS, SCHOOLS_KPI
 from schemas.national import EnglandKpiRow as England

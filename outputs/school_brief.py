@@ -25,7 +25,8 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from outputs.house_style import (
+from outputs.house_style import TableLayout, write_text
+from outputs.theme import (
     EMPTY_TABLE_TEXT,
     FILL_TEXT_COLOUR,
     NO,
@@ -34,8 +35,6 @@ from outputs.house_style import (
     TABLE_STYLE,
     YES,
     HouseFormats,
-    TableLayout,
-    write_text,
 )
 from schemas.engagement import BriefPromptRow, OpenActionRow, SchoolActivityRow, SchoolBriefRow, SchoolRagRow
 from schemas.output_tables import column_titles

@@ -22,24 +22,21 @@ import pandera.polars as pa
 import polars as pl
 
 from outputs.house_style import (
-    RAG_FILLS,
     BarChart,
     Note,
     TableLayout,
     TableSheet,
     WorkbookMeta,
-    collection_paused,
-    house_formats,
-    open_workbook,
     safe_sheet_name,
     set_document_properties,
-    write_bytes_atomically,
     write_contents,
     write_cover,
     write_notes,
     write_sheet,
 )
 from outputs.school_brief import print_data_sheet
+from outputs.theme import RAG_FILLS, house_formats
+from outputs.workbook_files import collection_paused, open_workbook, write_bytes_atomically
 from schemas import one_pass
 from schemas.engagement import (
     LEVEL_COLUMNS,

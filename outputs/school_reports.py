@@ -46,14 +46,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from foundation.ofsted_frameworks import OfstedFramework
 from outputs.house_style import (
-    HouseFormats,
     Note,
     WorkbookMeta,
-    house_formats,
     internal_link,
-    open_workbook,
     set_document_properties,
-    write_bytes_atomically,
     write_cover,
     write_text,
 )
@@ -66,6 +62,8 @@ from outputs.school_brief import (
     print_one_page,
     write_brief,
 )
+from outputs.theme import HouseFormats, house_formats
+from outputs.workbook_files import open_workbook, write_bytes_atomically
 from outputs.worker_processes import exit_with_parent
 from schemas.engagement import (
     DUTY_AREA_LABELS,

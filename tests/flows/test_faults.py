@@ -82,7 +82,7 @@ class _HalfWrittenThenKilled:
 
 
 class _KillingOs:
-    """``os`` as outputs/house_style.py sees it, except that the chosen workbook's write is killed half-way."""
+    """``os`` as outputs/workbook_files.py sees it, except that the chosen workbook's write is killed half-way."""
 
     def __init__(self, is_target: Any, marker: Path, stage: str) -> None:
         self._is_target, self._marker, self._stage = is_target, marker, stage
@@ -107,7 +107,7 @@ class _KillingOs:
 def _kill_at(stage: str, marker: Path) -> None:
     """Replace the function doing ``stage`` with one that kills this process part-way through it."""
     import core.hub_run as flow_module
-    from outputs import house_style
+    from outputs import workbook_files
 
     if stage == "reading":
         real_load = flow_module.load_hub_export
@@ -146,7 +146,7 @@ def _kill_at(stage: str, marker: Path) -> None:
                 return len(reports_begun) == 2 and reports_begun[-1] == temporary
             return temporary.name.startswith(f".{targets[stage]}.")
 
-        house_style.os = _KillingOs(is_target, marker, stage)  # type: ignore[assignment]
+        workbook_files.os = _KillingOs(is_target, marker, stage)  # type: ignore[assignment]
 
 
 if __name__ == "__main__":
@@ -366,7 +366,7 @@ def test_a_connection_dropped_while_the_run_is_recorded_is_retried_and_the_run_r
 
 
 class _NoSpaceOs:
-    """``os`` as outputs/house_style.py sees it on a full disk that reports it when the data is flushed."""
+    """``os`` as outputs/workbook_files.py sees it on a full disk that reports it when the data is flushed."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(os, name)
@@ -395,10 +395,10 @@ def _full_output_folder(out: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
                     filler.write(b"\0" * 65536)
             yield "tmpfs"
         else:
-            from outputs import house_style
+            from outputs import workbook_files
 
             shutil.copytree(kept, out, dirs_exist_ok=True)
-            monkeypatch.setattr(house_style, "os", _NoSpaceOs())
+            monkeypatch.setattr(workbook_files, "os", _NoSpaceOs())
             yield "simulated"
     finally:
         if mounted.returncode == 0:

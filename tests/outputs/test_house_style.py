@@ -15,7 +15,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from outputs import house_style
+from outputs import house_style, workbook_files
 from outputs.house_style import (
     BarChart,
     Note,
@@ -261,7 +261,7 @@ def test_failure_while_replacing_removes_temp_file(tmp_path: Path, monkeypatch) 
     def broken_replace(src: object, dst: object) -> None:
         raise OSError("rename refused")
 
-    monkeypatch.setattr(house_style.os, "replace", broken_replace)
+    monkeypatch.setattr(workbook_files.os, "replace", broken_replace)
     with pytest.raises(OSError, match="rename refused"):
         write_events(path)
     assert path.read_bytes() == b"previous"
@@ -383,7 +383,7 @@ def test_a_chart_title_cannot_be_a_formula(field: str) -> None:
 
 
 def test_house_formats_quote_only_their_own_formats(tmp_path: Path) -> None:
-    workbook = house_style.open_workbook(tmp_path / "x.xlsx")
+    workbook = workbook_files.open_workbook(tmp_path / "x.xlsx")
     formats = house_style.house_formats(workbook)
     assert formats.quoted(formats.style("text")) is formats.style("text", quote_prefix=True)
     assert formats.quoted(None) is formats.get(quote_prefix=True)

@@ -13,8 +13,9 @@ import pandera.errors
 import polars as pl
 import pytest
 
-from outputs.house_style import RAG_FILLS, BarChart, TableSheet, WorkbookMeta, write_workbook
+from outputs.house_style import BarChart, TableSheet, WorkbookMeta, write_workbook
 from outputs.school_engagement import school_engagement_path, write_school_engagement
+from outputs.theme import RAG_FILLS
 from schemas.engagement import (
     ACTIVITY_COLUMNS,
     LEVEL_COLUMNS,

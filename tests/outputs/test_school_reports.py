@@ -13,13 +13,14 @@ import polars as pl
 import pytest
 
 from foundation.ofsted_frameworks import load_framework
-from outputs.house_style import RAG_FILLS, Note, RecordSheet, write_workbook
+from outputs.house_style import Note, RecordSheet, write_workbook
 from outputs.school_reports import (
     safe_school_name,
     school_report_file_name,
     school_report_paths,
     write_school_reports,
 )
+from outputs.theme import RAG_FILLS
 from schemas.engagement import (
     BriefPromptRow,
     ConversationLogRow,

@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pytest
 import xlsxwriter
 
-from outputs.house_style import collection_paused, open_workbook, render_workbook, with_language
+from outputs.house_style import render_workbook
+from outputs.workbook_files import collection_paused, open_workbook, with_language
 from tests.outputs.test_house_style import META, events_sheet
 
 OPTIONS = {
