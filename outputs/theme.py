@@ -19,9 +19,14 @@ from schemas.vocabulary import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
 # -- The house style as data (gptables keeps its theme in YAML; one dict here is enough) -------------------
 
+# A format's Excel cell style, when it is a heading: not an xlsxwriter property (it has no cell styles), so
+# HouseFormats keeps it on the format and outputs/workbook_files.py writes the style (built-in ids 16 and 17).
+HEADING = "heading_style"
+HEADING_STYLES: dict[str, int] = {"Heading 1": 16, "Heading 2": 17}
 THEME: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 15},
-    "subtitle": {"bold": True, "font_size": 12},
+    # GSS: titles are marked as headings, with Excel's own cell styles (a screen reader announces them).
+    "title": {"bold": True, "font_size": 15, HEADING: "Heading 1"},
+    "subtitle": {"bold": True, "font_size": 12, HEADING: "Heading 2"},
     "label": {"bold": True, "valign": "top"},
     "text": {"valign": "top"},
     "wrapped_text": {"valign": "top", "text_wrap": True},
@@ -76,8 +81,12 @@ class HouseFormats:
         """The format with exactly these xlsxwriter properties."""
         key = tuple(sorted(properties.items()))
         if key not in self._cache:
-            self._cache[key] = self._workbook.add_format(dict(properties))
-            self._properties[id(self._cache[key])] = dict(properties)
+            own = {name: value for name, value in properties.items() if name != HEADING}
+            created = self._workbook.add_format(own)
+            if HEADING in properties:
+                setattr(created, HEADING, properties[HEADING])
+            self._cache[key] = created
+            self._properties[id(created)] = dict(properties)
         return self._cache[key]
 
     def quoted(self, cell_format: Format | None) -> Format:

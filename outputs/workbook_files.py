@@ -23,12 +23,13 @@ from typing import Any
 
 from xlsxwriter.core import Core
 from xlsxwriter.packager import Packager
+from xlsxwriter.styles import Styles, XFormatType
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from foundation.errors import HubReturnsError
-from outputs.theme import LANGUAGE, workbook_state
+from outputs.theme import HEADING, HEADING_STYLES, LANGUAGE, workbook_state
 
 # -- Opening and document properties ------------------------------------------------------------------------
 
@@ -45,12 +46,78 @@ class _HouseCore(Core):
 class _HousePackager(Packager):
     """xlsxwriter's packager writing the core properties with the document's language."""
 
+    def _write_styles_file(self) -> None:
+        """xl/styles.xml, as xlsxwriter writes it, with the heading cell styles."""
+        workbook = self.workbook
+        styles = _HouseStyles()
+        styles._set_style_properties(
+            [
+                workbook.xf_formats,
+                workbook.palette,
+                workbook.font_count,
+                workbook.num_formats,
+                workbook.border_count,
+                workbook.fill_count,
+                workbook.custom_colors,
+                workbook.dxf_formats,
+                workbook.has_comments,
+            ]
+        )
+        styles._set_xml_writer(self._filename("xl/styles.xml"))
+        styles._assemble_xml_file()
+
     def _write_core_file(self) -> None:
         """docProps/core.xml, as xlsxwriter writes it, with ``dc:language``."""
         core = _HouseCore()
         core._set_properties(self.workbook.doc_properties)
         core._set_xml_writer(self._filename("docProps/core.xml"))
         core._assemble_xml_file()
+
+
+class _HouseStyles(Styles):
+    """xlsxwriter's styles part with Excel's heading cell styles, for the formats the theme marks as headings."""
+
+    def _headings(self) -> list[tuple[str, int]]:
+        """Each heading style used, once, in order of its level, with the font of its first format."""
+        fonts: dict[str, int] = {}
+        for xf_format in self.xf_formats:
+            name = getattr(xf_format, HEADING, None)
+            if name is not None and name not in fonts:
+                fonts[name] = xf_format.font_index
+        return [(name, fonts[name]) for name in HEADING_STYLES if name in fonts]
+
+    def _first_heading_xf(self) -> int:
+        """Where the heading styles start among the style records: after Normal, and Hyperlink if used."""
+        return 2 if self.has_hyperlink else 1
+
+    def _write_cell_style_xfs(self) -> None:
+        """The style records: xlsxwriter's, then one per heading style; heading formats now point to theirs."""
+        headings = self._headings()
+        first = self._first_heading_xf()
+        self._xml_start_tag("cellStyleXfs", [("count", first + len(headings))])
+        self._write_xf(self.xf_formats[0], XFormatType.STYLE)
+        if self.has_hyperlink:
+            self._write_style_xf(True, self.hyperlink_font_id)
+        for _, font in headings:
+            self._write_style_xf(False, font)
+        self._xml_end_tag("cellStyleXfs")
+        index = {name: first + i for i, (name, _) in enumerate(headings)}
+        for xf_format in self.xf_formats:
+            name = getattr(xf_format, HEADING, None)
+            if name is not None:
+                xf_format.xf_id = index[name]
+
+    def _write_cell_styles(self) -> None:
+        """The named styles: Hyperlink if used, the headings by Excel's built-in ids, and Normal."""
+        headings = self._headings()
+        first = self._first_heading_xf()
+        self._xml_start_tag("cellStyles", [("count", first + len(headings))])
+        if self.has_hyperlink:
+            self._write_cell_style("Hyperlink", 1, 8)
+        for i, (name, _) in enumerate(headings):
+            self._write_cell_style(name, first + i, HEADING_STYLES[name])
+        self._write_cell_style()
+        self._xml_end_tag("cellStyles")
 
 
 class _HouseWorksheet(Worksheet):

@@ -519,3 +519,23 @@ def test_libreoffice_prints_every_sheet_a4_landscape_one_page_wide(tmp_path: Pat
     # Cover, Contents, Notes and the wide table: one landscape A4 page each (842 x 595 points).
     assert len(pages) == 4
     assert all(abs(w - 842) < 2 and abs(h - 595) < 2 for w, h in pages), pages
+
+
+def test_titles_are_marked_with_excels_heading_styles(tmp_path: Path) -> None:
+    """GSS: a title is a heading (Excel's "Heading 1" cell style), not only bold and large."""
+    path = tmp_path / "headings.xlsx"
+    write_workbook(path, META, [events_sheet(notes=())], [Note("N1", "A note.")])
+    workbook = openpyxl.load_workbook(path)
+    assert {style if isinstance(style, str) else style.name for style in workbook.named_styles} >= {
+        "Heading 1",
+        "Heading 2",
+        "Normal",
+    }
+    for sheet in ("Cover", "Contents", "Notes", "Events"):
+        assert workbook[sheet]["A1"].style == "Heading 1", sheet
+        assert workbook[sheet]["A1"].font.b and workbook[sheet]["A1"].font.sz == 15
+    assert workbook["Cover"]["A2"].style == "Heading 2"
+    assert workbook["Events"]["A2"].style == "Normal"  # the description is text
+    # A title with its notes marked (a link to the Notes sheet) is a heading too.
+    write_workbook(path, META, [events_sheet()], [Note("N1", "A note.")])
+    assert openpyxl.load_workbook(path)["Events"]["A1"].style == "Heading 1"
