@@ -123,7 +123,8 @@ def test_tracker_and_school_reports(prefect_server, hub: Path) -> None:
     brief = report["Brief"]
     assert brief["A1"].value == "Conversation brief: Crossfield Academy (URN 100002)"
     rag = {row["Duty area"]: row["RAG now"] for row in brief_rows(brief, "ratings")}
-    assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[x]")
+    # A secondary school has no WCET to rate: not applicable, [z] (not [x], not available).
+    assert (rag["Curriculum"], rag["Tuition"], rag["WCET"]) == ("G", "A", "[z]")
     log = sheet_rows(report["Conversations and actions"], "tbl_Conversations_log")
     assert [(row["Date"], row["Kind"], row["Minutes"]) for row in log] == [
         (datetime(2025, 10, 6), "conversation", 45)
