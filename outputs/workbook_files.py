@@ -29,7 +29,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from foundation.errors import HubReturnsError
-from outputs.theme import HEADING, HEADING_STYLES, LANGUAGE, workbook_state
+from outputs.theme import HEADING, HEADING_STYLES, LANGUAGE, WORKBOOK_STATE, workbook_state
 
 # -- Opening and document properties ------------------------------------------------------------------------
 
@@ -147,6 +147,14 @@ class _HouseWorkbook(Workbook):
     """xlsxwriter's workbook with the house worksheet (faster cell writing) and the document's language."""
 
     worksheet_class = _HouseWorksheet
+
+    def close(self) -> None:
+        """Write the workbook, then drop the house style's state for it: its formats refer to the workbook,
+        so the state would keep every workbook of a process alive (0.36 MB a school report)."""
+        try:
+            super().close()
+        finally:
+            WORKBOOK_STATE.pop(self, None)
 
     def _get_packager(self) -> Packager:
         """The packager writing ``dc:language`` into the core properties."""
