@@ -14,8 +14,9 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from glob import glob
@@ -94,9 +95,18 @@ def hub_configurations(patterns: list[str]) -> list[Path]:
     return found
 
 
-def check_folder(output_folder: Path) -> Path:
-    """A new folder for one national run's checked inputs, under the national output folder."""
-    return output_folder / CHECK_FOLDER / str(uuid.uuid4())
+@contextmanager
+def check_folder(output_folder: Path, check_totals: bool) -> Iterator[Path | None]:
+    """A new folder for one national run's checked inputs under the national output folder, removed when the
+    run ends however it ends; None when England's totals are not checked."""
+    if not check_totals:
+        yield None
+        return
+    folder = output_folder / CHECK_FOLDER / str(uuid.uuid4())
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def checked_inputs(folder: Path, config: HubConfig, period: Period, runner: Runner) -> HubData:
@@ -319,18 +329,14 @@ def run_national_here(
     """The national run without Prefect: every hub here, ``processes`` at a time, then the summary."""
     configs = [load_config(path) for path in hub_configurations([str(hubs_folder / "*.toml")])]
     folder = national_folder(configs, output_dir)
-    check = check_folder(folder) if check_totals else None
     runner.logger.info(
         "National run for %s: %d hub(s) on this machine, %d at a time",
         request.period.year.label,
         len(configs),
         processes,
     )
-    try:
+    with check_folder(folder, check_totals) as check:
         outcomes = run_hubs_here(
             configs, replace(request, checked_inputs=check), key, processes=processes, done=done
         )
         return summarise(configs, outcomes, folder, request.period, check, runner)
-    finally:
-        if check is not None:
-            shutil.rmtree(check, ignore_errors=True)

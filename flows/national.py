@@ -11,7 +11,6 @@ checks the totals against the same KPIs computed directly over the inputs the hu
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -103,7 +102,6 @@ def national(
         "National run for %s: %d hub(s) on %s", request.period.year.label, len(configs), where
     )
     folder = national_folder(configs, output_dir)
-    check = check_folder(folder) if check_totals else None
     parameters = {
         "academic_year": request.period.year.label,
         "as_of": request.period.as_of.isoformat(),
@@ -112,11 +110,8 @@ def national(
         "sections": list(request.sections),
         "skip_unchanged": skip_unchanged,
     }
-    try:
+    with check_folder(folder, check_totals) as check:
         outcomes = run_hubs.with_options(task_runner=task_runner(max_parallel_hubs, address))(
             [str(config.config_path) for config in configs], parameters, str(check) if check else None
         )
         return summarise(configs, outcomes, folder, request.period, check, PrefectRunner())
-    finally:
-        if check is not None:
-            shutil.rmtree(check, ignore_errors=True)
